@@ -1,0 +1,76 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import type { Logger } from "pino";
+import { AppError } from "./errors";
+import type { AppEnv } from "./http/app-env";
+import { limitBody } from "./http/body-size";
+import type { Db } from "./store/database";
+import type { LiveState } from "./services/live-state";
+import { auditRoutes } from "./routes/audit";
+import { clientRoutes } from "./routes/client";
+import { environmentRoutes } from "./routes/environments";
+import { flagRoutes } from "./routes/flags";
+import { operationsRoutes } from "./routes/operations";
+import { sdkRoutes } from "./routes/sdk";
+import { segmentRoutes } from "./routes/segments";
+import { tokenRoutes } from "./routes/tokens";
+
+export interface AppDeps {
+  db: Db;
+  live: LiveState;
+  logger: Logger;
+  ping(): Promise<void>;
+  isAccepting?: () => boolean;
+}
+
+/** Builds the HTTP app. No side effects: main.ts wires it to a port, tests call app.request(). */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.use("*", requestId());
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    c.set("logger", deps.logger);
+    await next();
+    // The path only: query strings may carry tokens or contexts, which never reach the logs.
+    if (deps.logger.isLevelEnabled("info")) {
+      deps.logger.info(
+        { requestId: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
+        "request",
+      );
+    }
+  });
+  app.use("/api/*", limitBody());
+
+  // No resource name or query value may hold U+0000 (PostgreSQL cannot store it): such a URL names nothing.
+  app.use("*", async (c, next) => {
+    if (/%00|\0/i.test(c.req.url)) {
+      throw new AppError("NOT_FOUND", "No resource has a NUL character (\\u0000) in its name");
+    }
+    await next();
+  });
+
+  const routeDeps = { db: deps.db, live: deps.live };
+  app.route("/", operationsRoutes({ ping: deps.ping, isAccepting: deps.isAccepting ?? (() => true) }));
+  app.route("/api/environments", environmentRoutes(routeDeps));
+  app.route("/api/flags", flagRoutes(routeDeps));
+  app.route("/api/segments", segmentRoutes(routeDeps));
+  app.route("/api/tokens", tokenRoutes(routeDeps));
+  app.route("/api/audit", auditRoutes(routeDeps));
+  app.route("/api/sdk", sdkRoutes(routeDeps));
+  app.route("/api/client", clientRoutes(routeDeps));
+
+  app.notFound((c) => c.json(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`).toBody(), 404));
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) return c.json(error.toBody(), error.status);
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json({ error: { code: "BAD_REQUEST", message: error.message || "Bad request" } }, error.status);
+    }
+    deps.logger.error({ err: error, requestId: c.get("requestId"), method: c.req.method, path: c.req.path }, "unhandled error");
+    return c.json(new AppError("INTERNAL", `Internal server error (request id ${c.get("requestId")})`).toBody(), 500);
+  });
+
+  return app;
+}

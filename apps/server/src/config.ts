@@ -1,0 +1,79 @@
+import { z } from "zod";
+
+/**
+ * Settings come from the environment, are parsed once at start, and every problem is listed at
+ * once so an operator fixes them in one go (t3-env style).
+ */
+const booleanSetting = z
+  .enum(["true", "false", "1", "0"], { message: "must be true or false" })
+  .transform((v) => v === "true" || v === "1");
+
+const configSchema = z.object({
+  PORT: z.coerce
+    .number({ message: "must be a number" })
+    .int("must be an integer")
+    .min(0, "must be between 0 and 65535")
+    .max(65535, "must be between 0 and 65535")
+    .default(4242),
+  HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  SWITCHYARD_DATA_DIR: z.string().min(1, "must not be empty").default(".switchyard"),
+  SWITCHYARD_ADMIN_TOKEN: z
+    .string()
+    .min(16, "must be at least 16 characters")
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+    .optional(),
+  SWITCHYARD_DEMO: booleanSetting.optional(),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      message: "must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  dataDir: string;
+  adminToken: string | undefined;
+  /** Seed demo flags on a new database. Defaults to on for the embedded database only. */
+  demo: boolean;
+  logLevel: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  // An empty variable means "not set": shells and compose files often export blanks.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+    };
+  }
+  const s = parsed.data;
+  return {
+    ok: true,
+    config: {
+      port: s.PORT,
+      host: s.HOST,
+      databaseUrl: s.DATABASE_URL,
+      redisUrl: s.REDIS_URL,
+      dataDir: s.SWITCHYARD_DATA_DIR,
+      adminToken: s.SWITCHYARD_ADMIN_TOKEN,
+      demo: s.SWITCHYARD_DEMO ?? s.DATABASE_URL === undefined,
+      logLevel: s.LOG_LEVEL,
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import type { Logger } from "pino";
+import type { AuthToken } from "../services/live-state";
+
+/** What middleware puts on the Hono context for handlers. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    logger: Logger;
+    token: AuthToken;
+  };
+}

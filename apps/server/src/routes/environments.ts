@@ -1,0 +1,42 @@
+import { flagKeySchema } from "@switchyard/core/schema";
+import { Hono } from "hono";
+import { z } from "zod";
+import { unwrap } from "../errors";
+import { adminOnly } from "../http/auth";
+import type { AppEnv } from "../http/app-env";
+import { readJson } from "../http/validation";
+import * as environments from "../services/environments";
+import { actorOf, type RouteDeps } from "./route-deps";
+
+export const environmentCreateSchema = z.strictObject({
+  key: flagKeySchema,
+  name: z.string().trim().min(1).max(200).optional(),
+});
+
+export const environmentPatchSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+});
+
+export function environmentRoutes(deps: RouteDeps) {
+  const app = new Hono<AppEnv>();
+  app.use("*", adminOnly(deps.live));
+
+  app.get("/", async (c) => c.json({ environments: await environments.listEnvironments(deps) }));
+
+  app.post("/", async (c) => {
+    const input = await readJson(c, environmentCreateSchema, "environment");
+    const created = unwrap(await environments.createEnvironment(deps, actorOf(c), { key: input.key, name: input.name ?? input.key }));
+    return c.json(created, 201);
+  });
+
+  app.get("/:env", async (c) => c.json(unwrap(await environments.getEnvironment(deps, c.req.param("env")))));
+
+  app.patch("/:env", async (c) => {
+    const patch = await readJson(c, environmentPatchSchema, "environment");
+    return c.json(unwrap(await environments.updateEnvironment(deps, actorOf(c), c.req.param("env"), patch)));
+  });
+
+  app.delete("/:env", async (c) => c.json(unwrap(await environments.deleteEnvironment(deps, actorOf(c), c.req.param("env")))));
+
+  return app;
+}

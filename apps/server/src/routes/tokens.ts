@@ -1,0 +1,31 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { tokenKindList } from "../auth/token-secrets";
+import { unwrap } from "../errors";
+import { adminOnly } from "../http/auth";
+import type { AppEnv } from "../http/app-env";
+import { readJson } from "../http/validation";
+import * as tokens from "../services/tokens";
+import { actorOf, type RouteDeps } from "./route-deps";
+
+export const tokenCreateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  kind: z.enum(tokenKindList, { message: `must be one of ${tokenKindList.join(", ")}` }),
+  environment: z.string().min(1).optional(),
+});
+
+export function tokenRoutes(deps: RouteDeps) {
+  const app = new Hono<AppEnv>();
+  app.use("*", adminOnly(deps.live));
+
+  app.get("/", async (c) => c.json({ tokens: await tokens.listTokens(deps) }));
+
+  app.post("/", async (c) => {
+    const input = await readJson(c, tokenCreateSchema, "token");
+    return c.json(unwrap(await tokens.createToken(deps, actorOf(c), input)), 201);
+  });
+
+  app.delete("/:id", async (c) => c.json(unwrap(await tokens.deleteToken(deps, actorOf(c), c.req.param("id")))));
+
+  return app;
+}

@@ -1,0 +1,150 @@
+import type { VariationValue } from "@switchyard/core";
+import { fail, ok, type Result } from "../errors";
+import type { Actor } from "../store/audit";
+import { listEnvironments } from "../store/environments";
+import { listAllConfigs, listConfigsOfFlag, writeConfig, type FlagConfigRow } from "../store/flag-configs";
+import * as flagsStore from "../store/flags";
+import { defaultConfig, defaultVariations, expectedLifetimeDaysByKind, type FlagKind } from "./flag-defaults";
+import { mutate, type ServiceDeps } from "./mutation";
+import { highestVariationIndex } from "./variation-references";
+
+export interface FlagInput {
+  key: string;
+  name?: string | undefined;
+  description?: string | undefined;
+  kind?: FlagKind | undefined;
+  variations?: VariationValue[] | undefined;
+  tags?: string[] | undefined;
+  owner?: string | null | undefined;
+  expectedLifetimeDays?: number | null | undefined;
+}
+
+export interface FlagPatch {
+  name?: string | undefined;
+  description?: string | undefined;
+  kind?: FlagKind | undefined;
+  variations?: VariationValue[] | undefined;
+  tags?: string[] | undefined;
+  owner?: string | null | undefined;
+  expectedLifetimeDays?: number | null | undefined;
+  archived?: boolean | undefined;
+}
+
+export interface FlagView {
+  key: string;
+  name: string;
+  description: string;
+  kind: FlagKind;
+  variations: VariationValue[];
+  tags: string[];
+  owner: string | null;
+  /** The flag's own override, or its kind's; null means permanent. */
+  expectedLifetimeDays: number | null;
+  createdAt: string;
+  updatedAt: string;
+  archivedAt: string | null;
+  environments: Record<string, { enabled: boolean; version: number; updatedAt: string }>;
+}
+
+function view(row: flagsStore.FlagRow, configs: FlagConfigRow[]): FlagView {
+  // The kind column is only written from the validated FlagKind set.
+  const kind = row.kind as FlagKind;
+  return {
+    key: row.key,
+    name: row.name,
+    description: row.description,
+    kind,
+    variations: row.variations,
+    tags: row.tags,
+    owner: row.owner,
+    expectedLifetimeDays: row.expectedLifetimeDays ?? expectedLifetimeDaysByKind[kind],
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    archivedAt: row.archivedAt?.toISOString() ?? null,
+    environments: Object.fromEntries(
+      configs.map((c) => [c.environmentKey, { enabled: c.config.enabled, version: c.version, updatedAt: c.updatedAt.toISOString() }]),
+    ),
+  };
+}
+
+export async function listFlags(deps: ServiceDeps, options: { includeArchived: boolean; tag?: string | undefined }): Promise<FlagView[]> {
+  const [rows, configs] = await Promise.all([flagsStore.listFlags(deps.db, options), listAllConfigs(deps.db)]);
+  const byFlag = new Map<string, FlagConfigRow[]>();
+  for (const c of configs) byFlag.set(c.flagKey, [...(byFlag.get(c.flagKey) ?? []), c]);
+  return rows
+    .filter((r) => options.tag === undefined || r.tags.includes(options.tag))
+    .map((r) => view(r, (byFlag.get(r.key) ?? []).sort((a, b) => a.environmentKey.localeCompare(b.environmentKey))));
+}
+
+export async function getFlag(deps: ServiceDeps, key: string): Promise<Result<FlagView>> {
+  const row = await flagsStore.getFlag(deps.db, key);
+  if (!row) return fail("NOT_FOUND", `Flag '${key}' does not exist`);
+  return ok(view(row, await listConfigsOfFlag(deps.db, key)));
+}
+
+/** A new flag gets a config in every environment, off, at version 1. */
+export function createFlag(deps: ServiceDeps, actor: Actor, input: FlagInput): Promise<Result<FlagView>> {
+  return mutate(deps, async (tx, record) => {
+    const variations = input.variations ?? defaultVariations;
+    const row = await flagsStore.insertFlag(tx, {
+      key: input.key,
+      name: input.name ?? input.key,
+      description: input.description ?? "",
+      kind: input.kind ?? "release",
+      variations,
+      tags: input.tags ?? [],
+      owner: input.owner ?? null,
+      expectedLifetimeDays: input.expectedLifetimeDays ?? null,
+    });
+    if (!row) return fail("CONFLICT", `Flag '${input.key}' already exists (flag keys are unique, also across archived flags)`);
+    const configs: FlagConfigRow[] = [];
+    for (const env of await listEnvironments(tx)) {
+      configs.push(
+        await writeConfig(tx, { flagKey: row.key, environmentKey: env.key, version: 1, config: defaultConfig(variations), actor, comment: "flag created" }),
+      );
+    }
+    const after = view(row, configs);
+    await record.audit({ actor, action: "flag.create", resourceType: "flag", resourceKey: row.key, flagKey: row.key, after });
+    record.change({ environmentKey: null, entity: "flag", key: row.key });
+    return ok(after);
+  });
+}
+
+export function updateFlag(deps: ServiceDeps, actor: Actor, key: string, patch: FlagPatch, comment: string | null): Promise<Result<FlagView>> {
+  return mutate(deps, async (tx, record) => {
+    const before = await flagsStore.getFlag(tx, key, { forUpdate: true });
+    if (!before) return fail("NOT_FOUND", `Flag '${key}' does not exist`);
+    const configs = await listConfigsOfFlag(tx, key);
+    if (patch.variations !== undefined) {
+      const used = Math.max(-1, ...configs.map((c) => highestVariationIndex(c.config)));
+      if (used >= patch.variations.length) {
+        return fail("CONFLICT", `Flag '${key}' has configs that use variation ${used}; keep at least ${used + 1} variations or change those configs first`);
+      }
+    }
+    if (patch.archived === true && before.archivedAt === null) {
+      const dependents = await prerequisiteDependents(tx, key);
+      if (dependents.length > 0) {
+        return fail("CONFLICT", `Flag '${key}' is a prerequisite of ${dependents.join(", ")}; remove it from those configs before archiving`, { dependents });
+      }
+    }
+    const { archived, ...fields } = patch;
+    const row = await flagsStore.updateFlag(tx, key, {
+      ...fields,
+      ...(archived === undefined ? {} : { archivedAt: archived ? (before.archivedAt ?? new Date()) : null }),
+    });
+    if (!row) return fail("NOT_FOUND", `Flag '${key}' does not exist`);
+    const action = archived === true && before.archivedAt === null ? "flag.archive" : archived === false && before.archivedAt !== null ? "flag.unarchive" : "flag.update";
+    const after = view(row, configs);
+    await record.audit({ actor, action, resourceType: "flag", resourceKey: key, flagKey: key, before: view(before, configs), after, comment });
+    record.change({ environmentKey: null, entity: "flag", key });
+    return ok(after);
+  });
+}
+
+async function prerequisiteDependents(tx: Parameters<typeof listAllConfigs>[0], key: string): Promise<string[]> {
+  const dependents = new Set<string>();
+  for (const c of await listAllConfigs(tx)) {
+    if (c.flagKey !== key && (c.config.prerequisites ?? []).some((p) => p.flag === key)) dependents.add(`${c.flagKey} (${c.environmentKey})`);
+  }
+  return [...dependents].sort();
+}

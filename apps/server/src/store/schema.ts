@@ -1,0 +1,136 @@
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+import type { FlagConfig, SegmentRule, VariationValue } from "@switchyard/core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+
+export const environments = pgTable("environments", {
+  key: text("key").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const flags = pgTable("flags", {
+  key: text("key").primaryKey(),
+  name: text("name").notNull(),
+  description: text("description").notNull().default(""),
+  kind: text("kind").notNull(),
+  variations: jsonb("variations").$type<VariationValue[]>().notNull(),
+  tags: jsonb("tags").$type<string[]>().notNull().default([]),
+  owner: text("owner"),
+  /** Overrides the kind's expected lifetime; null means "use the kind's". */
+  expectedLifetimeDays: integer("expected_lifetime_days"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+  archivedAt: timestamp("archived_at", { withTimezone: true, mode: "date" }),
+});
+
+export const flagConfigs = pgTable(
+  "flag_configs",
+  {
+    flagKey: text("flag_key")
+      .notNull()
+      .references(() => flags.key, { onDelete: "cascade" }),
+    environmentKey: text("environment_key")
+      .notNull()
+      .references(() => environments.key, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    config: jsonb("config").$type<FlagConfig>().notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.flagKey, t.environmentKey] }), index("flag_configs_env_idx").on(t.environmentKey)],
+);
+
+export const flagConfigVersions = pgTable(
+  "flag_config_versions",
+  {
+    flagKey: text("flag_key")
+      .notNull()
+      .references(() => flags.key, { onDelete: "cascade" }),
+    environmentKey: text("environment_key")
+      .notNull()
+      .references(() => environments.key, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    config: jsonb("config").$type<FlagConfig>().notNull(),
+    actorTokenId: text("actor_token_id"),
+    actorName: text("actor_name"),
+    comment: text("comment"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.flagKey, t.environmentKey, t.version] })],
+);
+
+export const segments = pgTable("segments", {
+  key: text("key").primaryKey(),
+  name: text("name").notNull(),
+  description: text("description").notNull().default(""),
+  included: jsonb("included").$type<string[]>().notNull().default([]),
+  excluded: jsonb("excluded").$type<string[]>().notNull().default([]),
+  rules: jsonb("rules").$type<SegmentRule[]>().notNull().default([]),
+  version: integer("version").notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const apiTokens = pgTable("api_tokens", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  kind: text("kind").notNull(),
+  environmentKey: text("environment_key").references(() => environments.key, { onDelete: "cascade" }),
+  /** SHA-256 of the secret; the secret itself is shown once and never stored. */
+  tokenHash: text("token_hash").notNull().unique(),
+  /** The last characters of the secret, so a user can tell their tokens apart. */
+  hint: text("hint").notNull(),
+  createdAt: createdAt(),
+  createdBy: text("created_by"),
+});
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    actorTokenId: text("actor_token_id"),
+    actorName: text("actor_name").notNull(),
+    action: text("action").notNull(),
+    resourceType: text("resource_type").notNull(),
+    resourceKey: text("resource_key").notNull(),
+    flagKey: text("flag_key"),
+    environmentKey: text("environment_key"),
+    before: jsonb("before"),
+    after: jsonb("after"),
+    comment: text("comment"),
+    deployId: text("deploy_id"),
+  },
+  (t) => [index("audit_log_flag_idx").on(t.flagKey, t.id), index("audit_log_env_idx").on(t.environmentKey, t.id)],
+);
+
+/**
+ * Every change is a numbered row. `seq` is what replicas catch up on (and later the SSE event
+ * id); `environment_key` is null when the change concerns every environment (segments, a flag's
+ * own fields).
+ */
+export const changeLog = pgTable(
+  "change_log",
+  {
+    seq: bigserial("seq", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    environmentKey: text("environment_key"),
+    entity: text("entity").notNull(),
+    key: text("key").notNull(),
+    deleted: boolean("deleted").notNull().default(false),
+  },
+  (t) => [index("change_log_env_idx").on(t.environmentKey, t.seq)],
+);
+

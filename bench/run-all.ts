@@ -1,0 +1,24 @@
+import type { BenchSuite } from "./bench-suite";
+import { coreEvaluationBench } from "./core-evaluation";
+import { benchChecksum } from "./harness";
+
+/**
+ * Runs every benchmark suite in sequence: `tsx run-all.ts` for all, `tsx run-all.ts <name>…`
+ * for some. To add a suite (e.g. an HTTP bench), export a `BenchSuite` from its own file and
+ * list it here.
+ */
+const suites: readonly BenchSuite[] = [coreEvaluationBench];
+
+const wanted = process.argv.slice(2);
+const selected = wanted.length === 0 ? suites : suites.filter((suite) => wanted.includes(suite.name));
+if (selected.length === 0) {
+  console.error(`unknown suite(s): ${wanted.join(", ")}; available: ${suites.map((suite) => suite.name).join(", ")}`);
+  process.exit(1);
+}
+
+console.log(`node ${process.version} on ${process.platform}/${process.arch}`);
+for (const suite of selected) {
+  console.log(`\n== ${suite.name}: ${suite.description}\n`);
+  await suite.run();
+}
+console.log(`\n(checksum ${benchChecksum()})`);

@@ -1,0 +1,40 @@
+/**
+ * Contexts as the evaluator sees them, and how an attribute is read from one. Attributes are
+ * the context's own top-level properties: `constructor` or `toString` must not resolve to
+ * `Object.prototype` members, so names that exist on the prototype are read with `hasOwn`.
+ */
+
+/** A context after the evaluator's boundary check: always a non-array object. */
+export type ContextRecord = Readonly<Record<string, unknown>>;
+
+const EMPTY_CONTEXT: ContextRecord = Object.freeze({});
+
+/** Anything that is not a plain (non-array) object evaluates as the empty context. */
+export function toContextRecord(context: unknown): ContextRecord {
+  if (typeof context !== "object" || context === null || Array.isArray(context)) {
+    return EMPTY_CONTEXT;
+  }
+  // Parsed boundary: any non-array object can be read as a record of unknown values.
+  return context as ContextRecord;
+}
+
+/** True when reading `name` with `context[name]` could reach an inherited member. */
+export function isInheritedName(name: string): boolean {
+  return name in Object.prototype;
+}
+
+/** Reads an own property, for names that {@link isInheritedName}. */
+export function readOwnAttribute(context: ContextRecord, name: string): unknown {
+  return Object.hasOwn(context, name) ? context[name] : undefined;
+}
+
+/**
+ * The string a context attribute identifies itself by, for bucketing and segment lists:
+ * strings as is, safe integers in decimal; anything else (missing, fractions, booleans,
+ * objects) has no identity and yields `undefined`.
+ */
+export function identityOf(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+  return undefined;
+}

@@ -1,0 +1,15 @@
+export * from "./types";
+export { BUCKET_COUNT, bucket, murmur3 } from "./bucketing";
+export { type Engine, type SnapshotChange, compile, evaluateFlag } from "./engine";
+export { MAX_PREREQUISITE_DEPTH } from "./flag-evaluation";
+export { normalizeContext } from "./context";
+export { type SemanticVersion, compareSemver, parseSemver } from "./semver";
+export { parseDateValue } from "./date-value";
+export { findPrerequisiteCycle } from "./prerequisite-cycle";
+export {
+  type FlagConfigReferences,
+  type FlagConfigToValidate,
+  type ServeToValidate,
+  type ValidationIssue,
+  validateFlagConfig,
+} from "./config-validation";

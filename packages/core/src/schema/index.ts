@@ -1,0 +1,26 @@
+/**
+ * `@switchyard/core/schema`: zod schemas for the HTTP edge, and the semantic validation that
+ * needs the environment. Kept off the main entry so SDKs never pull in zod.
+ */
+export { type ConditionInput, conditionSchema } from "./condition-schema";
+export { contextSchema } from "./context-schema";
+export {
+  type FlagConfigInput,
+  type RuleInput,
+  flagConfigInputSchema,
+  prerequisiteSchema,
+  ruleInputSchema,
+} from "./flag-config-schema";
+export { FLAG_KEY_PATTERN, RULE_ID_PATTERN, flagKeySchema, ruleIdSchema } from "./keys-schema";
+export { type SegmentInput, segmentInputSchema, segmentRuleInputSchema } from "./segment-schema";
+export { rolloutSchema, serveSchema } from "./serve-schema";
+export { variationsSchema } from "./variations-schema";
+export { normalizeContext } from "../context";
+export { findPrerequisiteCycle } from "../prerequisite-cycle";
+export {
+  type FlagConfigReferences,
+  type FlagConfigToValidate,
+  type ServeToValidate,
+  type ValidationIssue,
+  validateFlagConfig,
+} from "../config-validation";
