@@ -42,6 +42,25 @@ CREATE TABLE "environments" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "evaluation_counts" (
+	"environment_key" text NOT NULL,
+	"flag_key" text NOT NULL,
+	"variation" integer NOT NULL,
+	"hour" timestamp with time zone NOT NULL,
+	"count" bigint NOT NULL,
+	CONSTRAINT "evaluation_counts_environment_key_flag_key_variation_hour_pk" PRIMARY KEY("environment_key","flag_key","variation","hour")
+);
+--> statement-breakpoint
+CREATE TABLE "event_counts" (
+	"environment_key" text NOT NULL,
+	"event" text NOT NULL,
+	"flag_key" text DEFAULT '' NOT NULL,
+	"variation" integer DEFAULT -1 NOT NULL,
+	"minute" timestamp with time zone NOT NULL,
+	"count" bigint NOT NULL,
+	CONSTRAINT "event_counts_environment_key_event_flag_key_variation_minute_pk" PRIMARY KEY("environment_key","event","flag_key","variation","minute")
+);
+--> statement-breakpoint
 CREATE TABLE "flag_config_versions" (
 	"flag_key" text NOT NULL,
 	"environment_key" text NOT NULL,
@@ -77,6 +96,18 @@ CREATE TABLE "flags" (
 	"archived_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "sdk_instances" (
+	"environment_key" text NOT NULL,
+	"instance_id" text NOT NULL,
+	"sdk" text,
+	"acked_version" bigint,
+	"acked_at" timestamp with time zone,
+	"first_seen_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"last_seen_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"stream_seen_at" timestamp with time zone,
+	CONSTRAINT "sdk_instances_environment_key_instance_id_pk" PRIMARY KEY("environment_key","instance_id")
+);
+--> statement-breakpoint
 CREATE TABLE "segments" (
 	"key" text PRIMARY KEY NOT NULL,
 	"name" text NOT NULL,
@@ -90,10 +121,14 @@ CREATE TABLE "segments" (
 );
 --> statement-breakpoint
 ALTER TABLE "api_tokens" ADD CONSTRAINT "api_tokens_environment_key_environments_key_fk" FOREIGN KEY ("environment_key") REFERENCES "public"."environments"("key") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "evaluation_counts" ADD CONSTRAINT "evaluation_counts_environment_key_environments_key_fk" FOREIGN KEY ("environment_key") REFERENCES "public"."environments"("key") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "evaluation_counts" ADD CONSTRAINT "evaluation_counts_flag_key_flags_key_fk" FOREIGN KEY ("flag_key") REFERENCES "public"."flags"("key") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "event_counts" ADD CONSTRAINT "event_counts_environment_key_environments_key_fk" FOREIGN KEY ("environment_key") REFERENCES "public"."environments"("key") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "flag_config_versions" ADD CONSTRAINT "flag_config_versions_flag_key_flags_key_fk" FOREIGN KEY ("flag_key") REFERENCES "public"."flags"("key") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "flag_config_versions" ADD CONSTRAINT "flag_config_versions_environment_key_environments_key_fk" FOREIGN KEY ("environment_key") REFERENCES "public"."environments"("key") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "flag_configs" ADD CONSTRAINT "flag_configs_flag_key_flags_key_fk" FOREIGN KEY ("flag_key") REFERENCES "public"."flags"("key") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "flag_configs" ADD CONSTRAINT "flag_configs_environment_key_environments_key_fk" FOREIGN KEY ("environment_key") REFERENCES "public"."environments"("key") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "sdk_instances" ADD CONSTRAINT "sdk_instances_environment_key_environments_key_fk" FOREIGN KEY ("environment_key") REFERENCES "public"."environments"("key") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "audit_log_flag_idx" ON "audit_log" USING btree ("flag_key","id");--> statement-breakpoint
 CREATE INDEX "audit_log_env_idx" ON "audit_log" USING btree ("environment_key","id");--> statement-breakpoint
 CREATE INDEX "change_log_env_idx" ON "change_log" USING btree ("environment_key","seq");--> statement-breakpoint

@@ -7,6 +7,7 @@ import type { AppEnv } from "./http/app-env";
 import { limitBody } from "./http/body-size";
 import type { Db } from "./store/database";
 import type { LiveState } from "./services/live-state";
+import type { StreamHub } from "./stream/hub";
 import { auditRoutes } from "./routes/audit";
 import { clientRoutes } from "./routes/client";
 import { environmentRoutes } from "./routes/environments";
@@ -19,6 +20,7 @@ import { tokenRoutes } from "./routes/tokens";
 export interface AppDeps {
   db: Db;
   live: LiveState;
+  hub: StreamHub;
   logger: Logger;
   ping(): Promise<void>;
   isAccepting?: () => boolean;
@@ -51,7 +53,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
-  const routeDeps = { db: deps.db, live: deps.live };
+  const routeDeps = { db: deps.db, live: deps.live, hub: deps.hub };
   app.route("/", operationsRoutes({ ping: deps.ping, isAccepting: deps.isAccepting ?? (() => true) }));
   app.route("/api/environments", environmentRoutes(routeDeps));
   app.route("/api/flags", flagRoutes(routeDeps));

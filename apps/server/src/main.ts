@@ -5,7 +5,11 @@ import pino from "pino";
 import { createApp } from "./app";
 import { parseConfig, type Config } from "./config";
 import { prepareDatabase, type FirstStartReport } from "./services/first-start";
+import { inProcessBus } from "./bus/in-process-bus";
+import { redisBus } from "./bus/redis-bus";
 import { LiveState } from "./services/live-state";
+import { databaseInstanceTracker } from "./services/sdk-usage";
+import { StreamHub } from "./stream/hub";
 import { openDatabase } from "./store/database";
 
 const CATCH_UP_INTERVAL_MS = 1_000;
@@ -27,16 +31,18 @@ async function main(): Promise<void> {
       report = await prepareDatabase(db, { adminToken: config.adminToken, demo: config.demo });
     },
   );
-  const live = new LiveState(database.db, logger);
+  const bus = config.redisUrl ? await redisBus(config.redisUrl, logger) : inProcessBus();
+  const live = new LiveState(database.db, logger, bus);
   await live.load();
-  live.startCatchUp(CATCH_UP_INTERVAL_MS);
+  live.start({ catchUpIntervalMs: CATCH_UP_INTERVAL_MS });
+  const hub = new StreamHub(database.db, live, logger, databaseInstanceTracker(database.db, logger));
 
   let accepting = true;
-  const app = createApp({ db: database.db, live, logger, ping: () => database.ping(), isAccepting: () => accepting });
+  const app = createApp({ db: database.db, live, hub, logger, ping: () => database.ping(), isAccepting: () => accepting });
   const server = await listen(app.fetch, config);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  logger.info({ port, host: config.host, database: database.kind, dataDir: database.kind === "embedded" ? resolve(config.dataDir) : undefined }, "switchyard listening");
+  logger.info({ port, host: config.host, database: database.kind, bus: bus.kind, dataDir: database.kind === "embedded" ? resolve(config.dataDir) : undefined }, "switchyard listening");
   if (report) printFirstStart(report, `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, logger);
 
   let stopping = false;
@@ -50,8 +56,11 @@ async function main(): Promise<void> {
       server.closeAllConnections?.();
     }, SHUTDOWN_GRACE_MS);
     force.unref();
+    // Open streams would keep the server from closing: end them (SDKs reconnect elsewhere).
+    hub.close();
     await new Promise<void>((done) => server.close(() => done()));
     live.stop();
+    await bus.close();
     await database.close();
     logger.info("stopped");
     process.exit(0);

@@ -2,7 +2,10 @@ import pino from "pino";
 import { inject } from "vitest";
 import { createApp } from "../src/app";
 import { prepareDatabase } from "../src/services/first-start";
+import type { ChangeBus } from "../src/bus/change-bus";
 import { LiveState } from "../src/services/live-state";
+import { databaseInstanceTracker } from "../src/services/sdk-usage";
+import { StreamHub } from "../src/stream/hub";
 import { createScratchDatabase } from "../../../test/support/scratch-database";
 import { openDatabase, type Database, type DatabaseOptions } from "../src/store/database";
 
@@ -26,6 +29,8 @@ export interface TestServer {
   adminToken: string;
   database: Database;
   live: LiveState;
+  hub: StreamHub;
+  app: ReturnType<typeof createApp>;
   request(method: string, path: string, options?: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse>;
   /** Creates a token through the API and returns its secret. */
   token(kind: "admin" | "server" | "client" | "deploy", environment?: string): Promise<string>;
@@ -34,7 +39,10 @@ export interface TestServer {
 
 export const ADMIN_TOKEN = "sy_admin_test_0123456789abcdef0123";
 
-export async function startTestServer(backend: BackendName, options: { demo?: boolean; postgresUrl?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  backend: BackendName,
+  options: { demo?: boolean; postgresUrl?: string; bus?: ChangeBus; heartbeatMs?: number } = {},
+): Promise<TestServer> {
   let scratch: { url: string; drop(): Promise<void> } | undefined;
   let dbOptions: DatabaseOptions;
   if (backend === "postgres") {
@@ -50,9 +58,11 @@ export async function startTestServer(backend: BackendName, options: { demo?: bo
     await prepareDatabase(db, { adminToken: ADMIN_TOKEN, demo: options.demo ?? false });
   });
   const logger = pino({ level: "silent" });
-  const live = new LiveState(database.db, logger);
+  const live = new LiveState(database.db, logger, options.bus);
   await live.load();
-  const app = createApp({ db: database.db, live, logger, ping: () => database.ping() });
+  if (options.bus) live.start({ catchUpIntervalMs: 60_000 });
+  const hub = new StreamHub(database.db, live, logger, databaseInstanceTracker(database.db, logger), options.heartbeatMs);
+  const app = createApp({ db: database.db, live, hub, logger, ping: () => database.ping() });
 
   const request: TestServer["request"] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
@@ -78,6 +88,8 @@ export async function startTestServer(backend: BackendName, options: { demo?: bo
     adminToken: ADMIN_TOKEN,
     database,
     live,
+    hub,
+    app,
     request,
     async token(kind, environment) {
       const res = await request("POST", "/api/tokens", { body: { name: `${kind} test token`, kind, ...(environment ? { environment } : {}) } });
@@ -85,6 +97,7 @@ export async function startTestServer(backend: BackendName, options: { demo?: bo
       return res.body.token;
     },
     async close() {
+      hub.close();
       live.stop();
       await database.close();
       await scratch?.drop();

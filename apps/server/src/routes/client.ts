@@ -2,10 +2,11 @@ import { contextSchema, normalizeContext } from "@switchyard/core/schema";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { z } from "zod";
-import { AppError } from "../errors";
+import { AppError, validationFailed } from "../errors";
 import { clientOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
-import { readJson } from "../http/validation";
+import { parseValue, readJson } from "../http/validation";
+import { serveSse } from "../stream/hono-sse";
 import { evaluateForClientJson } from "../services/client-evaluation";
 import type { RouteDeps } from "./route-deps";
 
@@ -16,6 +17,24 @@ export function clientRoutes(deps: RouteDeps) {
   // Client tokens are meant for web pages on any origin; they can only read evaluated values.
   app.use("*", cors({ origin: "*", allowHeaders: ["Authorization", "Content-Type", "If-None-Match"], exposeHeaders: ["ETag"], maxAge: 86_400 }));
   app.use("*", clientOnly(deps.live));
+
+  // EventSource cannot send a body or headers: the context comes base64url-encoded in the query.
+  app.get("/stream", (c) => {
+    const encoded = c.req.query("context");
+    if (encoded === undefined) throw validationFailed([{ path: "context", message: "required: base64url-encoded JSON of the evaluation context" }], "stream request");
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(encoded, "base64url").toString("utf8"));
+    } catch {
+      throw validationFailed([{ path: "context", message: "must be base64url-encoded JSON" }], "stream request");
+    }
+    const context = normalizeContext(parseValue(contextSchema, decoded, "context"));
+    const envKey = c.get("token").environmentKey;
+    const view = envKey === null ? undefined : deps.live.environment(envKey);
+    if (!view) throw new AppError("NOT_FOUND", `The token's environment '${envKey ?? "?"}' does not exist`);
+    const tokenId = c.get("token").id;
+    return serveSse(c, (sink) => deps.hub.connectClient({ environmentKey: view.key, tokenId, context, sink }));
+  });
 
   app.post("/evaluate", async (c) => {
     const { context } = await readJson(c, clientEvaluateSchema, "evaluation request");

@@ -6,6 +6,7 @@ import { adminOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { readJson } from "../http/validation";
 import * as environments from "../services/environments";
+import { readInstances } from "../services/sdk-usage";
 import { actorOf, type RouteDeps } from "./route-deps";
 
 export const environmentCreateSchema = z.strictObject({
@@ -34,6 +35,12 @@ export function environmentRoutes(deps: RouteDeps) {
   app.patch("/:env", async (c) => {
     const patch = await readJson(c, environmentPatchSchema, "environment");
     return c.json(unwrap(await environments.updateEnvironment(deps, actorOf(c), c.req.param("env"), patch)));
+  });
+
+  // Which SDK instances of the environment serve which config version, and whether their stream is open.
+  app.get("/:env/instances", async (c) => {
+    const env = unwrap(await environments.getEnvironment(deps, c.req.param("env")));
+    return c.json({ environment: env.key, version: deps.live.environment(env.key)?.version ?? null, instances: await readInstances(deps.db, env.key) });
   });
 
   app.delete("/:env", async (c) => c.json(unwrap(await environments.deleteEnvironment(deps, actorOf(c), c.req.param("env")))));

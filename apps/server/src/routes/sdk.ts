@@ -1,8 +1,37 @@
-import { Hono } from "hono";
+import { flagKeySchema } from "@switchyard/core/schema";
+import { Hono, type Context } from "hono";
+import { z } from "zod";
 import { AppError } from "../errors";
 import { serverOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
+import { readJson } from "../http/validation";
+import type { EnvironmentView } from "../services/live-state";
+import { recordMetrics } from "../services/sdk-usage";
+import { serveSse } from "../stream/hono-sse";
 import type { RouteDeps } from "./route-deps";
+
+export const instanceIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1–100 characters of A–Z, a–z, 0–9, '.', '_', ':' or '-'");
+
+const count = z.number().int().min(1).max(1_000_000_000);
+export const sdkMetricsSchema = z.strictObject({
+  instanceId: instanceIdSchema,
+  sdk: z.string().min(1).max(100).optional(),
+  version: z.number().int().min(0).optional(),
+  periodStart: z.iso.datetime().optional(),
+  periodEnd: z.iso.datetime().optional(),
+  evaluations: z.array(z.strictObject({ flag: flagKeySchema, variation: z.number().int().min(0).max(99), count })).max(10_000).default([]),
+  events: z
+    .array(
+      z.strictObject({
+        event: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1–100 characters of A–Z, a–z, 0–9, '.', '_', ':' or '-'"),
+        flag: flagKeySchema.optional(),
+        variation: z.number().int().min(0).max(99).optional(),
+        count,
+      }),
+    )
+    .max(10_000)
+    .default([]),
+});
 
 /** Matches any entity-tag in an If-None-Match list, weak or strong (RFC 9110 weak comparison). */
 function etagMatches(header: string | undefined, etag: string): boolean {
@@ -14,20 +43,50 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   });
 }
 
+function tokenEnvironment(c: Context<AppEnv>, deps: RouteDeps): EnvironmentView {
+  const envKey = c.get("token").environmentKey;
+  const view = envKey === null ? undefined : deps.live.environment(envKey);
+  if (!view) throw new AppError("NOT_FOUND", `The token's environment '${envKey ?? "?"}' does not exist`);
+  return view;
+}
+
+/** A Last-Event-ID this server handed out is a change seq; anything else means "start over". */
+function parseLastEventId(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : undefined;
+}
+
 export function sdkRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
   app.use("*", serverOnly(deps.live));
 
   // Served from memory: the body is serialized once per change, not per request.
   app.get("/flags", (c) => {
-    const envKey = c.get("token").environmentKey;
-    const view = envKey === null ? undefined : deps.live.environment(envKey);
-    if (!view) throw new AppError("NOT_FOUND", `The token's environment '${envKey ?? "?"}' does not exist`);
+    const view = tokenEnvironment(c, deps);
     c.header("ETag", view.etag);
     c.header("Cache-Control", "no-cache");
     if (etagMatches(c.req.header("if-none-match"), view.etag)) return c.body(null, 304);
     c.header("Content-Type", "application/json");
     return c.body(view.sdkBody);
+  });
+
+  app.get("/stream", (c) => {
+    const view = tokenEnvironment(c, deps);
+    const rawInstance = c.req.header("x-switchyard-instance") ?? c.req.query("instance");
+    let instanceId: string | undefined;
+    if (rawInstance !== undefined) {
+      const parsed = instanceIdSchema.safeParse(rawInstance);
+      if (!parsed.success) throw new AppError("VALIDATION_FAILED", `Invalid instance id: ${parsed.error.issues[0]?.message ?? ""}`, [{ path: "X-Switchyard-Instance", message: parsed.error.issues[0]?.message ?? "invalid" }]);
+      instanceId = parsed.data;
+    }
+    const lastEventId = parseLastEventId(c.req.header("last-event-id") ?? c.req.query("lastEventId"));
+    const tokenId = c.get("token").id;
+    return serveSse(c, (sink) => deps.hub.connectSdk({ environmentKey: view.key, tokenId, instanceId, lastEventId, sink }));
+  });
+
+  app.post("/metrics", async (c) => {
+    const view = tokenEnvironment(c, deps);
+    const report = await readJson(c, sdkMetricsSchema, "metrics report");
+    return c.json(await recordMetrics(deps, view.key, report), 202);
   });
 
   return app;

@@ -33,6 +33,13 @@ function fragment(result: EvaluationResult): string {
   return text;
 }
 
+/** Flag key → the JSON text of its client value, for one context. */
+export function evaluatedFragments(engine: Engine, context: EvaluationContext): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, result] of Object.entries(engine.evaluateAll(context))) out.set(key, fragment(result));
+  return out;
+}
+
 /** `{"flags":{…}}` for one context, as JSON text; the same content as `evaluateForClient`. */
 export function evaluateForClientJson(engine: Engine, context: EvaluationContext): string {
   let body = '{"flags":{';

@@ -33,7 +33,7 @@ export interface FirstStartReport {
  * when asked, the demo flags.
  */
 export async function prepareDatabase(db: Db, options: { adminToken: string | undefined; demo: boolean }): Promise<FirstStartReport> {
-  const deps: ServiceDeps = { db, live: { refresh: async () => {} } };
+  const deps: ServiceDeps = { db, live: { committed: async () => {} } };
   const isNew = (await listEnvironments(db)).length === 0;
   if (isNew) for (const env of defaultEnvironments) unwrap(await createEnvironment(deps, system, env));
 

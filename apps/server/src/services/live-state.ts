@@ -1,7 +1,8 @@
 import { compile, type Engine, type FlagDefinition, type Segment } from "@switchyard/core";
 import type { Logger } from "pino";
 import type { TokenKind } from "../auth/token-secrets";
-import { changesSince, latestSeq } from "../store/changes";
+import type { ChangeBus } from "../bus/change-bus";
+import { changesSince, latestSeq, type Change } from "../store/changes";
 import type { Db } from "../store/database";
 import { listEnvironments } from "../store/environments";
 import { loadFlagDefinitions, loadSegments } from "../store/snapshots";
@@ -22,10 +23,24 @@ export interface EnvironmentView {
   engine: Engine;
   flags: FlagDefinition[];
   segments: Segment[];
-  /** `GET /api/sdk/flags` body, serialized once per change. */
+  flagsByKey: ReadonlyMap<string, FlagDefinition>;
+  segmentsByKey: ReadonlyMap<string, Segment>;
+  /** `GET /api/sdk/flags` body (and the stream's `put`), serialized once per change. */
   sdkBody: string;
   etag: string;
 }
+
+/** What one refresh applied: the change rows, and the environments whose views were rebuilt. */
+export interface AppliedChanges {
+  changes: Change[];
+  environments: string[];
+  /** Environments that no longer exist. */
+  removedEnvironments: string[];
+  /** True when the token table was reloaded (a token may have been deleted). */
+  tokensChanged: boolean;
+}
+
+export type AppliedListener = (applied: AppliedChanges) => void;
 
 const CHANGE_BATCH = 5_000;
 
@@ -40,11 +55,21 @@ export class LiveState {
   private views = new Map<string, EnvironmentView>();
   private pending: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<AppliedListener>();
+
+  private unsubscribeBus: (() => void) | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly logger: Logger,
+    private readonly bus?: ChangeBus,
   ) {}
+
+  /** After a local commit: apply it here, then ring the other replicas' doorbell. */
+  async committed(): Promise<void> {
+    await this.refresh();
+    this.bus?.publish(this.seq);
+  }
 
   get appliedSeq(): number {
     return this.seq;
@@ -56,6 +81,40 @@ export class LiveState {
 
   environment(key: string): EnvironmentView | undefined {
     return this.views.get(key);
+  }
+
+  /** Called after each refresh that applied changes, in order (the stream hub listens). */
+  onApplied(listener: AppliedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(applied: AppliedChanges): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(applied);
+      } catch (error) {
+        this.logger.error({ err: error }, "change listener failed");
+      }
+    }
+  }
+
+  hasToken(id: string): boolean {
+    for (const token of this.tokens.values()) if (token.id === id) return true;
+    return false;
+  }
+
+  /**
+   * Runs `work` while no refresh can apply changes, so it sees one consistent state (a stream
+   * registering itself cannot miss a change applied between its reads).
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.pending.then(work);
+    this.pending = next.then(
+      () => {},
+      () => {},
+    );
+    return next;
   }
 
   /** Serialized so two refreshes never interleave their reads. */
@@ -77,29 +136,38 @@ export class LiveState {
     return next;
   }
 
-  /** Catch up on changes written by other replicas (the bus, when present, makes this faster). */
-  startCatchUp(intervalMs: number): void {
-    this.timer = setInterval(() => {
-      this.refresh().catch((error: unknown) => this.logger.warn({ err: error }, "catch-up refresh failed"));
-    }, intervalMs);
+  /**
+   * Follows changes written by other replicas: at once when the bus rings (seq ahead of ours, or
+   * 0 after a bus reconnect), and on a catch-up tick in case a message was lost.
+   */
+  start(options: { catchUpIntervalMs: number }): void {
+    const refresh = () => this.refresh().catch((error: unknown) => this.logger.warn({ err: error }, "refresh from the change log failed"));
+    this.unsubscribeBus = this.bus?.subscribe((seq) => {
+      if (seq === 0 || seq > this.seq) void refresh();
+    });
+    this.timer = setInterval(refresh, options.catchUpIntervalMs);
     this.timer.unref();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.unsubscribeBus?.();
   }
 
   private async applyChanges(): Promise<void> {
     const changes = await changesSince(this.db, this.seq, CHANGE_BATCH);
     const last = changes.at(-1);
     if (!last) return;
+    const before = new Set(this.views.keys());
     if (changes.length === CHANGE_BATCH) {
       // Far behind: one full reload is cheaper than replaying.
       const seq = await latestSeq(this.db);
       await this.reloadTokens();
       await this.reloadEnvironments(null, seq);
       this.seq = seq;
+      // Listeners cannot know what changed: they get every environment with no change rows, and resend everything.
+      this.emit({ changes: [], environments: [...this.views.keys()], removedEnvironments: [...before].filter((k) => !this.views.has(k)), tokensChanged: true });
       return;
     }
     let tokens = false;
@@ -116,6 +184,12 @@ export class LiveState {
     if (tokens) await this.reloadTokens();
     await this.reloadEnvironments(everyEnvironment ? null : touched, last.seq);
     this.seq = last.seq;
+    this.emit({
+      changes,
+      environments: everyEnvironment ? [...this.views.keys()] : [...touched].filter((k) => this.views.has(k)),
+      removedEnvironments: [...before].filter((k) => !this.views.has(k)),
+      tokensChanged: tokens,
+    });
   }
 
   private async reloadTokens(): Promise<void> {
@@ -148,6 +222,16 @@ export class LiveState {
     const flags = await loadFlagDefinitions(this.db, key);
     const engine = compile({ flags, segments });
     const sdkBody = JSON.stringify({ environment: key, version: seq, flags, segments });
-    return { key, version: seq, engine, flags, segments, sdkBody, etag: `W/"${key}-${seq}"` };
+    return {
+      key,
+      version: seq,
+      engine,
+      flags,
+      segments,
+      flagsByKey: new Map(flags.map((f) => [f.key, f])),
+      segmentsByKey: new Map(segments.map((s) => [s.key, s])),
+      sdkBody,
+      etag: `W/"${key}-${seq}"`,
+    };
   }
 }

@@ -5,8 +5,8 @@ import type { Db } from "../store/database";
 
 export interface ServiceDeps {
   db: Db;
-  /** The replica's in-memory state; refreshed after every write so reads see it at once. */
-  live: { refresh(): Promise<void> };
+  /** The replica's in-memory state: told after every commit, so reads see the write at once. */
+  live: { committed(): Promise<void> };
 }
 
 export interface ChangeInput {
@@ -33,7 +33,7 @@ class ExpectedFailure {
  */
 export async function mutate<T>(deps: ServiceDeps, work: (tx: Db, record: WriteRecorder) => Promise<Result<T>>): Promise<Result<T>> {
   const result = await transact(deps.db, work);
-  if (result.ok) await deps.live.refresh();
+  if (result.ok) await deps.live.committed();
   return result;
 }
 

@@ -1,4 +1,5 @@
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -134,3 +135,59 @@ export const changeLog = pgTable(
   (t) => [index("change_log_env_idx").on(t.environmentKey, t.seq)],
 );
 
+
+/** SDK instances per environment: the config version each serves, and whether its stream is open. */
+export const sdkInstances = pgTable(
+  "sdk_instances",
+  {
+    environmentKey: text("environment_key")
+      .notNull()
+      .references(() => environments.key, { onDelete: "cascade" }),
+    instanceId: text("instance_id").notNull(),
+    sdk: text("sdk"),
+    /** The change seq of the config the instance reported serving (its acknowledgement). */
+    ackedVersion: bigint("acked_version", { mode: "number" }),
+    ackedAt: timestamp("acked_at", { withTimezone: true, mode: "date" }),
+    firstSeenAt: timestamp("first_seen_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** Refreshed by the replica holding the instance's stream every heartbeat; null once it closed. */
+    streamSeenAt: timestamp("stream_seen_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [primaryKey({ columns: [t.environmentKey, t.instanceId] })],
+);
+
+/** Evaluation counts reported by SDKs, per flag, variation and hour. */
+export const evaluationCounts = pgTable(
+  "evaluation_counts",
+  {
+    environmentKey: text("environment_key")
+      .notNull()
+      .references(() => environments.key, { onDelete: "cascade" }),
+    flagKey: text("flag_key")
+      .notNull()
+      .references(() => flags.key, { onDelete: "cascade" }),
+    variation: integer("variation").notNull(),
+    hour: timestamp("hour", { withTimezone: true, mode: "date" }).notNull(),
+    count: bigint("count", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.environmentKey, t.flagKey, t.variation, t.hour] })],
+);
+
+/**
+ * Custom events from SDK `track()`, per minute, attributed to the flag variation the context had
+ * received (`flag_key` '' and `variation` -1 when unattributed).
+ */
+export const eventCounts = pgTable(
+  "event_counts",
+  {
+    environmentKey: text("environment_key")
+      .notNull()
+      .references(() => environments.key, { onDelete: "cascade" }),
+    event: text("event").notNull(),
+    flagKey: text("flag_key").notNull().default(""),
+    variation: integer("variation").notNull().default(-1),
+    minute: timestamp("minute", { withTimezone: true, mode: "date" }).notNull(),
+    count: bigint("count", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.environmentKey, t.event, t.flagKey, t.variation, t.minute] })],
+);

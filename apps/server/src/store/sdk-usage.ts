@@ -1,0 +1,81 @@
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
+import type { Db } from "./database";
+import { evaluationCounts, eventCounts, sdkInstances } from "./schema";
+
+export type SdkInstanceRow = typeof sdkInstances.$inferSelect;
+
+export async function recordInstanceReport(
+  db: Db,
+  report: { environmentKey: string; instanceId: string; sdk: string | null; version: number | undefined; at: Date },
+): Promise<void> {
+  const acked = report.version === undefined ? {} : { ackedVersion: report.version, ackedAt: report.at };
+  await db
+    .insert(sdkInstances)
+    .values({ environmentKey: report.environmentKey, instanceId: report.instanceId, sdk: report.sdk, lastSeenAt: report.at, ...acked })
+    .onConflictDoUpdate({
+      target: [sdkInstances.environmentKey, sdkInstances.instanceId],
+      set: { lastSeenAt: report.at, ...(report.sdk === null ? {} : { sdk: report.sdk }), ...acked },
+    });
+}
+
+export async function markStreams(db: Db, environmentKey: string, instanceIds: string[], seenAt: Date | null): Promise<void> {
+  if (instanceIds.length === 0) return;
+  if (seenAt === null) {
+    await db
+      .update(sdkInstances)
+      .set({ streamSeenAt: null })
+      .where(and(eq(sdkInstances.environmentKey, environmentKey), inArray(sdkInstances.instanceId, instanceIds)));
+    return;
+  }
+  await db
+    .insert(sdkInstances)
+    .values(instanceIds.map((instanceId) => ({ environmentKey, instanceId, lastSeenAt: seenAt, streamSeenAt: seenAt })))
+    .onConflictDoUpdate({
+      target: [sdkInstances.environmentKey, sdkInstances.instanceId],
+      set: { streamSeenAt: seenAt, lastSeenAt: seenAt },
+    });
+}
+
+export function listInstances(db: Db, environmentKey: string, seenSince: Date): Promise<SdkInstanceRow[]> {
+  return db
+    .select()
+    .from(sdkInstances)
+    .where(and(eq(sdkInstances.environmentKey, environmentKey), gt(sdkInstances.lastSeenAt, seenSince)))
+    .orderBy(sdkInstances.instanceId);
+}
+
+export async function addEvaluationCounts(
+  db: Db,
+  rows: Array<{ environmentKey: string; flagKey: string; variation: number; hour: Date; count: number }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insert(evaluationCounts)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [evaluationCounts.environmentKey, evaluationCounts.flagKey, evaluationCounts.variation, evaluationCounts.hour],
+      set: { count: sql`${evaluationCounts.count} + excluded.count` },
+    });
+}
+
+export async function addEventCounts(
+  db: Db,
+  rows: Array<{ environmentKey: string; event: string; flagKey: string; variation: number; minute: Date; count: number }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insert(eventCounts)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [eventCounts.environmentKey, eventCounts.event, eventCounts.flagKey, eventCounts.variation, eventCounts.minute],
+      set: { count: sql`${eventCounts.count} + excluded.count` },
+    });
+}
+
+export function readEvaluationCounts(db: Db, environmentKey: string) {
+  return db.select().from(evaluationCounts).where(eq(evaluationCounts.environmentKey, environmentKey));
+}
+
+export function readEventCounts(db: Db, environmentKey: string) {
+  return db.select().from(eventCounts).where(eq(eventCounts.environmentKey, environmentKey));
+}

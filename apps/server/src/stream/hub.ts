@@ -1,0 +1,169 @@
+import type { EvaluationContext } from "@switchyard/core";
+import type { Logger } from "pino";
+import { changesSince, type Change } from "../store/changes";
+import type { Db } from "../store/database";
+import type { AppliedChanges, LiveState } from "../services/live-state";
+import { clientValuesPatch, clientValuesPut, type ClientValues } from "./client-events";
+import { concerns, putEvent, sdkEvents, type StreamEvent } from "./sdk-events";
+import type { SseSink } from "./sse-sink";
+
+export const HEARTBEAT_MS = 15_000;
+/** More missed changes than this on resume and a fresh `put` is cheaper than the patches. */
+const REPLAY_LIMIT = 1_000;
+
+interface SdkConnection {
+  environmentKey: string;
+  tokenId: string;
+  instanceId: string | undefined;
+  sink: SseSink;
+  lastSeq: number;
+}
+
+interface ClientConnection {
+  environmentKey: string;
+  tokenId: string;
+  context: EvaluationContext;
+  sink: SseSink;
+  values: ClientValues;
+}
+
+export interface InstanceTracker {
+  connected(environmentKey: string, instanceId: string): void;
+  disconnected(environmentKey: string, instanceId: string): void;
+  stillConnected(instances: Array<{ environmentKey: string; instanceId: string }>): void;
+}
+
+/**
+ * The per-replica registry of open streams. It turns what LiveState applied into events: the
+ * changed flags and segments for SDK streams, and the changed values for client streams.
+ */
+export class StreamHub {
+  private readonly sdk = new Set<SdkConnection>();
+  private readonly clients = new Set<ClientConnection>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly db: Db,
+    private readonly live: LiveState,
+    private readonly logger: Logger,
+    private readonly instances?: InstanceTracker,
+    heartbeatMs = HEARTBEAT_MS,
+  ) {
+    this.unsubscribe = live.onApplied((applied) => this.apply(applied));
+    this.timer = setInterval(() => this.heartbeat(), heartbeatMs);
+    this.timer.unref();
+  }
+
+  get counts(): { sdk: number; client: number } {
+    return { sdk: this.sdk.size, client: this.clients.size };
+  }
+
+  /** Instance ids with an open stream on this replica, per environment. */
+  connectedInstances(environmentKey: string): string[] {
+    const ids = new Set<string>();
+    for (const c of this.sdk) if (c.environmentKey === environmentKey && c.instanceId) ids.add(c.instanceId);
+    return [...ids];
+  }
+
+  /**
+   * Registers an SDK stream and sends what it needs first: the missed changes when `lastEventId`
+   * is a point this server can resume from, else a full `put`. Returns a function to unregister.
+   */
+  async connectSdk(options: { environmentKey: string; tokenId: string; instanceId: string | undefined; lastEventId: number | undefined; sink: SseSink }): Promise<() => void> {
+    return this.live.exclusive(async () => {
+      const view = this.live.environment(options.environmentKey);
+      if (!view) {
+        options.sink.close();
+        return () => {};
+      }
+      let first: StreamEvent[] = [putEvent(view)];
+      const resumeFrom = options.lastEventId;
+      if (resumeFrom !== undefined && resumeFrom <= this.live.appliedSeq) {
+        const missed = (await changesSince(this.db, resumeFrom, REPLAY_LIMIT + 1)).filter((c) => c.seq <= this.live.appliedSeq && concerns(c, view.key));
+        if (missed.length <= REPLAY_LIMIT) first = sdkEvents(view, missed);
+      }
+      const connection: SdkConnection = { ...options, lastSeq: Math.max(view.version, resumeFrom ?? 0) };
+      for (const event of first) options.sink.send(event);
+      this.sdk.add(connection);
+      if (options.instanceId) this.instances?.connected(options.environmentKey, options.instanceId);
+      return () => {
+        if (!this.sdk.delete(connection)) return;
+        if (options.instanceId && !this.connectedInstances(options.environmentKey).includes(options.instanceId)) {
+          this.instances?.disconnected(options.environmentKey, options.instanceId);
+        }
+      };
+    });
+  }
+
+  /** Registers a client stream: its values first, then only values that change. */
+  async connectClient(options: { environmentKey: string; tokenId: string; context: EvaluationContext; sink: SseSink }): Promise<() => void> {
+    return this.live.exclusive(async () => {
+      const view = this.live.environment(options.environmentKey);
+      if (!view) {
+        options.sink.close();
+        return () => {};
+      }
+      const { event, values } = clientValuesPut(view, options.context);
+      options.sink.send(event);
+      const connection: ClientConnection = { ...options, values };
+      this.clients.add(connection);
+      return () => void this.clients.delete(connection);
+    });
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.unsubscribe();
+    for (const c of this.sdk) c.sink.close();
+    for (const c of this.clients) c.sink.close();
+    this.sdk.clear();
+    this.clients.clear();
+  }
+
+  private apply(applied: AppliedChanges): void {
+    const removed = new Set(applied.removedEnvironments);
+    for (const c of [...this.sdk, ...this.clients]) {
+      const revoked = applied.tokensChanged && !this.live.hasToken(c.tokenId);
+      if (removed.has(c.environmentKey) || revoked) {
+        c.sink.close();
+        this.sdk.delete(c as SdkConnection);
+        this.clients.delete(c as ClientConnection);
+      }
+    }
+    for (const environmentKey of applied.environments) {
+      const view = this.live.environment(environmentKey);
+      if (!view) continue;
+      const fullReload = applied.changes.length === 0;
+      const events = fullReload ? [putEvent(view)] : sdkEvents(view, applied.changes);
+      for (const c of this.sdk) {
+        if (c.environmentKey !== environmentKey) continue;
+        for (const event of events) {
+          if (event.event !== "put" && Number(event.id) <= c.lastSeq) continue;
+          c.sink.send(event);
+        }
+        c.lastSeq = Math.max(c.lastSeq, view.version);
+      }
+      if (!fullReload && !applied.changes.some((change: Change) => concerns(change, environmentKey))) continue;
+      for (const c of this.clients) {
+        if (c.environmentKey !== environmentKey) continue;
+        const patch = clientValuesPatch(view, c.context, c.values);
+        if (patch) {
+          c.values = patch.values;
+          c.sink.send(patch.event);
+        }
+      }
+    }
+  }
+
+  private heartbeat(): void {
+    const seen: Array<{ environmentKey: string; instanceId: string }> = [];
+    for (const c of this.sdk) {
+      c.sink.heartbeat();
+      if (c.instanceId) seen.push({ environmentKey: c.environmentKey, instanceId: c.instanceId });
+    }
+    for (const c of this.clients) c.sink.heartbeat();
+    if (seen.length > 0) this.instances?.stillConnected(seen);
+    this.logger.debug({ sdk: this.sdk.size, client: this.clients.size }, "stream heartbeat");
+  }
+}

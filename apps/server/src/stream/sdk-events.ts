@@ -1,0 +1,55 @@
+import type { Change } from "../store/changes";
+import type { EnvironmentView } from "../services/live-state";
+
+/** One SSE event, ready to write: `data` is serialized JSON. */
+export interface StreamEvent {
+  event: "put" | "patch" | "delete";
+  id: string;
+  data: string;
+}
+
+export function putEvent(view: EnvironmentView): StreamEvent {
+  return { event: "put", id: String(view.version), data: view.sdkBody };
+}
+
+/** Whether a change row concerns what SDKs of `environmentKey` hold. */
+export function concerns(change: Change, environmentKey: string): boolean {
+  if (change.entity === "segment" || change.entity === "flag") return true;
+  return change.entity === "flag-config" && change.environmentKey === environmentKey;
+}
+
+/**
+ * The patch/delete events that bring an SDK from before `changes` to `view`: one per changed
+ * flag or segment, carrying its current definition (or its deletion), with the seq of its last
+ * change as id, in seq order. Several changes to one key collapse into one event.
+ */
+export function sdkEvents(view: EnvironmentView, changes: readonly Change[]): StreamEvent[] {
+  const last = new Map<string, Change>();
+  for (const change of changes) {
+    if (!concerns(change, view.key)) continue;
+    const kind = change.entity === "segment" ? "segment" : "flag";
+    const id = `${kind}:${change.key}`;
+    last.delete(id); // re-insert so Map order follows the latest seq
+    last.set(id, change);
+  }
+  const events: StreamEvent[] = [];
+  for (const change of last.values()) {
+    const version = change.seq;
+    if (change.entity === "segment") {
+      const segment = view.segmentsByKey.get(change.key);
+      events.push(
+        segment
+          ? { event: "patch", id: String(version), data: JSON.stringify({ version, segment }) }
+          : { event: "delete", id: String(version), data: JSON.stringify({ version, segment: change.key }) },
+      );
+    } else {
+      const flag = view.flagsByKey.get(change.key);
+      events.push(
+        flag
+          ? { event: "patch", id: String(version), data: JSON.stringify({ version, flag }) }
+          : { event: "delete", id: String(version), data: JSON.stringify({ version, flag: change.key }) },
+      );
+    }
+  }
+  return events;
+}
