@@ -120,7 +120,8 @@ for (const backend of backends()) {
     it("client stream refuses a bad context and a server token", async () => {
       const bad = await server.app.request(`/api/client/stream?context=not-json&token=${clientToken}`);
       expect(bad.status).toBe(400);
-      expect((await bad.json()).error.details[0].path).toBe("context");
+      const body = (await bad.json()) as { error: { details: Array<{ path: string }> } };
+      expect(body.error.details[0]?.path).toBe("context");
       const wrong = await server.app.request(`/api/client/stream?context=${base64url({ key: "u" })}&token=${sdkToken}`);
       expect(wrong.status).toBe(403);
       const none = await server.app.request(`/api/client/stream?context=${base64url({ key: "u" })}`);

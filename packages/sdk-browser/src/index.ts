@@ -1,2 +1,21 @@
-// The browser SDK arrives with the live-flags issue (#3); this package is a placeholder so the workspace has its final shape.
-export {};
+export { createClient } from "./client";
+export type {
+  ClientError,
+  ClientEvent,
+  ClientEventArgs,
+  ClientListener,
+  ClientOptions,
+  EvaluatedFlag,
+  EvaluatedFlags,
+  EvaluationDetails,
+  FlagFallback,
+  SwitchyardClient,
+} from "./client-types";
+export type {
+  EventSourceConstructor,
+  EventSourceLike,
+  FetchLike,
+  StorageLike,
+  StreamMessage,
+  VisibilitySource,
+} from "./browser-types";

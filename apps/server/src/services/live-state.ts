@@ -1,4 +1,3 @@
-import { compile, type Engine, type FlagDefinition, type Segment } from "@switchyard/core";
 import type { Logger } from "pino";
 import type { TokenKind } from "../auth/token-secrets";
 import type { ChangeBus } from "../bus/change-bus";
@@ -7,27 +6,15 @@ import type { Db } from "../store/database";
 import { listEnvironments } from "../store/environments";
 import { loadFlagDefinitions, loadSegments } from "../store/snapshots";
 import { listTokens } from "../store/tokens";
+import { buildView, patchView, type EnvironmentView } from "./environment-view";
+
+export type { EnvironmentView } from "./environment-view";
 
 export interface AuthToken {
   id: string;
   name: string;
   kind: TokenKind;
   environmentKey: string | null;
-}
-
-/** What an environment serves, compiled once per change; the hot path never touches the database. */
-export interface EnvironmentView {
-  key: string;
-  /** The change sequence number this view reflects. */
-  version: number;
-  engine: Engine;
-  flags: FlagDefinition[];
-  segments: Segment[];
-  flagsByKey: ReadonlyMap<string, FlagDefinition>;
-  segmentsByKey: ReadonlyMap<string, Segment>;
-  /** `GET /api/sdk/flags` body (and the stream's `put`), serialized once per change. */
-  sdkBody: string;
-  etag: string;
 }
 
 /** What one refresh applied: the change rows, and the environments whose views were rebuilt. */
@@ -128,7 +115,7 @@ export class LiveState {
     const run = async () => {
       const seq = await latestSeq(this.db);
       await this.reloadTokens();
-      await this.reloadEnvironments(null, seq);
+      await this.reloadEnvironments(seq);
       this.seq = seq;
     };
     const next = this.pending.then(run);
@@ -164,32 +151,55 @@ export class LiveState {
       // Far behind: one full reload is cheaper than replaying.
       const seq = await latestSeq(this.db);
       await this.reloadTokens();
-      await this.reloadEnvironments(null, seq);
+      await this.reloadEnvironments(seq);
       this.seq = seq;
       // Listeners cannot know what changed: they get every environment with no change rows, and resend everything.
       this.emit({ changes: [], environments: [...this.views.keys()], removedEnvironments: [...before].filter((k) => !this.views.has(k)), tokensChanged: true });
       return;
     }
     let tokens = false;
-    let everyEnvironment = false;
-    const touched = new Set<string>();
+    let structure = false;
+    const flagKeysByEnvironment = new Map<string, Set<string>>();
+    const everyEnvironmentFlagKeys = new Set<string>();
+    const segmentKeys = new Set<string>();
     for (const change of changes) {
       if (change.entity === "token") tokens = true;
       else if (change.entity === "environment") {
-        everyEnvironment = true;
+        structure = true;
         tokens = true; // deleting an environment deletes its tokens
-      } else if (change.environmentKey === null) everyEnvironment = true;
-      else touched.add(change.environmentKey);
+      } else if (change.entity === "segment") segmentKeys.add(change.key);
+      else if (change.environmentKey === null) everyEnvironmentFlagKeys.add(change.key);
+      else flagKeysByEnvironment.set(change.environmentKey, (flagKeysByEnvironment.get(change.environmentKey) ?? new Set()).add(change.key));
     }
     if (tokens) await this.reloadTokens();
-    await this.reloadEnvironments(everyEnvironment ? null : touched, last.seq);
+    let patched: string[];
+    if (structure) {
+      await this.reloadEnvironments(last.seq);
+      patched = [...this.views.keys()];
+    } else {
+      patched = await this.patchEnvironments(flagKeysByEnvironment, everyEnvironmentFlagKeys, segmentKeys, last.seq);
+    }
     this.seq = last.seq;
-    this.emit({
-      changes,
-      environments: everyEnvironment ? [...this.views.keys()] : [...touched].filter((k) => this.views.has(k)),
-      removedEnvironments: [...before].filter((k) => !this.views.has(k)),
-      tokensChanged: tokens,
-    });
+    this.emit({ changes, environments: patched, removedEnvironments: [...before].filter((k) => !this.views.has(k)), tokensChanged: tokens });
+  }
+
+  /** Reloads only the changed flags and segments of each environment they touch. */
+  private async patchEnvironments(
+    flagKeysByEnvironment: Map<string, Set<string>>,
+    everyEnvironmentFlagKeys: Set<string>,
+    segmentKeys: Set<string>,
+    seq: number,
+  ): Promise<string[]> {
+    const segments = await loadSegments(this.db, segmentKeys);
+    const patched: string[] = [];
+    for (const view of [...this.views.values()]) {
+      const flagKeys = new Set([...everyEnvironmentFlagKeys, ...(flagKeysByEnvironment.get(view.key) ?? [])]);
+      if (flagKeys.size === 0 && segmentKeys.size === 0) continue;
+      const flags = flagKeys.size === 0 ? [] : await loadFlagDefinitions(this.db, view.key, flagKeys);
+      this.views.set(view.key, patchView(view, seq, { flagKeys, flags, segmentKeys, segments }));
+      patched.push(view.key);
+    }
+    return patched;
   }
 
   private async reloadTokens(): Promise<void> {
@@ -203,35 +213,11 @@ export class LiveState {
     );
   }
 
-  /** `only` null means every environment (and picks up created or deleted ones). */
-  private async reloadEnvironments(only: Set<string> | null, seq: number): Promise<void> {
+  /** Rebuilds every environment (and picks up created or deleted ones). */
+  private async reloadEnvironments(seq: number): Promise<void> {
     const segments = await loadSegments(this.db);
-    if (only === null) {
-      const keys = (await listEnvironments(this.db)).map((e) => e.key);
-      const views = new Map<string, EnvironmentView>();
-      for (const key of keys) views.set(key, await this.buildView(key, segments, seq));
-      this.views = views;
-      return;
-    }
-    for (const key of only) {
-      if (this.views.has(key)) this.views.set(key, await this.buildView(key, segments, seq));
-    }
-  }
-
-  private async buildView(key: string, segments: Segment[], seq: number): Promise<EnvironmentView> {
-    const flags = await loadFlagDefinitions(this.db, key);
-    const engine = compile({ flags, segments });
-    const sdkBody = JSON.stringify({ environment: key, version: seq, flags, segments });
-    return {
-      key,
-      version: seq,
-      engine,
-      flags,
-      segments,
-      flagsByKey: new Map(flags.map((f) => [f.key, f])),
-      segmentsByKey: new Map(segments.map((s) => [s.key, s])),
-      sdkBody,
-      etag: `W/"${key}-${seq}"`,
-    };
+    const views = new Map<string, EnvironmentView>();
+    for (const { key } of await listEnvironments(this.db)) views.set(key, buildView(key, seq, await loadFlagDefinitions(this.db, key), segments));
+    this.views = views;
   }
 }

@@ -1,0 +1,68 @@
+import { compile, type Engine, type FlagDefinition, type Segment } from "@switchyard/core";
+
+/** What an environment serves, compiled once per change; the hot path never touches the database. */
+export interface EnvironmentView {
+  key: string;
+  /** The change sequence number this view reflects. */
+  version: number;
+  engine: Engine;
+  flags: FlagDefinition[];
+  segments: Segment[];
+  flagsByKey: ReadonlyMap<string, FlagDefinition>;
+  segmentsByKey: ReadonlyMap<string, Segment>;
+  /** `GET /api/sdk/flags` body (and the stream's `put`), serialized once per change. */
+  sdkBody: string;
+  etag: string;
+}
+
+function assemble(key: string, version: number, engine: Engine, flagsByKey: Map<string, FlagDefinition>, segmentsByKey: Map<string, Segment>): EnvironmentView {
+  const byKey = <T extends { key: string }>(a: T, b: T) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  const flags = [...flagsByKey.values()].sort(byKey);
+  const segments = [...segmentsByKey.values()].sort(byKey);
+  return {
+    key,
+    version,
+    engine,
+    flags,
+    segments,
+    flagsByKey,
+    segmentsByKey,
+    sdkBody: JSON.stringify({ environment: key, version, flags, segments }),
+    etag: `W/"${key}-${version}"`,
+  };
+}
+
+export function buildView(key: string, version: number, flags: FlagDefinition[], segments: Segment[]): EnvironmentView {
+  return assemble(
+    key,
+    version,
+    compile({ flags, segments }),
+    new Map(flags.map((f) => [f.key, f])),
+    new Map(segments.map((s) => [s.key, s])),
+  );
+}
+
+/**
+ * The view after some flags and segments changed: `flagKeys` / `segmentKeys` are what changed,
+ * `flags` / `segments` their current definitions (a key with no definition is gone). Only those
+ * are recompiled.
+ */
+export function patchView(
+  view: EnvironmentView,
+  version: number,
+  change: { flagKeys: ReadonlySet<string>; flags: FlagDefinition[]; segmentKeys: ReadonlySet<string>; segments: Segment[] },
+): EnvironmentView {
+  const flagsByKey = new Map(view.flagsByKey);
+  const segmentsByKey = new Map(view.segmentsByKey);
+  for (const key of change.flagKeys) flagsByKey.delete(key);
+  for (const key of change.segmentKeys) segmentsByKey.delete(key);
+  for (const flag of change.flags) flagsByKey.set(flag.key, flag);
+  for (const segment of change.segments) segmentsByKey.set(segment.key, segment);
+  const engine = view.engine.update({
+    flags: change.flags,
+    segments: change.segments,
+    deletedFlags: [...change.flagKeys].filter((k) => !flagsByKey.has(k)),
+    deletedSegments: [...change.segmentKeys].filter((k) => !segmentsByKey.has(k)),
+  });
+  return assemble(view.key, version, engine, flagsByKey, segmentsByKey);
+}

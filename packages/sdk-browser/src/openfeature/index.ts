@@ -1,0 +1,2 @@
+export { SwitchyardWebProvider, type SwitchyardProviderOptions } from "./switchyard-web-provider";
+export { toSwitchyardContext } from "./context-mapping";
