@@ -14,12 +14,10 @@ export const clientEvaluateSchema = z.object({ context: contextSchema });
 
 export function clientRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
-  // Client tokens are meant for web pages on any origin; they can only read evaluated values.
-  app.use("*", cors({ origin: "*", allowHeaders: ["Authorization", "Content-Type", "If-None-Match"], exposeHeaders: ["ETag"], maxAge: 86_400 }));
-  app.use("*", clientOnly(deps.live));
-
   // EventSource cannot send a body or headers: the context comes base64url-encoded in the query.
-  app.get("/stream", (c) => {
+  // Registered before the CORS middleware, which would touch `c.res` and so defeat the Node stream
+  // path (see stream/node-sse.ts); EventSource sends a simple GET, so no preflight is needed.
+  app.get("/stream", clientOnly(deps.live), (c) => {
     const encoded = c.req.query("context");
     if (encoded === undefined) throw validationFailed([{ path: "context", message: "required: base64url-encoded JSON of the evaluation context" }], "stream request");
     let decoded: unknown;
@@ -33,8 +31,13 @@ export function clientRoutes(deps: RouteDeps) {
     const view = envKey === null ? undefined : deps.live.environment(envKey);
     if (!view) throw new AppError("NOT_FOUND", `The token's environment '${envKey ?? "?"}' does not exist`);
     const tokenId = c.get("token").id;
-    return serveSse(c, (sink) => deps.hub.connectClient({ environmentKey: view.key, tokenId, context, sink }));
+    // The CORS middleware's headers do not reach a response written straight to Node: repeat the one a browser needs.
+    return serveSse(c, (sink) => deps.hub.connectClient({ environmentKey: view.key, tokenId, context, sink }), { "access-control-allow-origin": "*" });
   });
+
+  // Client tokens are meant for web pages on any origin; they can only read evaluated values.
+  app.use("*", cors({ origin: "*", allowHeaders: ["Authorization", "Content-Type", "If-None-Match"], exposeHeaders: ["ETag"], maxAge: 86_400 }));
+  app.use("*", clientOnly(deps.live));
 
   app.post("/evaluate", async (c) => {
     const { context } = await readJson(c, clientEvaluateSchema, "evaluation request");

@@ -5,8 +5,8 @@ import type { Actor } from "../store/audit";
 import type { Db } from "../store/database";
 import { getEnvironment } from "../store/environments";
 import * as configsStore from "../store/flag-configs";
-import { getFlag, type FlagRow } from "../store/flags";
-import { listSegments } from "../store/segments";
+import { getFlag, listFlags, type FlagRow } from "../store/flags";
+import { loadSegments } from "../store/snapshots";
 import { mutate, type ServiceDeps } from "./mutation";
 import { assignRuleIds } from "./rule-ids";
 
@@ -150,19 +150,26 @@ function withRuleIds(input: FlagConfigInput, flag: FlagRow): FlagConfig {
   return { enabled: input.enabled, offVariation, rules, fallthrough: input.fallthrough, prerequisites: input.prerequisites };
 }
 
+/** References are checked in the transaction; the lookups run only for what the config references. */
 async function checkReferences(tx: Db, flag: FlagRow, environmentKey: string, config: FlagConfig) {
-  const segmentKeys = new Set((await listSegments(tx)).map((s) => s.key));
-  const configs = await configsStore.listConfigsOfEnvironment(tx, environmentKey);
-  const flagKeys = new Set(configs.map((c) => c.flagKey));
+  const referencedSegments = new Set(config.rules.flatMap((r) => r.segments ?? []));
+  const segmentKeys = referencedSegments.size === 0 ? new Set<string>() : new Set((await loadSegments(tx, referencedSegments)).map((s) => s.key));
+  const prerequisites = config.prerequisites ?? [];
+  const configs = prerequisites.length === 0 ? [] : await configsStore.listConfigsOfEnvironment(tx, environmentKey);
+  // Archived flags are not served, so they cannot be prerequisites.
+  const variationCounts = new Map(
+    prerequisites.length === 0 ? [] : (await listFlags(tx, { includeArchived: false })).map((f) => [f.key, f.variations.length] as const),
+  );
   const issues = validateFlagConfig(config, {
     flagKey: flag.key,
     variationCount: flag.variations.length,
     segmentExists: (key) => segmentKeys.has(key),
-    flagExists: (key) => flagKeys.has(key),
+    flagExists: (key) => variationCounts.has(key),
+    variationCountOf: (key) => variationCounts.get(key),
   });
-  if (issues.length === 0) {
+  if (issues.length === 0 && prerequisites.length > 0) {
     const graph = new Map(configs.map((c) => [c.flagKey, (c.config.prerequisites ?? []).map((p) => p.flag)]));
-    graph.set(flag.key, (config.prerequisites ?? []).map((p) => p.flag));
+    graph.set(flag.key, prerequisites.map((p) => p.flag));
     const cycle = findPrerequisiteCycle(flag.key, graph);
     if (cycle) issues.push({ path: ["prerequisites"], message: `prerequisites form a cycle: ${cycle.join(" → ")}` });
   }

@@ -1,12 +1,22 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
+import { serveNodeSse, type NodeBindings } from "./node-sse";
 import type { SseSink } from "./sse-sink";
 
+function isNodeBindings(env: unknown): env is NodeBindings {
+  return typeof env === "object" && env !== null && "outgoing" in env && typeof env.outgoing === "object" && env.outgoing !== null && "writeHead" in env.outgoing;
+}
+
 /**
- * Serves one SSE stream with Hono's helper (it does the framing): `register` gets a sink and
- * returns its unregister function, called when the client goes away or the server closes the sink.
+ * Serves one SSE stream: `register` gets a sink and returns its unregister function, called when
+ * the client goes away or the server closes the sink. On Node the stream is written straight to
+ * the response (see node-sse.ts); elsewhere (app.request in tests, other runtimes) Hono's SSE
+ * helper does it.
  */
-export function serveSse(c: Context, register: (sink: SseSink) => Promise<() => void>): Response {
+export function serveSse(c: Context, register: (sink: SseSink) => Promise<() => void>, headers: Record<string, string> = {}): Response {
+  const bindings: unknown = c.env;
+  if (isNodeBindings(bindings)) return serveNodeSse(bindings, register, headers);
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
   // Proxies (nginx) must not buffer an event stream.
   c.header("X-Accel-Buffering", "no");
   return streamSSE(c, async (stream) => {

@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+export const BENCH_ADMIN = "sy_admin_bench_token_0123456789abcd";
+
+export interface BenchServer {
+  url: string;
+  child: ChildProcess;
+  /** Resident memory of the server process, in bytes (Linux). */
+  rssBytes(): number;
+  api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/** The real server in its own process (so the load generator does not share its event loop), on a fresh embedded database. */
+export async function startBenchServer(port: number, env: Record<string, string> = {}): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
+  const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", SWITCHYARD_DATA_DIR: dir, ...env, PORT: String(port), LOG_LEVEL: "error", SWITCHYARD_ADMIN_TOKEN: BENCH_ADMIN, SWITCHYARD_DEMO: "false" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const api: BenchServer["api"] = async (method, path, body) => {
+    const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${BENCH_ADMIN}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const server: BenchServer = {
+    url,
+    child,
+    api,
+    rssBytes() {
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? "0");
+      return kb * 1024;
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return server;
+    } catch {
+      // starting
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGKILL");
+  throw new Error("server did not start");
+}
