@@ -26,6 +26,19 @@ export interface AppDeps {
   isAccepting?: () => boolean;
 }
 
+function gauges(deps: AppDeps) {
+  const memory = process.memoryUsage();
+  const streams = deps.hub.counts;
+  return [
+    { name: "switchyard_open_streams", help: "Open SSE streams on this replica", labels: { kind: "sdk" }, value: streams.sdk },
+    { name: "switchyard_open_streams", help: "Open SSE streams on this replica", labels: { kind: "client" }, value: streams.client },
+    { name: "switchyard_applied_change_seq", help: "The last change-log sequence number this replica applied", value: deps.live.appliedSeq },
+    { name: "process_resident_memory_bytes", help: "Resident memory size in bytes", value: memory.rss },
+    { name: "nodejs_heap_used_bytes", help: "V8 heap in use, in bytes", value: memory.heapUsed },
+    { name: "process_uptime_seconds", help: "Seconds since the process started", value: Math.round(process.uptime()) },
+  ];
+}
+
 /** Builds the HTTP app. No side effects: main.ts wires it to a port, tests call app.request(). */
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
@@ -54,7 +67,7 @@ export function createApp(deps: AppDeps) {
   });
 
   const routeDeps = { db: deps.db, live: deps.live, hub: deps.hub };
-  app.route("/", operationsRoutes({ ping: deps.ping, isAccepting: deps.isAccepting ?? (() => true) }));
+  app.route("/", operationsRoutes({ ping: deps.ping, isAccepting: deps.isAccepting ?? (() => true), gauges: () => gauges(deps) }));
   app.route("/api/environments", environmentRoutes(routeDeps));
   app.route("/api/flags", flagRoutes(routeDeps));
   app.route("/api/segments", segmentRoutes(routeDeps));

@@ -164,6 +164,13 @@ for (const backend of backends()) {
       expect(after.body.instances[0].connected).toBe(false);
     });
 
+    it("takes the same metrics from browsers with a client token", async () => {
+      const res = await server.request("POST", "/api/client/metrics", { token: clientToken, body: { instanceId: "browser-1", evaluations: [{ flag: "live-flag", variation: 1, count: 2 }] } });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ accepted: { evaluations: 1, events: 0 }, ignored: { evaluations: 0, events: 0 } });
+      expect((await server.request("POST", "/api/client/metrics", { token: sdkToken, body: { instanceId: "x" } })).status).toBe(403);
+    });
+
     it("refuses bad metrics with 400 and stores nothing", async () => {
       const bad = await server.request("POST", "/api/sdk/metrics", { token: sdkToken, body: { instanceId: "b", evaluations: [{ flag: "live-flag", variation: 0, count: -3 }] } });
       expect(bad.status).toBe(400);

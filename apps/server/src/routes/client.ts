@@ -8,7 +8,9 @@ import type { AppEnv } from "../http/app-env";
 import { parseValue, readJson } from "../http/validation";
 import { serveSse } from "../stream/hono-sse";
 import { evaluateForClientJson } from "../services/client-evaluation";
+import { recordMetrics } from "../services/sdk-usage";
 import type { RouteDeps } from "./route-deps";
+import { sdkMetricsSchema } from "./sdk";
 
 export const clientEvaluateSchema = z.object({ context: contextSchema });
 
@@ -46,6 +48,15 @@ export function clientRoutes(deps: RouteDeps) {
     if (!view) throw new AppError("NOT_FOUND", `The token's environment '${envKey ?? "?"}' does not exist`);
     c.header("Content-Type", "application/json");
     return c.body(evaluateForClientJson(view.engine, normalizeContext(context)));
+  });
+
+  // Browsers report evaluation counts and track() events like server SDKs (same payload).
+  app.post("/metrics", async (c) => {
+    const envKey = c.get("token").environmentKey;
+    const view = envKey === null ? undefined : deps.live.environment(envKey);
+    if (!view) throw new AppError("NOT_FOUND", `The token's environment '${envKey ?? "?"}' does not exist`);
+    const report = await readJson(c, sdkMetricsSchema, "metrics report");
+    return c.json(await recordMetrics(deps, view.key, report), 202);
   });
 
   return app;

@@ -3,6 +3,8 @@ import type { AppEnv } from "../http/app-env";
 
 export interface OperationsDeps {
   ping(): Promise<void>;
+  /** Gauges for `GET /metrics`, read at scrape time. */
+  gauges(): Array<{ name: string; help: string; labels?: Record<string, string>; value: number }>;
   /** False once shutdown began, so load balancers stop sending new requests. */
   isAccepting(): boolean;
 }
@@ -18,6 +20,23 @@ export function operationsRoutes(deps: OperationsDeps) {
     } catch {
       return c.json({ status: "unavailable", database: "unreachable" }, 503);
     }
+  });
+  // Prometheus text exposition (version 0.0.4); unauthenticated like the health checks.
+  app.get("/metrics", (c) => {
+    const lines: string[] = [];
+    const described = new Set<string>();
+    for (const gauge of deps.gauges()) {
+      if (!described.has(gauge.name)) {
+        described.add(gauge.name);
+        lines.push(`# HELP ${gauge.name} ${gauge.help}`, `# TYPE ${gauge.name} gauge`);
+      }
+      const labels = Object.entries(gauge.labels ?? {})
+        .map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, "_")}"`)
+        .join(",");
+      lines.push(`${gauge.name}${labels ? `{${labels}}` : ""} ${gauge.value}`);
+    }
+    c.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    return c.body(`${lines.join("\n")}\n`);
   });
   return app;
 }
