@@ -1,2 +1,8 @@
-// The Node SDK arrives with the live-flags issue (#3); this package is a placeholder so the workspace has its final shape.
-export {};
+export { createClient, type SwitchyardClient } from "./client";
+export type { ClientEvents } from "./client-events";
+export { SwitchyardError, SwitchyardErrorCodes, type SwitchyardErrorCode } from "./errors";
+export { type EvaluationDetail, SdkErrorCodes, type SdkErrorCode } from "./evaluation-detail";
+export { type ClientOptions, DEFAULT_OPTIONS, type FetchFunction, type Logger } from "./options";
+export type { SdkSnapshot } from "./payloads";
+export { SDK_NAME, SDK_VERSION } from "./sdk-info";
+export type { EvaluationContext, Reason } from "@switchyard/core";

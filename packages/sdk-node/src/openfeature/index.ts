@@ -1,0 +1,2 @@
+export { SwitchyardProvider } from "./switchyard-provider";
+export { toResolution, toSwitchyardContext } from "./resolution";
