@@ -1,3 +1,4 @@
+import { createClient } from "@switchyard/sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { createScratchDatabase } from "./support/scratch-database";
@@ -13,7 +14,8 @@ describe.skipIf(inject("postgresUrl") === null)("two replicas on one PostgreSQL"
 
   beforeAll(async () => {
     scratch = await createScratchDatabase();
-    const env = { DATABASE_URL: scratch.url, SWITCHYARD_ADMIN_TOKEN: token };
+    const redis = inject("redisUrl");
+    const env = { DATABASE_URL: scratch.url, SWITCHYARD_ADMIN_TOKEN: token, ...(redis ? { REDIS_URL: redis } : {}) };
     // Started together: migrations and first-start seeding must happen exactly once.
     [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
   });
@@ -41,5 +43,23 @@ describe.skipIf(inject("postgresUrl") === null)("two replicas on one PostgreSQL"
       return ((await res.json()) as { flags: Record<string, { value: unknown }> }).flags["cross-replica"]?.value;
     };
     await expect.poll(evaluateOnB, { timeout: 10_000, interval: 100 }).toBe(true);
+  });
+
+  it("a Node SDK connected to B sees a toggle made on A", async () => {
+    const created = await fetch(`${a.url}/api/tokens`, { method: "POST", headers: auth, body: JSON.stringify({ name: "svc", kind: "server", environment: "production" }) });
+    const sdkToken = ((await created.json()) as { token: string }).token;
+    await fetch(`${a.url}/api/flags`, { method: "POST", headers: auth, body: JSON.stringify({ key: "sdk-cross-replica" }) });
+    await expect.poll(async () => (await fetch(`${b.url}/api/sdk/flags`, { headers: { authorization: `Bearer ${sdkToken}` } })).status, { timeout: 5_000 }).toBe(200);
+    const flags = createClient({ url: b.url, token: sdkToken, logger: { warn: () => {}, error: () => {}, info: () => {}, debug: () => {} } });
+    try {
+      await flags.ready();
+      await expect.poll(() => flags.configVersion() !== undefined).toBe(true);
+      const changed = new Promise<string[]>((resolve) => flags.on("change", resolve));
+      await fetch(`${a.url}/api/flags/sdk-cross-replica/environments/production`, { method: "PATCH", headers: auth, body: JSON.stringify({ enabled: true }) });
+      await changed;
+      expect(flags.isEnabled("sdk-cross-replica", { key: "u1" })).toBe(true);
+    } finally {
+      await flags.close();
+    }
   });
 });
