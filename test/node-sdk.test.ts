@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startServerProcess, type ServerProcess } from "./support/server-process";
 
 const ADMIN = "sy_admin_e2e_node_sdk_token_0001";
-const quiet = { warn: () => {}, error: () => {}, info: () => {}, debug: () => {} };
+const quiet = { warn: () => {}, error: () => {} };
 
 async function api(server: ServerProcess, method: string, path: string, body?: unknown) {
   const res = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });

@@ -50,7 +50,7 @@ describe.skipIf(inject("postgresUrl") === null)("two replicas on one PostgreSQL"
     const sdkToken = ((await created.json()) as { token: string }).token;
     await fetch(`${a.url}/api/flags`, { method: "POST", headers: auth, body: JSON.stringify({ key: "sdk-cross-replica" }) });
     await expect.poll(async () => (await fetch(`${b.url}/api/sdk/flags`, { headers: { authorization: `Bearer ${sdkToken}` } })).status, { timeout: 5_000 }).toBe(200);
-    const flags = createClient({ url: b.url, token: sdkToken, logger: { warn: () => {}, error: () => {}, info: () => {}, debug: () => {} } });
+    const flags = createClient({ url: b.url, token: sdkToken, logger: { warn: () => {}, error: () => {} } });
     try {
       await flags.ready();
       await expect.poll(() => flags.configVersion() !== undefined).toBe(true);
