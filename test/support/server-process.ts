@@ -10,6 +10,8 @@ export interface ServerProcess {
   output(): string;
   /** SIGTERM, then waits for the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL: a crash, no graceful shutdown. */
+  kill(): Promise<void>;
   exited: Promise<number | null>;
 }
 
@@ -46,6 +48,10 @@ export async function startServerProcess(env: Record<string, string>, options: {
     async stop() {
       child.kill("SIGTERM");
       return exited;
+    },
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
     },
   };
   if (options.waitReady === false) return server;
