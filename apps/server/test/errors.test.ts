@@ -65,6 +65,25 @@ for (const backend of backends()) {
       expect(dup.status).toBe(400);
     });
 
+    it("deeply nested JSON is a 400, not a stack overflow", async () => {
+      const deep = `${"[".repeat(200_000)}${"]".repeat(200_000)}`;
+      const asVariations = await server.request("POST", "/api/flags", { rawBody: `{"key":"deep","variations":[${deep},[]]}` });
+      expect(asVariations.status).toBe(400);
+      expect(asVariations.body.error.details[0].message).toBe("nests deeper than 32 levels");
+      const client = await server.token("client", "production");
+      const asContext = await server.request("POST", "/api/client/evaluate", { token: client, rawBody: `{"context":{"key":"u","a":${deep}}}` });
+      expect(asContext.status).toBe(400);
+      const inStream = await server.request("GET", `/api/client/stream?context=${Buffer.from(`{"a":${"[".repeat(100)}${"]".repeat(100)}}`).toString("base64url")}&token=${client}`, { token: null });
+      expect(inStream.status).toBe(400);
+    });
+
+    it("NUL characters and out-of-range paging are 400s", async () => {
+      const nul = await server.request("POST", "/api/flags", { body: { key: "n", description: "a\u0000b" } });
+      expect(nul.body.error.details).toEqual([{ path: "description", message: "must not contain the NUL character (\\u0000)" }]);
+      const offset = await server.request("GET", "/api/flags/f/environments/production/versions?offset=1e20");
+      expect(offset.status).toBe(400);
+    });
+
     it("unknown routes are a JSON 404", async () => {
       const res = await server.request("GET", "/api/nothing-here");
       expect(res.body).toEqual({ error: { code: "NOT_FOUND", message: "No route for GET /api/nothing-here" } });

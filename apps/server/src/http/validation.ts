@@ -21,29 +21,36 @@ export async function readJson<S extends z.ZodType>(c: Context<AppEnv>, schema: 
     const reason = error instanceof Error ? error.message : "unparseable";
     throw new AppError("INVALID_JSON", `The request body is not valid JSON: ${reason}`);
   }
-  const nul = findNul(data, "");
-  if (nul !== undefined) {
-    // PostgreSQL text and jsonb cannot hold U+0000; refusing it here keeps it from becoming a 500.
-    throw validationFailed([{ path: nul, message: "must not contain the NUL character (\\u0000)" }], what);
-  }
+  const problem = jsonShapeProblem(data);
+  if (problem) throw validationFailed([problem], what);
   return parseValue(schema, data, what);
 }
 
-function findNul(value: unknown, path: string): string | undefined {
-  if (typeof value === "string") return value.includes("\0") ? path : undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findNul(value[i], `${path}[${i}]`);
-      if (found !== undefined) return found;
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * One iterative pass over parsed JSON: nesting deeper than MAX_JSON_DEPTH (recursive validators
+ * would overflow the stack on it) and U+0000 in any string or key (PostgreSQL cannot store it) are
+ * refused here as 400s instead of becoming 500s later.
+ */
+export function jsonShapeProblem(root: unknown): Issue | undefined {
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: root, path: "", depth: 0 }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { value, path, depth } = item;
+    if (typeof value === "string") {
+      if (value.includes("\0")) return { path, message: "must not contain the NUL character (\\u0000)" };
+      continue;
     }
-    return undefined;
-  }
-  if (value !== null && typeof value === "object") {
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= MAX_JSON_DEPTH) return { path, message: `nests deeper than ${MAX_JSON_DEPTH} levels` };
+    if (Array.isArray(value)) {
+      value.forEach((inner, index) => stack.push({ value: inner, path: `${path}[${index}]`, depth: depth + 1 }));
+      continue;
+    }
     for (const [key, inner] of Object.entries(value)) {
       const here = path === "" ? key : `${path}.${key}`;
-      if (key.includes("\0")) return here;
-      const found = findNul(inner, here);
-      if (found !== undefined) return found;
+      if (key.includes("\0")) return { path: here, message: "must not contain the NUL character (\\u0000)" };
+      stack.push({ value: inner, path: here, depth: depth + 1 });
     }
   }
   return undefined;

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { AppError, validationFailed } from "../errors";
 import { clientOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
-import { parseValue, readJson } from "../http/validation";
+import { jsonShapeProblem, parseValue, readJson } from "../http/validation";
 import { serveSse } from "../stream/hono-sse";
 import { evaluateForClientJson } from "../services/client-evaluation";
 import { recordMetrics } from "../services/sdk-usage";
@@ -28,6 +28,8 @@ export function clientRoutes(deps: RouteDeps) {
     } catch {
       throw validationFailed([{ path: "context", message: "must be base64url-encoded JSON" }], "stream request");
     }
+    const shape = jsonShapeProblem(decoded);
+    if (shape) throw validationFailed([{ path: `context${shape.path ? `.${shape.path}` : ""}`, message: shape.message }], "stream request");
     const context = normalizeContext(parseValue(contextSchema, decoded, "context"));
     const envKey = c.get("token").environmentKey;
     const view = envKey === null ? undefined : deps.live.environment(envKey);

@@ -14,7 +14,7 @@ export const flagConfigPatchSchema = flagConfigInputSchema.partial().extend({ co
 export const restoreSchema = z.strictObject({ comment: commentSchema });
 export const versionsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
 });
 
 /** The config's version is its ETag, so `If-Match` can quote what `GET` returned. */
