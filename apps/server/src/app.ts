@@ -12,6 +12,7 @@ import { auditRoutes } from "./routes/audit";
 import { clientRoutes } from "./routes/client";
 import { environmentRoutes } from "./routes/environments";
 import { flagRoutes } from "./routes/flags";
+import { ofrepRoutes } from "./routes/ofrep";
 import { operationsRoutes } from "./routes/operations";
 import { sdkRoutes } from "./routes/sdk";
 import { segmentRoutes } from "./routes/segments";
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/audit", auditRoutes(routeDeps));
   app.route("/api/sdk", sdkRoutes(routeDeps));
   app.route("/api/client", clientRoutes(routeDeps));
+  app.route("/ofrep/v1", ofrepRoutes(routeDeps));
 
   app.notFound((c) => c.json(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`).toBody(), 404));
 

@@ -9,6 +9,7 @@ import type { EnvironmentView } from "../services/live-state";
 import { recordMetrics } from "../services/sdk-usage";
 import { serveSse } from "../stream/hono-sse";
 import type { RouteDeps } from "./route-deps";
+import { etagMatches } from "../http/etag";
 
 export const instanceIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1–100 characters of A–Z, a–z, 0–9, '.', '_', ':' or '-'");
 
@@ -32,16 +33,6 @@ export const sdkMetricsSchema = z.strictObject({
     .max(10_000)
     .default([]),
 });
-
-/** Matches any entity-tag in an If-None-Match list, weak or strong (RFC 9110 weak comparison). */
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  const bare = etag.replace(/^W\//, "");
-  return header.split(",").some((tag) => {
-    const t = tag.trim();
-    return t === "*" || t.replace(/^W\//, "") === bare;
-  });
-}
 
 function tokenEnvironment(c: Context<AppEnv>, deps: RouteDeps): EnvironmentView {
   const envKey = c.get("token").environmentKey;

@@ -1,0 +1,155 @@
+import { contextSchema, normalizeContext } from "@switchyard/core/schema";
+import type { EvaluationContext } from "@switchyard/core";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
+import { z } from "zod";
+import { AppError } from "../errors";
+import { requireToken } from "../http/auth";
+import type { AppEnv } from "../http/app-env";
+import { limitBody } from "../http/body-size";
+import { zodIssues } from "../http/validation";
+import type { EnvironmentView, LiveState } from "../services/live-state";
+import { evaluateOfrepBulk, evaluateOfrepFlag, OfrepErrorCodes, type OfrepAudience, type OfrepErrorCode } from "../services/ofrep-evaluation";
+import { etagMatches } from "../http/etag";
+
+export interface RateLimit {
+  requestsPerSecond: number;
+  burst: number;
+}
+
+/** Per token and per replica. Generous: it is there to stop a runaway client loop, not to meter use. */
+export const DEFAULT_OFREP_RATE_LIMIT: RateLimit = { requestsPerSecond: 1_000, burst: 2_000 };
+
+export interface OfrepRouteOptions {
+  rateLimit?: RateLimit;
+}
+
+const MAX_BUCKETS = 10_000;
+
+/** One token bucket per API token id, in memory. */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
+
+  constructor(
+    private readonly limit: RateLimit,
+    private readonly nowMs: () => number = () => performance.now(),
+  ) {}
+
+  /** 0 when the request may go ahead; else how many whole seconds until one may (at least 1). */
+  take(id: string): number {
+    const now = this.nowMs();
+    const { requestsPerSecond: rate, burst } = this.limit;
+    const bucket = this.buckets.get(id);
+    const tokens = bucket === undefined ? burst : Math.min(burst, bucket.tokens + ((now - bucket.atMs) / 1000) * rate);
+    if (bucket === undefined && this.buckets.size >= MAX_BUCKETS) this.prune(now);
+    if (tokens >= 1) {
+      this.buckets.set(id, { tokens: tokens - 1, atMs: now });
+      return 0;
+    }
+    this.buckets.set(id, { tokens, atMs: now });
+    return Math.max(1, Math.ceil((1 - tokens) / rate));
+  }
+
+  /** A bucket that has refilled is the same as no bucket. */
+  private prune(now: number): void {
+    const { requestsPerSecond: rate, burst } = this.limit;
+    for (const [id, b] of this.buckets) if (b.tokens + ((now - b.atMs) / 1000) * rate >= burst) this.buckets.delete(id);
+  }
+}
+
+function rateLimited(buckets: TokenBuckets): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const waitSeconds = buckets.take(c.get("token").id);
+    if (waitSeconds === 0) return next();
+    // Whole seconds, never an HTTP date: the OFREP clients read it with parseInt. The body is
+    // OFREP's generalErrorResponse; clients act on the status and Retry-After alone.
+    c.header("Retry-After", String(waitSeconds));
+    return c.json({ errorDetails: `Rate limit exceeded for this token; retry after ${waitSeconds} s` }, 429);
+  };
+}
+
+const requestSchema = z.looseObject({ context: contextSchema.optional() });
+
+type ParsedRequest = { ok: true; context: EvaluationContext } | { ok: false; errorCode: OfrepErrorCode; errorDetails: string };
+
+/**
+ * `{ "context": {...} }`, where the context and even the body may be absent (OFREP marks neither
+ * required). A body that is not JSON, or not a JSON object, is PARSE_ERROR; a context that is not
+ * an object, or whose `targetingKey` / `key` is not a string, is INVALID_CONTEXT.
+ */
+async function readOfrepRequest(c: Context<AppEnv>): Promise<ParsedRequest> {
+  const text = await c.req.text();
+  if (text.trim() === "") return { ok: true, context: {} };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, errorCode: OfrepErrorCodes.PARSE_ERROR, errorDetails: `The request body is not valid JSON: ${error instanceof Error ? error.message : "unparseable"}` };
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    return { ok: false, errorCode: OfrepErrorCodes.PARSE_ERROR, errorDetails: 'The request body must be a JSON object such as {"context":{"targetingKey":"user-1"}}' };
+  }
+  const parsed = requestSchema.safeParse(data);
+  if (!parsed.success) {
+    const problems = zodIssues(parsed.error).map((i) => `${i.path}: ${i.message}`);
+    return { ok: false, errorCode: OfrepErrorCodes.INVALID_CONTEXT, errorDetails: `Invalid evaluation context: ${problems.join("; ")}` };
+  }
+  return { ok: true, context: normalizeContext(parsed.data.context ?? {}) };
+}
+
+function tokenView(c: Context<AppEnv>, live: LiveState): { view: EnvironmentView; audience: OfrepAudience } {
+  const token = c.get("token");
+  const view = token.environmentKey === null ? undefined : live.environment(token.environmentKey);
+  if (!view) throw new AppError("NOT_FOUND", `The token's environment '${token.environmentKey ?? "?"}' does not exist`);
+  return { view, audience: token.kind === "client" ? "client" : "server" };
+}
+
+const serverOrClient = requireToken(["server", "client"]);
+
+/**
+ * OFREP (`/ofrep/v1`): single and bulk evaluation against the in-memory engine of the token's
+ * environment. Auth failures (401/403) keep Switchyard's error envelope: the OFREP clients act
+ * on those statuses without reading the body.
+ */
+export function ofrepRoutes(deps: { live: LiveState }, options: OfrepRouteOptions = {}) {
+  const app = new Hono<AppEnv>();
+  const buckets = new TokenBuckets(options.rateLimit ?? DEFAULT_OFREP_RATE_LIMIT);
+
+  // Web providers run on any origin with a client token, like the browser SDK.
+  app.use(
+    "*",
+    cors({
+      origin: "*",
+      allowMethods: ["POST"],
+      allowHeaders: ["Content-Type", "Authorization", "If-None-Match"],
+      exposeHeaders: ["ETag", "Retry-After"],
+      maxAge: 86_400,
+    }),
+  );
+  app.use("*", serverOrClient(deps.live));
+  app.use("*", rateLimited(buckets));
+  app.use("*", limitBody());
+
+  app.post("/evaluate/flags", async (c) => {
+    const request = await readOfrepRequest(c);
+    // Only a malformed request fails as a whole (bulkEvaluationFailure has no key).
+    if (!request.ok) return c.json({ errorCode: request.errorCode, errorDetails: request.errorDetails }, 400);
+    const { view, audience } = tokenView(c, deps.live);
+    const { body, etag } = evaluateOfrepBulk(view, request.context, audience);
+    c.header("ETag", etag);
+    if (etagMatches(c.req.header("if-none-match"), etag)) return c.body(null, 304);
+    c.header("Content-Type", "application/json");
+    return c.body(body);
+  });
+
+  app.post("/evaluate/flags/:key", async (c) => {
+    const key = c.req.param("key");
+    const request = await readOfrepRequest(c);
+    if (!request.ok) return c.json({ key, errorCode: request.errorCode, errorDetails: request.errorDetails }, 400);
+    const { view, audience } = tokenView(c, deps.live);
+    const result = evaluateOfrepFlag(view, key, request.context, audience);
+    return c.json(result.body, result.status);
+  });
+
+  return app;
+}
