@@ -1,0 +1,230 @@
+/**
+ * The deploy decision engine's vocabulary: what a pipeline asks for (the guard), what the
+ * service feeds in at every tick, and the decision with its evidence. Inputs carry `Date`s as
+ * the store returns them; the decision is plain JSON (ISO timestamps) so it can be stored and
+ * served as is.
+ */
+
+export const DeployStatuses = {
+  observing: "observing",
+  healthy: "healthy",
+  mitigating: "mitigating",
+  mitigated: "mitigated",
+  rollbackRequired: "rollback-required",
+  inconclusive: "inconclusive",
+} as const;
+export type DeployStatus = (typeof DeployStatuses)[keyof typeof DeployStatuses];
+
+export const BreachResponses = {
+  disableFlags: "disable-flags",
+  decideOnly: "decide-only",
+} as const;
+export type BreachResponse = (typeof BreachResponses)[keyof typeof BreachResponses];
+
+/** One health condition: the signal's aggregate must stay ≤ `max` and/or ≥ `min`. */
+export interface Check {
+  signal: string;
+  max?: number;
+  min?: number;
+  /**
+   * No judgement rests on fewer samples: gauge samples, or `per` events (requests) for a rate
+   * computed from counts. Defaults: `DEFAULT_MIN_SAMPLES`.
+   */
+  minSamples?: number;
+}
+
+export interface Guard {
+  windowSeconds: number;
+  intervalSeconds: number;
+  checks: Check[];
+  onBreach: BreachResponse;
+  /** Share of connected SDK instances that must serve the flag-off version (default 0.95). */
+  acknowledgeRatio?: number;
+  /** Intervals a flag-off may take to be acknowledged, and recovery to be measurable (default 2). */
+  acknowledgeIntervals?: number;
+  /** Turn off a guarded flag that has no cohort data to see whether the breach clears (default true). */
+  probe?: boolean;
+  /** One-sided p-value below which a cohort difference counts (default 0.01). */
+  significance?: number;
+}
+
+/** A flag the deploy is guarded by. Every variation but `offVariation` is "new". */
+export interface GuardedFlag {
+  key: string;
+  offVariation: number;
+}
+
+/** A pushed health sample. Samples naming a flag are cohort samples and do not feed checks. */
+export interface GaugeSample {
+  signal: string;
+  value: number;
+  at: Date;
+  flag?: string;
+  variation?: number;
+}
+
+/**
+ * SDK `track()` counts as stored (per minute bucket): attributed to a flag variation, or
+ * unattributed when the context received no guarded flag. `at` is the bucket's start.
+ */
+export interface CohortCount {
+  event: string;
+  count: number;
+  at: Date;
+  flag?: string;
+  variation?: number;
+}
+
+/** A rate signal computed from counts: `event` per `per` (e.g. error per request). */
+export interface RateDefinition {
+  event: string;
+  per: string;
+}
+
+export const DEFAULT_RATE_SIGNALS: Readonly<Record<string, RateDefinition>> = {
+  error_rate: { event: "error", per: "request" },
+};
+
+/** A guarded flag that is off in the environment: since when, and in which config version. */
+export interface FlagOff {
+  flag: string;
+  disabledAt: Date;
+  version: number;
+}
+
+/** The connected SDK instances and when each first served ≥ `version` (null: not yet). */
+export interface Propagation {
+  flag: string;
+  version: number;
+  instances: Array<{ acknowledgedAt: Date | null }>;
+}
+
+export interface DecisionInput {
+  guard: Guard;
+  startedAt: Date;
+  flags: GuardedFlag[];
+  samples: GaugeSample[];
+  counts: CohortCount[];
+  flagsOff: FlagOff[];
+  propagation: Propagation[];
+  /** The last decision recorded; a final one is returned unchanged. */
+  previous?: DeployDecision;
+  now: Date;
+  /** Which signals are rates of counted events (default `DEFAULT_RATE_SIGNALS`). */
+  rateSignals?: Readonly<Record<string, RateDefinition>>;
+}
+
+export const DisableReasons = { cohort: "cohort", probe: "probe" } as const;
+export type DisableReason = (typeof DisableReasons)[keyof typeof DisableReasons];
+
+export interface DisableFlagAction {
+  type: "disable-flag";
+  flag: string;
+  reason: DisableReason;
+  detail: string;
+}
+
+export type CheckSource = "gauge" | "counts" | "none";
+export type Judgement = "held" | "breached" | "pending";
+
+export interface IntervalEvidence {
+  from: string;
+  to: string;
+  /** The span the value was aggregated over; earlier than `from` when the interval alone had too few samples. */
+  aggregatedFrom: string;
+  value: number | null;
+  samples: number;
+  judgement: Judgement;
+}
+
+export interface CheckEvidence {
+  signal: string;
+  max: number | null;
+  min: number | null;
+  minSamples: number;
+  source: CheckSource;
+  /** Samples since the deploy started (for counts: `per` events). */
+  samples: number;
+  /** The first judged interval that breached (null when none did). */
+  firstBreach: IntervalEvidence | null;
+  /** null until the check has `minSamples` samples; false once any judged interval breached. */
+  held: boolean | null;
+  intervals: IntervalEvidence[];
+}
+
+export interface CohortTally {
+  variations: number[];
+  events: number;
+  per: number;
+  rate: number | null;
+}
+
+export interface ProportionTestEvidence {
+  test: "two-proportion z-test, pooled, one-sided";
+  alternative: "new > off" | "new < off";
+  z: number;
+  pValue: number;
+  significance: number;
+  minSamples: number;
+}
+
+export type CohortVerdict = "explains" | "insufficient" | "no-data" | "clears";
+
+export interface CohortEvidence {
+  flag: string;
+  signal: string;
+  /** The span the cohorts were counted over: from the breach's start to the decided interval's end. */
+  from: string;
+  until: string;
+  new: CohortTally;
+  off: CohortTally;
+  test: ProportionTestEvidence | null;
+  verdict: CohortVerdict;
+  reason: string;
+}
+
+export interface PropagationEvidence {
+  version: number;
+  acknowledged: number;
+  connected: number;
+  requiredRatio: number;
+  /** When `acknowledgeRatio` of the connected instances served the version (null: not yet). */
+  acknowledgedAt: string | null;
+  seconds: number | null;
+}
+
+export interface FlagActionEvidence {
+  flag: string;
+  reason: DisableReason;
+  decidedAt: string;
+  /** With `decide-only` the engine never acts; someone else may turn the flag off. */
+  taken: boolean;
+  disabledAt: string | null;
+  propagation: PropagationEvidence | null;
+}
+
+export interface DecisionEvidence {
+  summary: string;
+  window: { startedAt: string; endsAt: string; intervalSeconds: number; intervals: number; completed: number };
+  checks: CheckEvidence[];
+  cohorts: CohortEvidence[];
+  flagActions: FlagActionEvidence[];
+  recovery: { from: string; to: string; held: boolean } | null;
+}
+
+export interface DeployDecision {
+  status: DeployStatus;
+  final: boolean;
+  /** The `now` this decision was computed at. */
+  decidedAt: string;
+  /** To apply now (never with `decide-only`; never twice for a flag already off). */
+  actions: DisableFlagAction[];
+  evidence: DecisionEvidence;
+}
+
+export const DEFAULT_ACKNOWLEDGE_RATIO = 0.95;
+export const DEFAULT_ACKNOWLEDGE_INTERVALS = 2;
+export const DEFAULT_SIGNIFICANCE = 0.01;
+export const DEFAULT_MIN_SAMPLES = { gauge: 1, counts: 100 } as const;
+/** Below this many requests per cohort the normal approximation of the z-test is not trusted. */
+export const MIN_COHORT_SAMPLES = 30;
