@@ -88,6 +88,61 @@ export function measure(cases: readonly BenchCase[], options: MeasureOptions = {
   });
 }
 
+/**
+ * A case whose operation may be asynchronous (an SDK whose evaluation returns a Promise): `run`
+ * awaits each call in turn and resolves to something derived from every result.
+ */
+export interface AsyncBenchCase {
+  name: string;
+  run(iterations: number): number | Promise<number>;
+}
+
+/** Like `elapsedNs`; a case that returns a number is timed exactly as `measure` times it. */
+async function elapsedNsAsync(run: AsyncBenchCase["run"], iterations: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  const result = run(iterations);
+  checksum += typeof result === "number" ? result : await result;
+  return Number(process.hrtime.bigint() - start);
+}
+
+async function calibrateAsync(benchCase: AsyncBenchCase, warmupMs: number, targetMs: number): Promise<number> {
+  let iterations = 1_000;
+  let spentNs = 0;
+  let perOpNs = Number.POSITIVE_INFINITY;
+  while (spentNs < warmupMs * 1e6) {
+    const ns = await elapsedNsAsync(benchCase.run, iterations);
+    spentNs += ns;
+    perOpNs = ns / iterations;
+    if (ns < targetMs * 1e6) iterations *= 2;
+  }
+  return Math.max(1_000, Math.round((targetMs * 1e6) / perOpNs));
+}
+
+/**
+ * `measure` for cases that may be asynchronous, with the same warm-up, interleaved rounds and
+ * median. Synchronous cases run and are timed as in `measure`; an asynchronous case's time
+ * includes awaiting each of its calls.
+ */
+export async function measureAsync(cases: readonly AsyncBenchCase[], options: MeasureOptions = {}): Promise<Measurement[]> {
+  const warmupMs = options.warmupMs ?? 400;
+  const roundMs = options.roundMs ?? 60;
+  const roundCount = options.rounds ?? 15;
+  const iterations: number[] = [];
+  for (const benchCase of cases) iterations.push(await calibrateAsync(benchCase, warmupMs, roundMs));
+  const samples = cases.map((): number[] => []);
+  for (let round = 0; round < roundCount; round++) {
+    for (const [index, benchCase] of cases.entries()) {
+      gc();
+      const count = iterations[index] ?? 1_000;
+      samples[index]?.push((await elapsedNsAsync(benchCase.run, count)) / count);
+    }
+  }
+  return cases.map((benchCase, index) => {
+    const rounds = [...(samples[index] ?? [])].sort((a, b) => a - b);
+    return { name: benchCase.name, nsPerOp: median(rounds), rounds };
+  });
+}
+
 /** Median wall time of `fn` over `runs` runs, in milliseconds (after one warm-up run). */
 export function timeMs(fn: () => unknown, runs: number): number {
   fn();

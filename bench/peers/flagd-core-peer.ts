@@ -43,21 +43,25 @@ export async function setupFlagdCore(users: readonly WorkloadUser[]): Promise<Pe
     plan: user.plan,
   }));
   const mask = contexts.length - 1;
+  // One cursor for both flags: every call continues where the last one stopped.
+  let cursor = 0;
   const fallback: EvaluationContext = {};
   return {
     name: "@openfeature/flagd-core",
     flagA(iterations) {
       let on = 0;
-      for (let i = 0; i < iterations; i++) {
+      for (let i = cursor, end = cursor + iterations; i < end; i++) {
         if (core.resolveBooleanEvaluation(FLAG_A, false, contexts[i & mask] ?? fallback, silentLogger).value) on++;
       }
+      cursor = (cursor + iterations) & mask;
       return on;
     },
     flagB(iterations) {
       let on = 0;
-      for (let i = 0; i < iterations; i++) {
+      for (let i = cursor, end = cursor + iterations; i < end; i++) {
         if (core.resolveBooleanEvaluation(FLAG_B, false, contexts[i & mask] ?? fallback, silentLogger).value) on++;
       }
+      cursor = (cursor + iterations) & mask;
       return on;
     },
     close() {},

@@ -38,21 +38,25 @@ export async function setupSwitchyard(users: readonly WorkloadUser[]): Promise<P
   const engine = compile({ flags: [switchyardFlagA, switchyardFlagB(FLAG_B, B_COUNTRIES)], segments: [] });
   const contexts: EvaluationContext[] = users.map((user) => ({ key: user.key, country: user.country, plan: user.plan }));
   const mask = contexts.length - 1;
+  // One cursor for both flags: every call continues where the last one stopped.
+  let cursor = 0;
   const fallback: EvaluationContext = {};
   return {
     name: "@switchyard/core",
     flagA(iterations) {
       let on = 0;
-      for (let i = 0; i < iterations; i++) {
+      for (let i = cursor, end = cursor + iterations; i < end; i++) {
         if (engine.evaluate(FLAG_A, contexts[i & mask] ?? fallback).value === true) on++;
       }
+      cursor = (cursor + iterations) & mask;
       return on;
     },
     flagB(iterations) {
       let on = 0;
-      for (let i = 0; i < iterations; i++) {
+      for (let i = cursor, end = cursor + iterations; i < end; i++) {
         if (engine.evaluate(FLAG_B, contexts[i & mask] ?? fallback).value === true) on++;
       }
+      cursor = (cursor + iterations) & mask;
       return on;
     },
     close() {},
