@@ -162,7 +162,9 @@ class Client implements SwitchyardClient {
       const evaluationContext = toEvaluationContext(context);
       const detail = detailFor(key, this.store.engine.evaluate(key, evaluationContext), fallback);
       if (detail.variation !== null && this.options.sendMetrics && !this.closed) {
-        this.metrics.usage.recordEvaluation(key, detail.variation, contextKeyOf(evaluationContext));
+        // STATIC and DISABLED serve one value to everyone: there are no cohorts to attribute events to.
+        const attributable = detail.reason !== "STATIC" && detail.reason !== "DISABLED";
+        this.metrics.usage.recordEvaluation(key, detail.variation, contextKeyOf(evaluationContext), attributable);
       }
       return detail;
     } catch (error) {

@@ -38,7 +38,7 @@ export function errorDetail<T>(fallback: T, errorCode: SdkErrorCode, errorMessag
 }
 
 /**
- * The caller's view of an engine result: the fallback on ERROR, or when the value's kind
+ * The caller's view of an engine result (a successful one is returned as is: read-only): the fallback on ERROR, or when the value's kind
  * differs from the fallback's (a fallback without a kind, such as `undefined` from untyped
  * code, accepts any value).
  */
@@ -59,8 +59,7 @@ export function detailFor(flagKey: string, result: EvaluationResult, fallback: u
       `flag "${flagKey}" serves a ${actual ?? "value"} but the fallback is a ${expected}`,
     );
   }
-  const detail: EvaluationDetail<unknown> = { value: result.value, variation: result.variation, reason: result.reason };
-  if (result.ruleId !== undefined) detail.ruleId = result.ruleId;
-  if (result.prerequisiteKey !== undefined) detail.prerequisiteKey = result.prerequisiteKey;
-  return detail;
+  // The engine's result already has the detail's shape (and is frozen and shared per outcome):
+  // handing it out as is keeps isEnabled/variation free of allocations.
+  return result;
 }

@@ -1,9 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SDK_NAME } from "./sdk-info";
-import { booleanFlag, snapshot, staticFlag } from "./testing/fixtures";
+import { booleanFlag, segment, segmentFlag, snapshot, staticFlag } from "./testing/fixtures";
 import { type Harness, harness } from "./testing/harness";
 
-const initial = snapshot(1, [booleanFlag("on", true), booleanFlag("off", false), staticFlag("color", ["red", "green"], 1)]);
+const initial = snapshot(
+  1,
+  [booleanFlag("on", true), booleanFlag("off", false), staticFlag("color", ["red", "green"], 1), segmentFlag("beta", "beta-users")],
+  [segment("beta-users", ["u1"])],
+);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe("metrics", () => {
@@ -13,7 +17,7 @@ describe("metrics", () => {
   });
   afterEach(() => h.cleanup());
 
-  it("sends evaluation counts and attributed track events on close", async () => {
+  it("sends evaluation counts and attributed track events on close (events attributed to flags that vary by context only)", async () => {
     const client = h.client();
     await client.ready();
     client.isEnabled("on", { key: "u1" });
@@ -22,6 +26,8 @@ describe("metrics", () => {
     client.variation("color", { key: "u1" }, "blue");
     client.variation("color", { key: "u1" }, false); // type mismatch: the fallback was served, not counted
     client.isEnabled("missing", { key: "u1" }); // not found: not counted
+    client.isEnabled("beta", { key: "u1" }); // varies by context: events are attributed to it
+    client.isEnabled("beta", { key: "u2" });
     client.track("error", { key: "u1" });
     client.track("error", { key: "u1" });
     client.track("request", { key: "u2" });
@@ -39,12 +45,12 @@ describe("metrics", () => {
         { flag: "on", variation: 0, count: 2 },
         { flag: "off", variation: 1, count: 1 },
         { flag: "color", variation: 1, count: 1 },
+        { flag: "beta", variation: 0, count: 1 },
+        { flag: "beta", variation: 1, count: 1 },
       ],
       events: [
-        { event: "error", flag: "on", variation: 0, count: 2 },
-        { event: "error", flag: "off", variation: 1, count: 2 },
-        { event: "error", flag: "color", variation: 1, count: 2 },
-        { event: "request", flag: "on", variation: 0, count: 1 },
+        { event: "error", flag: "beta", variation: 0, count: 2 },
+        { event: "request", flag: "beta", variation: 1, count: 1 },
         { event: "request", count: 2 },
       ],
     });

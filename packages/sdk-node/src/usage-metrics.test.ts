@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LruMap } from "./lru-map";
-import { splitPeriod, UsageMetrics } from "./usage-metrics";
+import { ATTRIBUTION_CAPACITY, splitPeriod, UsageMetrics } from "./usage-metrics";
 
 const T0 = Date.parse("2026-11-26T10:00:00.000Z");
 const T1 = Date.parse("2026-11-26T10:01:00.000Z");
@@ -75,13 +74,32 @@ describe("UsageMetrics", () => {
   });
 });
 
-describe("LruMap", () => {
-  it("forgets the least recently used entry beyond its capacity", () => {
-    const lru = new LruMap<string, number>(2);
-    lru.set("a", 1);
-    lru.set("b", 2);
-    expect(lru.get("a")).toBe(1); // "b" is now the oldest
-    lru.set("c", 3);
-    expect([lru.get("a"), lru.get("b"), lru.get("c"), lru.size]).toStrictEqual([1, undefined, 3, 2]);
+describe("attribution memory", () => {
+  it("keeps the keys in use and forgets the ones not seen for a whole generation", () => {
+    const usage = new UsageMetrics(0);
+    usage.recordEvaluation("f", 1, "kept");
+    for (let i = 0; i < ATTRIBUTION_CAPACITY; i++) {
+      usage.recordEvaluation("f", 0, `other-${i}`);
+      if (i % 1_000 === 0) usage.recordEvaluation("f", 1, "kept"); // in use: promoted each time
+    }
+    usage.recordEvaluation("f", 0, "gone-soon");
+    for (let i = 0; i < ATTRIBUTION_CAPACITY; i++) {
+      usage.recordEvaluation("f", 0, `more-${i}`);
+      if (i % 1_000 === 0) usage.recordEvaluation("f", 1, "kept");
+    }
+    usage.recordEvent("error", "kept");
+    usage.recordEvent("error", "gone-soon");
+    const { events } = usage.take(1);
+    expect(events).toStrictEqual([
+      { event: "error", flag: "f", variation: 1, count: 1 },
+      { event: "error", count: 1 },
+    ]);
+  });
+
+  it("does not attribute to a flag that serves everyone the same value", () => {
+    const usage = new UsageMetrics(0);
+    usage.recordEvaluation("static", 0, "u1", false);
+    usage.recordEvent("request", "u1");
+    expect(usage.take(1)).toMatchObject({ evaluations: [{ flag: "static", variation: 0, count: 1 }], events: [{ event: "request", count: 1 }] });
   });
 });

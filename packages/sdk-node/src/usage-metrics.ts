@@ -1,4 +1,3 @@
-import { LruMap } from "./lru-map";
 
 export interface EvaluationCount {
   flag: string;
@@ -38,30 +37,49 @@ function increment(counts: Map<string, number>, key: string, by: number): void {
 
 /**
  * Counts evaluations per flag and variation and custom events, per period. An event is
- * attributed to every variation its context key last received (one count per flag), so the
- * server can compare cohorts; an event from a context that received none is counted once,
- * unattributed.
+ * attributed to every variation its context key last received from a flag that can serve
+ * different values to different contexts (one count per flag), so the server can compare
+ * cohorts; an event from a context that received none is counted once, unattributed.
+ *
+ * This runs inside every `isEnabled`, so it is built for that: counts are arrays indexed by
+ * variation (no string keys), and "last received" lives in two generations of plain Maps —
+ * a key is promoted on use and the older generation is dropped whole when the newer one is
+ * full — instead of an LRU whose eviction walks a Map's deleted entries.
  */
 export class UsageMetrics {
-  private evaluations = new Map<string, number>();
+  private evaluations = new Map<string, number[]>();
   private events = new Map<string, number>();
   private periodStart: number;
-  private readonly received = new LruMap<string, Map<string, number>>(ATTRIBUTION_CAPACITY);
+  private recent = new Map<string, Map<string, number>>();
+  private older = new Map<string, Map<string, number>>();
 
   constructor(now: number) {
     this.periodStart = now;
   }
 
-  recordEvaluation(flag: string, variation: number, contextKey: string | undefined): void {
-    increment(this.evaluations, `${flag}${SEPARATOR}${variation}`, 1);
-    if (contextKey === undefined) return;
-    const flags = this.received.get(contextKey);
-    if (flags === undefined) this.received.set(contextKey, new Map([[flag, variation]]));
-    else flags.set(flag, variation);
+  /** `attributable` is false for a flag that serves one value to everyone (no cohorts to compare). */
+  recordEvaluation(flag: string, variation: number, contextKey: string | undefined, attributable = true): void {
+    let counts = this.evaluations.get(flag);
+    if (counts === undefined) {
+      counts = [];
+      this.evaluations.set(flag, counts);
+    }
+    counts[variation] = (counts[variation] ?? 0) + 1;
+    if (!attributable || contextKey === undefined) return;
+    let flags = this.recent.get(contextKey);
+    if (flags === undefined) {
+      flags = this.older.get(contextKey) ?? new Map<string, number>();
+      if (this.recent.size >= ATTRIBUTION_CAPACITY / 2) {
+        this.older = this.recent;
+        this.recent = new Map();
+      }
+      this.recent.set(contextKey, flags);
+    }
+    if (flags.get(flag) !== variation) flags.set(flag, variation);
   }
 
   recordEvent(event: string, contextKey: string | undefined): void {
-    const flags = contextKey === undefined ? undefined : this.received.get(contextKey);
+    const flags = contextKey === undefined ? undefined : (this.recent.get(contextKey) ?? this.older.get(contextKey));
     if (flags === undefined || flags.size === 0) {
       increment(this.events, event, 1);
       return;
@@ -76,10 +94,9 @@ export class UsageMetrics {
     const period: UsagePeriod = {
       periodStart: new Date(this.periodStart).toISOString(),
       periodEnd: new Date(now).toISOString(),
-      evaluations: [...this.evaluations].map(([key, count]) => {
-        const [flag = "", variation = "0"] = key.split(SEPARATOR);
-        return { flag, variation: Number(variation), count };
-      }),
+      evaluations: [...this.evaluations].flatMap(([flag, counts]) =>
+        counts.flatMap((count, variation) => (count === undefined ? [] : [{ flag, variation, count }])),
+      ),
       events: [...this.events].map(([key, count]) => {
         const [event = "", flag, variation] = key.split(SEPARATOR);
         return flag === undefined ? { event, count } : { event, flag, variation: Number(variation), count };
@@ -95,7 +112,9 @@ export class UsageMetrics {
   restore(period: UsagePeriod): void {
     this.periodStart = Math.min(this.periodStart, Date.parse(period.periodStart));
     for (const { flag, variation, count } of period.evaluations) {
-      increment(this.evaluations, `${flag}${SEPARATOR}${variation}`, count);
+      const counts = this.evaluations.get(flag) ?? [];
+      counts[variation] = (counts[variation] ?? 0) + count;
+      this.evaluations.set(flag, counts);
     }
     for (const { event, flag, variation, count } of period.events) {
       const key = flag === undefined ? event : `${event}${SEPARATOR}${flag}${SEPARATOR}${variation ?? 0}`;
