@@ -142,37 +142,11 @@ async function sdkEvaluationTable(): Promise<void> {
   });
 }
 
-/**
- * The SDK's usage metrics remember, per context key, the variations served (for attributing
- * `track` events), in an LRU of 10,000 keys. The main table rotates 65,536 keys, so every
- * evaluation misses it and evicts; here the same SDK rotates 8,192 keys, which all stay in it.
- */
-async function attributionTable(): Promise<void> {
-  const keyCounts = [1 << 13, USER_COUNT];
-  const rows: string[][] = [];
-  for (const count of keyCounts) {
-    const users = generateUsers(count);
-    const peers = [await switchyardSdkPeer({ sendMetrics: true })(users), await switchyardSdkPeer({ sendMetrics: false })(users)];
-    const results = await measureAsync(
-      peers.flatMap((peer) => [
-        { name: `${peer.name} A`, run: (n: number) => peer.flagA(n) },
-        { name: `${peer.name} B`, run: (n: number) => peer.flagB(n) },
-      ]),
-    );
-    for (const peer of peers) await peer.close();
-    const nsOf = (name: string) => results.find((result) => result.name === name)?.nsPerOp ?? Number.NaN;
-    for (const peer of peers) rows.push([peer.name, String(count), format(nsOf(`${peer.name} A`)), format(nsOf(`${peer.name} B`))]);
-  }
-  console.log("\n@switchyard/sdk-node by number of context keys in rotation (its usage metrics remember the last 10,000 keys)\n");
-  printTable([["client", "keys", "A ns/op", "B ns/op"], ...rows]);
-}
-
 export const sdkEvaluationBench: BenchSuite = {
   name: "sdk-evaluation",
   description:
     "Node SDK isEnabled for flags A and B next to unleash-client, OpenFeature + flagd (in-process), GrowthBook and LaunchDarkly, all offline from local flag data; targets A <= 25 ns, B <= 150 ns",
   async run() {
     await sdkEvaluationTable();
-    await attributionTable();
   },
 };

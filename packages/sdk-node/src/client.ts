@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { EvaluationContext } from "@switchyard/core";
 import { BackupWriter, readBackupFile } from "./backup-file";
 import { type ClientEvents, TypedEmitter } from "./client-events";
-import { contextKeyOf, toEvaluationContext } from "./context-key";
+import { toEvaluationContext } from "./context-key";
 import { DataSource } from "./data-source";
 import { authFailureMessage, endpoint, SdkPaths } from "./endpoints";
 import { describeError, safeString, SwitchyardError, SwitchyardErrorCodes } from "./errors";
@@ -125,7 +125,7 @@ class Client implements SwitchyardClient {
         this.warn(`Switchyard: track() ignored ${JSON.stringify(safeString(event))}: event names are 1–100 of A–Z a–z 0–9 . _ : -`);
         return;
       }
-      this.metrics.usage.recordEvent(event, contextKeyOf(toEvaluationContext(context)));
+      this.metrics.usage.recordEvent(event, this.receivedBy(toEvaluationContext(context)));
     } catch (error) {
       this.warn(`Switchyard: track("${safeString(event)}") failed: ${describeError(error)}`);
     }
@@ -152,6 +152,17 @@ class Client implements SwitchyardClient {
     return this.store.version;
   }
 
+  /** The variations a context gets from the flags events are attributed to (evaluation is deterministic). */
+  private receivedBy(context: EvaluationContext): Array<readonly [string, number]> {
+    const received: Array<readonly [string, number]> = [];
+    if (this.store.source === DataSources.NONE) return received;
+    for (const flag of this.metrics.usage.attributableFlags) {
+      const result = this.store.engine.evaluate(flag, context);
+      if (result.variation !== null && result.reason !== "STATIC" && result.reason !== "DISABLED") received.push([flag, result.variation]);
+    }
+    return received;
+  }
+
   /** Never throws and never waits: the engine is local, and any surprise becomes the fallback. */
   private evaluate(key: string, context: unknown, fallback: unknown): EvaluationDetail<unknown> {
     try {
@@ -163,8 +174,7 @@ class Client implements SwitchyardClient {
       const detail = detailFor(key, this.store.engine.evaluate(key, evaluationContext), fallback);
       if (detail.variation !== null && this.options.sendMetrics && !this.closed) {
         // STATIC and DISABLED serve one value to everyone: there are no cohorts to attribute events to.
-        const attributable = detail.reason !== "STATIC" && detail.reason !== "DISABLED";
-        this.metrics.usage.recordEvaluation(key, detail.variation, contextKeyOf(evaluationContext), attributable);
+        this.metrics.usage.recordEvaluation(key, detail.variation, detail.reason !== "STATIC" && detail.reason !== "DISABLED");
       }
       return detail;
     } catch (error) {

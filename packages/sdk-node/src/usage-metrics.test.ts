@@ -1,19 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { ATTRIBUTION_CAPACITY, splitPeriod, UsageMetrics } from "./usage-metrics";
+import { splitPeriod, UsageMetrics } from "./usage-metrics";
 
 const T0 = Date.parse("2026-11-26T10:00:00.000Z");
 const T1 = Date.parse("2026-11-26T10:01:00.000Z");
 
 describe("UsageMetrics", () => {
-  it("attributes an event to every variation its context last received", () => {
+  it("counts evaluations per variation, and events per (flag, variation) their context gets", () => {
     const usage = new UsageMetrics(T0);
-    usage.recordEvaluation("checkout", 0, "u1");
-    usage.recordEvaluation("checkout", 1, "u1"); // the latest variation wins
-    usage.recordEvaluation("banner", 2, "u1");
-    usage.recordEvaluation("banner", 2, undefined);
-    usage.recordEvent("error", "u1");
-    usage.recordEvent("error", "unknown");
-    usage.recordEvent("error", undefined);
+    usage.recordEvaluation("checkout", 0);
+    usage.recordEvaluation("checkout", 1);
+    usage.recordEvaluation("banner", 2);
+    usage.recordEvaluation("banner", 2);
+    usage.recordEvent("error", [["checkout", 1], ["banner", 2]]);
+    usage.recordEvent("error", []);
+    usage.recordEvent("error", []);
     expect(usage.take(T1)).toStrictEqual({
       periodStart: "2026-11-26T10:00:00.000Z",
       periodEnd: "2026-11-26T10:01:00.000Z",
@@ -30,25 +30,21 @@ describe("UsageMetrics", () => {
     });
   });
 
-  it("starts an empty period after take, keeping attribution", () => {
+  it("starts an empty period after take, still knowing which flags are attributable", () => {
     const usage = new UsageMetrics(T0);
-    usage.recordEvaluation("checkout", 0, "u1");
+    usage.recordEvaluation("checkout", 0);
     usage.take(T1);
-    usage.recordEvent("error", "u1");
-    expect(usage.take(T1 + 60_000)).toMatchObject({
-      periodStart: "2026-11-26T10:01:00.000Z",
-      evaluations: [],
-      events: [{ event: "error", flag: "checkout", variation: 0, count: 1 }],
-    });
+    expect([...usage.attributableFlags]).toStrictEqual(["checkout"]);
+    expect(usage.take(T1 + 60_000)).toMatchObject({ periodStart: "2026-11-26T10:01:00.000Z", evaluations: [], events: [] });
   });
 
   it("restores an unsent period into the next one", () => {
     const usage = new UsageMetrics(T0);
-    usage.recordEvaluation("checkout", 0, "u1");
-    usage.recordEvent("error", "u1");
-    usage.recordEvent("request", undefined);
+    usage.recordEvaluation("checkout", 0);
+    usage.recordEvent("error", [["checkout", 0]]);
+    usage.recordEvent("request", []);
     const failed = usage.take(T1);
-    usage.recordEvaluation("checkout", 0, "u1");
+    usage.recordEvaluation("checkout", 0);
     usage.restore(failed);
     expect(usage.take(T1 + 60_000)).toStrictEqual({
       periodStart: "2026-11-26T10:00:00.000Z",
@@ -74,32 +70,17 @@ describe("UsageMetrics", () => {
   });
 });
 
-describe("attribution memory", () => {
-  it("keeps the keys in use and forgets the ones not seen for a whole generation", () => {
+describe("attribution", () => {
+  it("remembers which flags vary by context, and counts an event once per flag its context gets", () => {
     const usage = new UsageMetrics(0);
-    usage.recordEvaluation("f", 1, "kept");
-    for (let i = 0; i < ATTRIBUTION_CAPACITY; i++) {
-      usage.recordEvaluation("f", 0, `other-${i}`);
-      if (i % 1_000 === 0) usage.recordEvaluation("f", 1, "kept"); // in use: promoted each time
-    }
-    usage.recordEvaluation("f", 0, "gone-soon");
-    for (let i = 0; i < ATTRIBUTION_CAPACITY; i++) {
-      usage.recordEvaluation("f", 0, `more-${i}`);
-      if (i % 1_000 === 0) usage.recordEvaluation("f", 1, "kept");
-    }
-    usage.recordEvent("error", "kept");
-    usage.recordEvent("error", "gone-soon");
-    const { events } = usage.take(1);
-    expect(events).toStrictEqual([
-      { event: "error", flag: "f", variation: 1, count: 1 },
-      { event: "error", count: 1 },
-    ]);
-  });
-
-  it("does not attribute to a flag that serves everyone the same value", () => {
-    const usage = new UsageMetrics(0);
-    usage.recordEvaluation("static", 0, "u1", false);
-    usage.recordEvent("request", "u1");
-    expect(usage.take(1)).toMatchObject({ evaluations: [{ flag: "static", variation: 0, count: 1 }], events: [{ event: "request", count: 1 }] });
+    usage.recordEvaluation("static", 0, false);
+    usage.recordEvaluation("rollout", 1, true);
+    expect([...usage.attributableFlags]).toStrictEqual(["rollout"]);
+    usage.recordEvent("error", [["rollout", 1]]);
+    usage.recordEvent("request", []);
+    expect(usage.take(1)).toMatchObject({
+      evaluations: [{ flag: "static", variation: 0, count: 1 }, { flag: "rollout", variation: 1, count: 1 }],
+      events: [{ event: "error", flag: "rollout", variation: 1, count: 1 }, { event: "request", count: 1 }],
+    });
   });
 });

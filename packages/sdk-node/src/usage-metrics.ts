@@ -26,8 +26,6 @@ export const EVENT_NAME_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 export const MAX_REPORT_ENTRIES = 10_000;
 
 /** How many context keys the SDK remembers the variations of, for attributing `track` events. */
-export const ATTRIBUTION_CAPACITY = 10_000;
-
 // Internal map keys; NUL appears neither in a flag key nor in a valid event name.
 const SEPARATOR = "\u0000";
 
@@ -37,54 +35,49 @@ function increment(counts: Map<string, number>, key: string, by: number): void {
 
 /**
  * Counts evaluations per flag and variation and custom events, per period. An event is
- * attributed to every variation its context key last received from a flag that can serve
- * different values to different contexts (one count per flag), so the server can compare
- * cohorts; an event from a context that received none is counted once, unattributed.
+ * attributed to the variation its context gets from each flag that can serve different values to
+ * different contexts (one count per flag), so the server can compare cohorts; an event whose
+ * context gets none is counted once, unattributed.
  *
  * This runs inside every `isEnabled`, so it is built for that: counts are arrays indexed by
- * variation (no string keys), and "last received" lives in two generations of plain Maps —
- * a key is promoted on use and the older generation is dropped whole when the newer one is
- * full — instead of an LRU whose eviction walks a Map's deleted entries.
+ * variation, and nothing is remembered per context. Evaluation is deterministic, so `track()`
+ * finds the variations a context received by evaluating the attributable flags again
+ * (`attributableFlags`: those seen serving by rule or rollout) — the cost moves from every
+ * evaluation to the far rarer tracked event, and no context is ever forgotten.
  */
 export class UsageMetrics {
   private evaluations = new Map<string, number[]>();
   private events = new Map<string, number>();
   private periodStart: number;
-  private recent = new Map<string, Map<string, number>>();
-  private older = new Map<string, Map<string, number>>();
+  private readonly attributable = new Set<string>();
 
   constructor(now: number) {
     this.periodStart = now;
   }
 
-  /** `attributable` is false for a flag that serves one value to everyone (no cohorts to compare). */
-  recordEvaluation(flag: string, variation: number, contextKey: string | undefined, attributable = true): void {
+  /** Flags whose evaluations differed by context (reason other than STATIC or DISABLED). */
+  get attributableFlags(): ReadonlySet<string> {
+    return this.attributable;
+  }
+
+  /** `attributable` is false for a flag that served one value to everyone (no cohorts to compare). */
+  recordEvaluation(flag: string, variation: number, attributable = true): void {
     let counts = this.evaluations.get(flag);
     if (counts === undefined) {
       counts = [];
       this.evaluations.set(flag, counts);
     }
     counts[variation] = (counts[variation] ?? 0) + 1;
-    if (!attributable || contextKey === undefined) return;
-    let flags = this.recent.get(contextKey);
-    if (flags === undefined) {
-      flags = this.older.get(contextKey) ?? new Map<string, number>();
-      if (this.recent.size >= ATTRIBUTION_CAPACITY / 2) {
-        this.older = this.recent;
-        this.recent = new Map();
-      }
-      this.recent.set(contextKey, flags);
-    }
-    if (flags.get(flag) !== variation) flags.set(flag, variation);
+    if (attributable && !this.attributable.has(flag)) this.attributable.add(flag);
   }
 
-  recordEvent(event: string, contextKey: string | undefined): void {
-    const flags = contextKey === undefined ? undefined : (this.recent.get(contextKey) ?? this.older.get(contextKey));
-    if (flags === undefined || flags.size === 0) {
+  /** `received`: the (flag, variation) pairs the event's context gets from attributable flags. */
+  recordEvent(event: string, received: ReadonlyArray<readonly [flag: string, variation: number]>): void {
+    if (received.length === 0) {
       increment(this.events, event, 1);
       return;
     }
-    for (const [flag, variation] of flags) {
+    for (const [flag, variation] of received) {
       increment(this.events, `${event}${SEPARATOR}${flag}${SEPARATOR}${variation}`, 1);
     }
   }
