@@ -48,7 +48,7 @@ async function measure(count: number, port: number): Promise<string> {
     await server.api("POST", "/api/flags", { key: "propagated" });
     const token = String((await server.api("POST", "/api/tokens", { name: "bench", kind: "server", environment: "production" })).token);
     await new Promise((r) => setTimeout(r, 500));
-    const rssBefore = server.rssBytes();
+    const before = await server.memoryAfterGc();
     let received = 0;
     let waiting: (() => void) | undefined;
     const streams: Stream[] = [];
@@ -60,7 +60,7 @@ async function measure(count: number, port: number): Promise<string> {
       streams.push(...batch);
     }
     await new Promise((r) => setTimeout(r, 1_000));
-    const rssAfter = server.rssBytes();
+    const after = await server.memoryAfterGc();
     const latencies: number[] = [];
     const worstPerToggle: number[] = [];
     for (let toggle = 0; toggle < TOGGLES; toggle++) {
@@ -77,10 +77,10 @@ async function measure(count: number, port: number): Promise<string> {
     }
     for (const s of streams) s.request.destroy();
     latencies.sort((a, b) => a - b);
-    const perStreamKb = count > 1 ? (rssAfter - rssBefore) / count / 1024 : Number.NaN;
+    const perStream = (bytes: number) => (count >= 100 ? (bytes / count / 1024).toFixed(1).padStart(5) : "    -");
     return (
       `${String(count).padStart(6)} streams  p50 ${percentile(latencies, 50).toFixed(1).padStart(7)} ms  p99 ${percentile(latencies, 99).toFixed(1).padStart(7)} ms  ` +
-      `max ${(latencies.at(-1) ?? Number.NaN).toFixed(1).padStart(7)} ms  server memory/stream ${Number.isNaN(perStreamKb) ? "   -" : perStreamKb.toFixed(1).padStart(5)} KB`
+      `max ${(latencies.at(-1) ?? Number.NaN).toFixed(1).padStart(7)} ms  server heap/stream ${perStream(after.heapBytes - before.heapBytes)} KB`
     );
   } finally {
     await server.stop();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,8 +10,8 @@ export const BENCH_ADMIN = "sy_admin_bench_token_0123456789abcd";
 export interface BenchServer {
   url: string;
   child: ChildProcess;
-  /** Resident memory of the server process, in bytes (Linux). */
-  rssBytes(): number;
+  /** Heap in use and resident memory after a full collection (the server runs with --expose-gc); RSS is noisy, the heap is what the bench reports. */
+  memoryAfterGc(): Promise<{ heapBytes: number; rssBytes: number }>;
   api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
@@ -19,7 +19,7 @@ export interface BenchServer {
 /** The real server in its own process (so the load generator does not share its event loop), on a fresh embedded database. */
 export async function startBenchServer(port: number, env: Record<string, string> = {}): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+  const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", "apps/server/src/main.ts"], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", SWITCHYARD_DATA_DIR: dir, ...env, PORT: String(port), LOG_LEVEL: "error", SWITCHYARD_ADMIN_TOKEN: BENCH_ADMIN, SWITCHYARD_DEMO: "false" },
     stdio: ["ignore", "ignore", "inherit"],
@@ -34,10 +34,10 @@ export async function startBenchServer(port: number, env: Record<string, string>
     url,
     child,
     api,
-    rssBytes() {
-      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-      const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? "0");
-      return kb * 1024;
+    async memoryAfterGc() {
+      const text = await (await fetch(`${url}/metrics?gc=1`)).text();
+      const gauge = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+      return { heapBytes: gauge("nodejs_heap_used_bytes"), rssBytes: gauge("process_resident_memory_bytes") };
     },
     async stop() {
       child.kill("SIGTERM");
