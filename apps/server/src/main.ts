@@ -3,12 +3,14 @@ import { resolve } from "node:path";
 import { inspect } from "node:util";
 import pino from "pino";
 import { createApp } from "./app";
+import { DeployWorker } from "./deploys/deploy-worker";
 import { parseConfig, type Config } from "./config";
 import { prepareDatabase, type FirstStartReport } from "./services/first-start";
 import { inProcessBus } from "./bus/in-process-bus";
 import { redisBus } from "./bus/redis-bus";
 import { LiveState } from "./services/live-state";
 import { databaseInstanceTracker } from "./services/sdk-usage";
+import { startTelemetryRetention } from "./services/telemetry-retention";
 import { StreamHub } from "./stream/hub";
 import { openDatabase } from "./store/database";
 
@@ -36,6 +38,9 @@ async function main(): Promise<void> {
   await live.load();
   live.start({ catchUpIntervalMs: CATCH_UP_INTERVAL_MS });
   const hub = new StreamHub(database.db, live, logger, databaseInstanceTracker(database.db, logger));
+  const deployWorker = new DeployWorker({ db: database.db, live }, logger);
+  deployWorker.start();
+  const retention = startTelemetryRetention({ db: database.db, logger });
 
   let accepting = true;
   const app = createApp({ db: database.db, live, hub, logger, ping: () => database.ping(), isAccepting: () => accepting });
@@ -59,6 +64,8 @@ async function main(): Promise<void> {
     // Open streams would keep the server from closing: end them (SDKs reconnect elsewhere).
     hub.close();
     await new Promise<void>((done) => server.close(() => done()));
+    await deployWorker.stop();
+    await retention.stop();
     live.stop();
     await bus.close();
     await database.close();

@@ -24,6 +24,7 @@ for (const backend of backends()) {
         tags: ["checkout"],
         owner: "payments",
         expectedLifetimeDays: 40,
+        permanent: false,
         createdAt: timestamp,
         updatedAt: timestamp,
         archivedAt: null,

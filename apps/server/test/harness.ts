@@ -1,6 +1,7 @@
 import pino from "pino";
 import { inject } from "vitest";
 import { createApp } from "../src/app";
+import { DeployWorker, type DeployWorkerOptions } from "../src/deploys/deploy-worker";
 import { prepareDatabase } from "../src/services/first-start";
 import type { ChangeBus } from "../src/bus/change-bus";
 import { LiveState } from "../src/services/live-state";
@@ -30,6 +31,8 @@ export interface TestServer {
   database: Database;
   live: LiveState;
   hub: StreamHub;
+  /** Ticks only when `deployWorker` options were given; tests may call `tick()` themselves. */
+  deployWorker: DeployWorker;
   app: ReturnType<typeof createApp>;
   request(method: string, path: string, options?: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse>;
   /** Creates a token through the API and returns its secret. */
@@ -41,7 +44,7 @@ export const ADMIN_TOKEN = "sy_admin_test_0123456789abcdef0123";
 
 export async function startTestServer(
   backend: BackendName,
-  options: { demo?: boolean; postgresUrl?: string; bus?: ChangeBus; heartbeatMs?: number } = {},
+  options: { demo?: boolean; postgresUrl?: string; bus?: ChangeBus; heartbeatMs?: number; deployWorker?: DeployWorkerOptions } = {},
 ): Promise<TestServer> {
   let scratch: { url: string; drop(): Promise<void> } | undefined;
   let dbOptions: DatabaseOptions;
@@ -63,6 +66,8 @@ export async function startTestServer(
   if (options.bus) live.start({ catchUpIntervalMs: 60_000 });
   const hub = new StreamHub(database.db, live, logger, databaseInstanceTracker(database.db, logger), options.heartbeatMs);
   const app = createApp({ db: database.db, live, hub, logger, ping: () => database.ping() });
+  const deployWorker = new DeployWorker({ db: database.db, live }, logger, options.deployWorker);
+  if (options.deployWorker) deployWorker.start();
 
   const request: TestServer["request"] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
@@ -89,6 +94,7 @@ export async function startTestServer(
     database,
     live,
     hub,
+    deployWorker,
     app,
     request,
     async token(kind, environment) {
@@ -97,6 +103,7 @@ export async function startTestServer(
       return res.body.token;
     },
     async close() {
+      await deployWorker.stop();
       hub.close();
       live.stop();
       await database.close();

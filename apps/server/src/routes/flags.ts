@@ -18,6 +18,7 @@ const flagFields = {
   tags: z.array(z.string().trim().min(1).max(50)).max(50),
   owner: z.string().trim().min(1).max(200).nullable(),
   expectedLifetimeDays: z.number().int().min(1).max(3650).nullable(),
+  permanent: z.boolean(),
 };
 
 export const flagCreateSchema = z.strictObject({
@@ -29,6 +30,7 @@ export const flagCreateSchema = z.strictObject({
   tags: flagFields.tags.optional(),
   owner: flagFields.owner.optional(),
   expectedLifetimeDays: flagFields.expectedLifetimeDays.optional(),
+  permanent: flagFields.permanent.optional(),
 });
 
 export const flagPatchSchema = z.strictObject({
@@ -39,6 +41,7 @@ export const flagPatchSchema = z.strictObject({
   tags: flagFields.tags.optional(),
   owner: flagFields.owner.optional(),
   expectedLifetimeDays: flagFields.expectedLifetimeDays.optional(),
+  permanent: flagFields.permanent.optional(),
   archived: z.boolean().optional(),
   comment: z.string().max(1000).optional(),
 });

@@ -68,7 +68,7 @@ function rateLimited(buckets: TokenBuckets): MiddlewareHandler<AppEnv> {
   };
 }
 
-const requestSchema = z.looseObject({ context: contextSchema.optional() });
+export const ofrepRequestSchema = z.looseObject({ context: contextSchema.optional() });
 
 type ParsedRequest = { ok: true; context: EvaluationContext } | { ok: false; errorCode: OfrepErrorCode; errorDetails: string };
 
@@ -89,7 +89,7 @@ async function readOfrepRequest(c: Context<AppEnv>): Promise<ParsedRequest> {
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     return { ok: false, errorCode: OfrepErrorCodes.PARSE_ERROR, errorDetails: 'The request body must be a JSON object such as {"context":{"targetingKey":"user-1"}}' };
   }
-  const parsed = requestSchema.safeParse(data);
+  const parsed = ofrepRequestSchema.safeParse(data);
   if (!parsed.success) {
     const problems = zodIssues(parsed.error).map((i) => `${i.path}: ${i.message}`);
     return { ok: false, errorCode: OfrepErrorCodes.INVALID_CONTEXT, errorDetails: `Invalid evaluation context: ${problems.join("; ")}` };

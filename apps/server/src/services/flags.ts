@@ -17,6 +17,7 @@ export interface FlagInput {
   tags?: string[] | undefined;
   owner?: string | null | undefined;
   expectedLifetimeDays?: number | null | undefined;
+  permanent?: boolean | undefined;
 }
 
 export interface FlagPatch {
@@ -27,6 +28,7 @@ export interface FlagPatch {
   tags?: string[] | undefined;
   owner?: string | null | undefined;
   expectedLifetimeDays?: number | null | undefined;
+  permanent?: boolean | undefined;
   archived?: boolean | undefined;
 }
 
@@ -40,6 +42,8 @@ export interface FlagView {
   owner: string | null;
   /** The flag's own override, or its kind's; null means permanent. */
   expectedLifetimeDays: number | null;
+  /** Marked by an admin as meant to stay (never reported as past its lifetime). */
+  permanent: boolean;
   createdAt: string;
   updatedAt: string;
   archivedAt: string | null;
@@ -57,7 +61,8 @@ function view(row: flagsStore.FlagRow, configs: FlagConfigRow[]): FlagView {
     variations: row.variations,
     tags: row.tags,
     owner: row.owner,
-    expectedLifetimeDays: row.expectedLifetimeDays ?? expectedLifetimeDaysByKind[kind],
+    expectedLifetimeDays: row.permanent ? null : (row.expectedLifetimeDays ?? expectedLifetimeDaysByKind[kind]),
+    permanent: row.permanent,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     archivedAt: row.archivedAt?.toISOString() ?? null,
@@ -95,6 +100,7 @@ export function createFlag(deps: ServiceDeps, actor: Actor, input: FlagInput): P
       tags: input.tags ?? [],
       owner: input.owner ?? null,
       expectedLifetimeDays: input.expectedLifetimeDays ?? null,
+      permanent: input.permanent ?? false,
     });
     if (!row) return fail("CONFLICT", `Flag '${input.key}' already exists (flag keys are unique, also across archived flags)`);
     const configs: FlagConfigRow[] = [];

@@ -2,6 +2,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -32,6 +33,8 @@ export const flags = pgTable("flags", {
   owner: text("owner"),
   /** Overrides the kind's expected lifetime; null means "use the kind's". */
   expectedLifetimeDays: integer("expected_lifetime_days"),
+  /** Marked by an admin as meant to stay: never reported as past its expected lifetime. */
+  permanent: boolean("permanent").notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
   archivedAt: timestamp("archived_at", { withTimezone: true, mode: "date" }),
@@ -191,3 +194,43 @@ export const eventCounts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.environmentKey, t.event, t.flagKey, t.variation, t.minute] })],
 );
+
+/**
+ * One row per repository and branch that `switchyard scan` uploaded code references for; an
+ * upload replaces that branch's references. Stale-flag reasons from code (NOT_IN_CODE,
+ * ARCHIVED_BUT_IN_CODE) are only claimed once at least one upload exists.
+ */
+export const codeRefUploads = pgTable(
+  "code_ref_uploads",
+  {
+    repository: text("repository").notNull(),
+    branch: text("branch").notNull(),
+    uploadedAt: timestamp("uploaded_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    uploadedBy: text("uploaded_by"),
+    refCount: integer("ref_count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.repository, t.branch] })],
+);
+
+/**
+ * Where a flag key appears in code: path and line, and the matched line itself (trimmed and
+ * truncated by the scanner) — never more source. `flag_key` is not a foreign key: code may name a
+ * flag that does not exist (yet, or by a typo), and that is worth showing.
+ */
+export const codeRefs = pgTable(
+  "code_refs",
+  {
+    repository: text("repository").notNull(),
+    branch: text("branch").notNull(),
+    flagKey: text("flag_key").notNull(),
+    path: text("path").notNull(),
+    line: integer("line").notNull(),
+    text: text("text"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.repository, t.branch, t.flagKey, t.path, t.line] }),
+    foreignKey({ columns: [t.repository, t.branch], foreignColumns: [codeRefUploads.repository, codeRefUploads.branch] }).onDelete("cascade"),
+    index("code_refs_flag_idx").on(t.flagKey),
+  ],
+);
+export * from "./deploy-schema";

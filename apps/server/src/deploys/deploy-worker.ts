@@ -1,0 +1,187 @@
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import { patchFlagConfig } from "../services/flag-configs";
+import type { ServiceDeps } from "../services/mutation";
+import { readInstances } from "../services/sdk-usage";
+import type { Actor } from "../store/audit";
+import * as store from "../store/deploys";
+import type { StoredFlagOff } from "../store/schema";
+import { decide } from "./decision-engine";
+import { decisionInput, newAcks, newCounts } from "./deploy-inputs";
+import { BreachResponses, DeployStatuses, type DeployDecision, type DisableFlagAction } from "./types";
+
+export interface DeployWorkerOptions {
+  /** How often due deploys are picked up (default 1 s). */
+  tickMs?: number;
+  /** How long a replica holds a deploy before another may take it over (default 30 s). */
+  leaseMs?: number;
+  /** Deploys handled per tick (default 50). */
+  batch?: number;
+  now?: () => Date;
+}
+
+const COMMENT_MAX = 500;
+
+/**
+ * Observes undecided deploys: every tick it leases them (see `claimDeploys`), copies the new SDK
+ * counts and acknowledgements, asks the pure engine, applies its actions through the admin write
+ * path, and stores the decision. All state is in Postgres, so a replica that restarts, or another
+ * one, picks a deploy up where it was; the engine replays from the start and never revisits a
+ * final decision.
+ */
+export class DeployWorker {
+  readonly owner = `worker_${randomBytes(6).toString("hex")}`;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private closing = false;
+  private readonly tickMs: number;
+  private readonly leaseMs: number;
+  private readonly batch: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly logger: Logger,
+    options: DeployWorkerOptions = {},
+  ) {
+    this.tickMs = options.tickMs ?? 1_000;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.batch = options.batch ?? 50;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.closing = false;
+    this.schedule();
+  }
+
+  /** Waits for the tick in progress, so the database can close after it. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.closing = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick()
+        .then(() => undefined)
+        .catch((error: unknown) => this.logger.error({ err: error }, "deploy worker tick failed"))
+        .finally(() => {
+          this.running = undefined;
+          this.schedule();
+        });
+    }, this.tickMs);
+    this.timer.unref();
+  }
+
+  /** One pass over the due deploys; exposed for tests that step time themselves. */
+  async tick(): Promise<number> {
+    const claimed = await store.claimDeploys(this.deps.db, this.owner, this.now(), this.leaseMs, this.batch);
+    for (const deploy of claimed) {
+      if (this.closing) {
+        await store.releaseLease(this.deps.db, deploy.id, this.owner);
+        continue;
+      }
+      try {
+        await this.observe(deploy);
+      } catch (error) {
+        this.logger.error({ err: error, deployId: deploy.id }, "could not observe deploy");
+        await store.releaseLease(this.deps.db, deploy.id, this.owner).catch(() => undefined);
+      }
+    }
+    return claimed.length;
+  }
+
+  private async observe(leased: store.DeployRow): Promise<void> {
+    const { db } = this.deps;
+    const now = this.now();
+    const counted = await newCounts(db, leased, now);
+    // The cursor moves first: once the lease is lost, this replica must not add counts another one also copies.
+    const kept = await db.transaction(async (tx) => {
+      if (!(await store.updateLeased(tx, leased.id, this.owner, { countCursor: counted.cursor }))) return false;
+      await store.insertCounts(tx, counted.rows);
+      return true;
+    });
+    if (!kept) return this.lost(leased.id);
+    const deploy = { ...leased, countCursor: counted.cursor };
+    const instances = deploy.flagsOff.length === 0 ? [] : await readInstances(db, deploy.environmentKey, now);
+    if (deploy.flagsOff.length > 0) await store.insertAcks(db, newAcks(deploy.id, deploy.flagsOff, instances, await store.listAcks(db, deploy.id)));
+    const decided = decide(await decisionInput(db, deploy, instances, now));
+    const applied = await this.apply(deploy, decided.actions);
+    if (applied === null) return this.lost(deploy.id);
+    const { flagsOff, refused } = applied;
+    const decision = refused.length === 0 ? decided : unableToDisable(decided, refused);
+    const stored = await store.updateLeased(
+      db,
+      deploy.id,
+      this.owner,
+      { decision, status: decision.status, final: decision.final, decidedAt: now, flagsOff },
+      true,
+    );
+    if (!stored) return this.lost(deploy.id);
+    this.report(deploy, decision);
+  }
+
+  /**
+   * Turns flags off as the admin API would, never blocked by an approval. Each flag-off is
+   * stored as soon as it is written, so the engine sees it (and stops asking) even if this
+   * replica dies right after; a flag already recorded off is never written again.
+   */
+  private async apply(deploy: store.DeployRow, actions: DisableFlagAction[]): Promise<{ flagsOff: StoredFlagOff[]; refused: Refusal[] } | null> {
+    const flagsOff = [...deploy.flagsOff];
+    const refused: Refusal[] = [];
+    if (deploy.guard.onBreach !== BreachResponses.disableFlags) return { flagsOff, refused };
+    const actor: Actor = { tokenId: null, name: `deploy ${deploy.id}` };
+    for (const action of actions) {
+      if (action.type !== "disable-flag" || flagsOff.some((off) => off.flag === action.flag)) continue;
+      const comment = `deploy ${deploy.id}: ${action.detail}`.slice(0, COMMENT_MAX);
+      const written = await patchFlagConfig(this.deps, actor, action.flag, deploy.environmentKey, { enabled: false }, { comment, deployId: deploy.id });
+      if (!written.ok) {
+        this.logger.warn({ deployId: deploy.id, flag: action.flag, error: written.error.message }, "deploy could not turn a flag off");
+        refused.push({ flag: action.flag, message: written.error.message });
+        continue;
+      }
+      const seq = await store.latestConfigSeq(this.deps.db, deploy.environmentKey, action.flag);
+      flagsOff.push({ flag: action.flag, disabledAt: this.now().toISOString(), configVersion: written.value.version, seq });
+      if (!(await store.updateLeased(this.deps.db, deploy.id, this.owner, { flagsOff }))) return null;
+      this.logger.warn({ deployId: deploy.id, flag: action.flag, version: written.value.version, reason: action.reason }, "deploy turned a flag off");
+    }
+    return { flagsOff, refused };
+  }
+
+  private lost(id: string): void {
+    this.logger.warn({ deployId: id }, "deploy lease expired before the tick finished; another replica continues");
+  }
+
+  private report(deploy: store.DeployRow, decision: DeployDecision): void {
+    if (decision.status === deploy.status) return;
+    this.logger.info({ deployId: deploy.id, service: deploy.service, version: deploy.version, status: decision.status }, decision.evidence.summary);
+  }
+}
+
+interface Refusal {
+  flag: string;
+  message: string;
+}
+
+/**
+ * The write path refused a flag-off (the flag was archived or deleted since the deploy started):
+ * the engine would wait for it forever, and nothing cheaper than a rollback is left.
+ */
+function unableToDisable(decision: DeployDecision, refused: Refusal[]): DeployDecision {
+  const why = refused.map((r) => `${r.flag} could not be turned off (${r.message})`).join("; ");
+  const summary = decision.evidence.summary.replace(/^[a-z-]+: /, "");
+  return {
+    ...decision,
+    status: DeployStatuses.rollbackRequired,
+    final: true,
+    actions: [],
+    evidence: { ...decision.evidence, summary: `${DeployStatuses.rollbackRequired}: ${summary}; but ${why}` },
+  };
+}

@@ -1,0 +1,96 @@
+import type { z } from "zod";
+import type { TokenKind } from "../auth/token-secrets";
+import { auditQuerySchema } from "../routes/audit";
+import { clientEvaluateSchema } from "../routes/client";
+import { codeRefDeleteQuerySchema, codeRefListQuerySchema, codeRefUploadSchema } from "../routes/code-refs";
+import { deployCreateSchema, deployListQuerySchema, signalsSchema } from "../routes/deploys";
+import { environmentCreateSchema, environmentPatchSchema } from "../routes/environments";
+import { flagConfigPatchSchema, flagConfigPutSchema, restoreSchema, versionsQuerySchema } from "../routes/flag-configs";
+import { flagCreateSchema, flagListQuerySchema, flagPatchSchema } from "../routes/flags";
+import { ofrepRequestSchema } from "../routes/ofrep";
+import { staleReportQuerySchema } from "../routes/reports";
+import { sdkMetricsSchema } from "../routes/sdk";
+import { segmentCreateSchema } from "../routes/segments";
+import { tokenCreateSchema } from "../routes/tokens";
+
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+
+/** One route as the OpenAPI document describes it; request schemas are the ones the route validates with. */
+export interface Operation {
+  method: HttpMethod;
+  /** OpenAPI style: `/api/flags/{key}`. */
+  path: string;
+  tag: string;
+  summary: string;
+  /** Token kinds allowed; empty for unauthenticated routes. */
+  tokens: readonly TokenKind[];
+  body?: z.ZodType;
+  query?: z.ZodType;
+  /** Status → description of the success answers (errors are common to every route). */
+  responses: Record<number, string>;
+  /** Server-Sent Events instead of JSON. */
+  stream?: boolean;
+}
+
+const admin = ["admin"] as const;
+const ok = { 200: "OK" };
+
+export const operations: readonly Operation[] = [
+  { method: "get", path: "/healthz", tag: "Operations", summary: "Liveness", tokens: [], responses: ok },
+  { method: "get", path: "/readyz", tag: "Operations", summary: "Readiness: database reachable, not shutting down", tokens: [], responses: { 200: "Ready", 503: "Not ready" } },
+  { method: "get", path: "/metrics", tag: "Operations", summary: "Prometheus gauges (text exposition)", tokens: [], responses: ok },
+  { method: "get", path: "/openapi.json", tag: "Operations", summary: "This document", tokens: [], responses: ok },
+  { method: "get", path: "/docs", tag: "Operations", summary: "This document, browsable", tokens: [], responses: ok },
+
+  { method: "get", path: "/api/environments", tag: "Environments", summary: "List environments", tokens: admin, responses: ok },
+  { method: "post", path: "/api/environments", tag: "Environments", summary: "Create an environment (every flag gets a config, off)", tokens: admin, body: environmentCreateSchema, responses: { 201: "Created" } },
+  { method: "get", path: "/api/environments/{env}", tag: "Environments", summary: "Read an environment", tokens: admin, responses: ok },
+  { method: "patch", path: "/api/environments/{env}", tag: "Environments", summary: "Rename an environment", tokens: admin, body: environmentPatchSchema, responses: ok },
+  { method: "delete", path: "/api/environments/{env}", tag: "Environments", summary: "Delete an environment with its configs and tokens", tokens: admin, responses: ok },
+  { method: "get", path: "/api/environments/{env}/instances", tag: "Environments", summary: "SDK instances: acknowledged config version, stream open", tokens: admin, responses: ok },
+
+  { method: "get", path: "/api/flags", tag: "Flags", summary: "List flags with a summary per environment", tokens: admin, query: flagListQuerySchema, responses: ok },
+  { method: "post", path: "/api/flags", tag: "Flags", summary: "Create a flag (off in every environment)", tokens: admin, body: flagCreateSchema, responses: { 201: "Created" } },
+  { method: "get", path: "/api/flags/{key}", tag: "Flags", summary: "Read a flag", tokens: admin, responses: ok },
+  { method: "patch", path: "/api/flags/{key}", tag: "Flags", summary: "Change a flag's fields, archive or unarchive it", tokens: admin, body: flagPatchSchema, responses: ok },
+  { method: "delete", path: "/api/flags/{key}", tag: "Flags", summary: "Archive a flag", tokens: admin, responses: ok },
+
+  { method: "get", path: "/api/flags/{key}/environments/{env}", tag: "Flag configs", summary: "Read a flag config (ETag: its version)", tokens: admin, responses: ok },
+  { method: "put", path: "/api/flags/{key}/environments/{env}", tag: "Flag configs", summary: "Replace a flag config (If-Match: version → 409 when stale)", tokens: admin, body: flagConfigPutSchema, responses: ok },
+  { method: "patch", path: "/api/flags/{key}/environments/{env}", tag: "Flag configs", summary: "Change the fields sent (If-Match: version → 409 when stale)", tokens: admin, body: flagConfigPatchSchema, responses: ok },
+  { method: "get", path: "/api/flags/{key}/environments/{env}/versions", tag: "Flag configs", summary: "Every version of a flag config, newest first", tokens: admin, query: versionsQuerySchema, responses: ok },
+  { method: "post", path: "/api/flags/{key}/environments/{env}/versions/{n}/restore", tag: "Flag configs", summary: "Make a new version equal to version n", tokens: admin, body: restoreSchema, responses: ok },
+
+  { method: "get", path: "/api/segments", tag: "Segments", summary: "List segments", tokens: admin, responses: ok },
+  { method: "post", path: "/api/segments", tag: "Segments", summary: "Create a segment", tokens: admin, body: segmentCreateSchema, responses: { 201: "Created" } },
+  { method: "get", path: "/api/segments/{key}", tag: "Segments", summary: "Read a segment", tokens: admin, responses: ok },
+  { method: "put", path: "/api/segments/{key}", tag: "Segments", summary: "Replace a segment (If-Match: version; the key comes from the path)", tokens: admin, body: segmentCreateSchema, responses: ok },
+  { method: "delete", path: "/api/segments/{key}", tag: "Segments", summary: "Delete a segment no flag uses", tokens: admin, responses: ok },
+
+  { method: "get", path: "/api/tokens", tag: "Tokens", summary: "List tokens (never their secrets)", tokens: admin, responses: ok },
+  { method: "post", path: "/api/tokens", tag: "Tokens", summary: "Create a token; the answer is the only place its secret appears", tokens: admin, body: tokenCreateSchema, responses: { 201: "Created" } },
+  { method: "delete", path: "/api/tokens/{id}", tag: "Tokens", summary: "Delete a token (its streams close at once)", tokens: admin, responses: ok },
+
+  { method: "get", path: "/api/audit", tag: "Audit", summary: "Every change, newest first, paged by cursor", tokens: admin, query: auditQuerySchema, responses: ok },
+  { method: "get", path: "/api/reports/stale", tag: "Reports", summary: "Stale flags with evidence and a suggested action (JSON or Markdown)", tokens: admin, query: staleReportQuerySchema, responses: ok },
+  { method: "post", path: "/api/code-refs", tag: "Reports", summary: "Replace the code references of a repository and branch", tokens: admin, body: codeRefUploadSchema, responses: ok },
+  { method: "get", path: "/api/code-refs", tag: "Reports", summary: "Read code references", tokens: admin, query: codeRefListQuerySchema, responses: ok },
+  { method: "delete", path: "/api/code-refs", tag: "Reports", summary: "Remove a repository and branch's code references", tokens: admin, query: codeRefDeleteQuerySchema, responses: ok },
+
+  { method: "post", path: "/api/deploys", tag: "Deploys", summary: "Register a guarded deploy", tokens: ["admin", "deploy"], body: deployCreateSchema, responses: { 201: "Created: observing, with a snapshot of the environment's flag configs" } },
+  { method: "get", path: "/api/deploys", tag: "Deploys", summary: "List deploys", tokens: ["admin", "deploy"], query: deployListQuerySchema, responses: ok },
+  { method: "get", path: "/api/deploys/{id}", tag: "Deploys", summary: "Status, decision, evidence and propagation", tokens: ["admin", "deploy"], responses: ok },
+  { method: "post", path: "/api/deploys/{id}/signals", tag: "Deploys", summary: "Push health samples", tokens: ["admin", "deploy"], body: signalsSchema, responses: { 202: "Accepted" } },
+  { method: "post", path: "/api/deploys/{id}/restore-flags", tag: "Deploys", summary: "Put every flag config back to the deploy's snapshot", tokens: ["admin", "deploy"], responses: ok },
+
+  { method: "get", path: "/api/sdk/flags", tag: "Server SDK", summary: "Every flag config and segment of the token's environment (ETag, 304)", tokens: ["server"], responses: { 200: "OK", 304: "Not modified" } },
+  { method: "get", path: "/api/sdk/stream", tag: "Server SDK", summary: "SSE: put, then patch/delete per change; Last-Event-ID resumes", tokens: ["server"], responses: ok, stream: true },
+  { method: "post", path: "/api/sdk/metrics", tag: "Server SDK", summary: "Evaluation counts, track() events and the version served", tokens: ["server"], body: sdkMetricsSchema, responses: { 202: "Accepted" } },
+
+  { method: "post", path: "/api/client/evaluate", tag: "Client SDK", summary: "Evaluated values for one context", tokens: ["client"], body: clientEvaluateSchema, responses: ok },
+  { method: "get", path: "/api/client/stream", tag: "Client SDK", summary: "SSE: the context's values, then only values that change (?context=base64url JSON&token=)", tokens: ["client"], responses: ok, stream: true },
+  { method: "post", path: "/api/client/metrics", tag: "Client SDK", summary: "Evaluation counts and track() events from browsers", tokens: ["client"], body: sdkMetricsSchema, responses: { 202: "Accepted" } },
+
+  { method: "post", path: "/ofrep/v1/evaluate/flags/{key}", tag: "OpenFeature (OFREP)", summary: "Evaluate one flag", tokens: ["server", "client"], body: ofrepRequestSchema, responses: { 200: "OK" } },
+  { method: "post", path: "/ofrep/v1/evaluate/flags", tag: "OpenFeature (OFREP)", summary: "Evaluate every flag (ETag, 304)", tokens: ["server", "client"], body: ofrepRequestSchema, responses: { 200: "OK", 304: "Not modified" } },
+];

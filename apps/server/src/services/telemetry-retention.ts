@@ -1,0 +1,50 @@
+import type { Logger } from "pino";
+import type { Db } from "../store/database";
+import { pruneEvaluationCounts } from "../store/evaluation-telemetry";
+
+export const DEFAULT_TELEMETRY_RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+/** Deletes hourly evaluation buckets older than the retention; returns how many it deleted. */
+export function pruneTelemetry(db: Db, options: { now: Date; retentionDays?: number }): Promise<number> {
+  const retentionDays = options.retentionDays ?? DEFAULT_TELEMETRY_RETENTION_DAYS;
+  return pruneEvaluationCounts(db, new Date(options.now.getTime() - retentionDays * DAY_MS));
+}
+
+export interface TelemetryRetention {
+  /** Stops the timer and waits for a prune in progress, so the database can close after it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Prunes at start and then every `intervalMs` (a day). Every replica may run it: the delete is
+ * idempotent, and a day's buckets are few enough that running it twice costs nothing.
+ */
+export function startTelemetryRetention(options: {
+  db: Db;
+  logger: Logger;
+  retentionDays?: number;
+  intervalMs?: number;
+  now?: () => Date;
+}): TelemetryRetention {
+  const now = options.now ?? (() => new Date());
+  let running: Promise<void> | undefined;
+  const run = () => {
+    if (running) return;
+    running = pruneTelemetry(options.db, { now: now(), ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }) })
+      .then((deleted) => {
+        if (deleted > 0) options.logger.info({ deleted, retentionDays: options.retentionDays ?? DEFAULT_TELEMETRY_RETENTION_DAYS }, "pruned old evaluation buckets");
+      })
+      .catch((error: unknown) => options.logger.warn({ err: error }, "could not prune old evaluation buckets"))
+      .finally(() => (running = undefined));
+  };
+  run();
+  const timer = setInterval(run, options.intervalMs ?? DAY_MS);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
