@@ -12,6 +12,7 @@ export interface ApiClient {
   getJson(path: string): Promise<unknown>;
   getText(path: string): Promise<string>;
   postJson(path: string, body: unknown): Promise<unknown>;
+  patchJson(path: string, body: unknown): Promise<unknown>;
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
@@ -36,6 +37,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     getJson: async (path) => parseJson(await (await request("GET", path)).text(), path),
     getText: async (path) => (await request("GET", path)).text(),
     postJson: async (path, body) => parseJson(await (await request("POST", path, JSON.stringify(body))).text(), path),
+    patchJson: async (path, body) => parseJson(await (await request("PATCH", path, JSON.stringify(body))).text(), path),
   };
 }
 

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { CliIo } from "./cli-io";
 import { deployCommand } from "./commands/deploy-watch";
+import { flagToggleCommand, parseToggle } from "./commands/flags-toggle";
 import { parseFailOn, ReportFormats, reportStaleCommand, type ReportFormat } from "./commands/report-stale";
 import { scanCommand } from "./commands/scan";
 import { CliError, ExitCodes, type ExitCode } from "./exit-codes";
@@ -32,7 +33,11 @@ const reportOptions = {
   "fully-rolled-out-days": { type: "string" },
   "disabled-days": { type: "string" },
 } as const;
-const allOptions = { ...globalOptions, ...scanOptions, ...reportOptions } satisfies ParseArgsConfig["options"];
+const flagsOptions = {
+  env: { type: "string" },
+  comment: { type: "string" },
+} as const;
+const allOptions = { ...globalOptions, ...scanOptions, ...reportOptions, ...flagsOptions } satisfies ParseArgsConfig["options"];
 
 export const USAGE = `Usage: switchyard <command> [options]
 
@@ -51,6 +56,10 @@ Commands:
                    --format table|markdown
                    --fail-on <reasons>   exit ${ExitCodes.staleFlagsFound} when one appears, e.g. ARCHIVED_BUT_IN_CODE,NOT_IN_CODE
                    --not-evaluated-days <n>  --fully-rolled-out-days <n>  --disabled-days <n>
+  flags on|off KEY Turn a flag on or off in one environment (audited)
+                   --env <environment>   required
+                   --comment <text>      kept in the audit log
+                   (a deploy token may only turn flags off, in its own environment)
   deploy watch     Register a guarded deploy, wait for the decision, exit with it
                    (also deploy start | signal | status | restore-flags; see: switchyard deploy --help)
 
@@ -125,6 +134,14 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<ExitCode> {
       url,
       token,
     });
+  }
+  if (command === "flags") {
+    onlyOptions(values, flagsOptions, "flags");
+    const [word, flag, ...extra] = rest;
+    const on = parseToggle(word);
+    if (flag === undefined || extra.length > 0) throw new CliError("usage: switchyard flags on|off KEY --env ENVIRONMENT [--comment TEXT]");
+    if (values.env === undefined) throw new CliError("flags on|off needs --env: a flag is switched per environment");
+    return flagToggleCommand(io, { flag, on, environment: values.env, comment: values.comment, json, url, token });
   }
   throw new CliError(`unknown command '${positionals.join(" ")}'\n\n${USAGE}`);
 }

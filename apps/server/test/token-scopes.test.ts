@@ -100,3 +100,38 @@ for (const backend of backends()) {
     });
   });
 }
+
+for (const backend of backends()) {
+  describe.skipIf(backend.skip)(`deploy tokens turning flags off on ${backend.name}`, () => {
+    let server: TestServer;
+    let deploy: string;
+    beforeAll(async () => {
+      server = await startTestServer(backend.name);
+      await server.request("POST", "/api/flags", { body: { key: "risky" } });
+      await server.request("PATCH", "/api/flags/risky/environments/production", { body: { enabled: true } });
+      await server.request("PATCH", "/api/flags/risky/environments/staging", { body: { enabled: true } });
+      deploy = await server.token("deploy", "production");
+    });
+    afterAll(() => server?.close());
+
+    it("may turn a flag off in its environment, audited under its name", async () => {
+      const res = await server.request("PATCH", "/api/flags/risky/environments/production", { token: deploy, body: { enabled: false, comment: "error rate up" } });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ enabled: false, version: 3 });
+      const audit = await server.request("GET", "/api/audit?flag=risky&limit=1");
+      expect(audit.body.entries[0]).toMatchObject({ actor: { name: "deploy test token" }, comment: "error rate up", after: { enabled: false } });
+    });
+
+    it("may not turn flags on, change anything else, or act in another environment", async () => {
+      const on = await server.request("PATCH", "/api/flags/risky/environments/production", { token: deploy, body: { enabled: true } });
+      expect(on.status).toBe(403);
+      expect(on.body.error.message).toContain('{"enabled": false}');
+      const rules = await server.request("PATCH", "/api/flags/risky/environments/production", { token: deploy, body: { enabled: false, rules: [] } });
+      expect(rules.status).toBe(403);
+      const staging = await server.request("PATCH", "/api/flags/risky/environments/staging", { token: deploy, body: { enabled: false } });
+      expect(staging.status).toBe(403);
+      const put = await server.request("PUT", "/api/flags/risky/environments/production", { token: deploy, body: { enabled: false, fallthrough: { variation: 0 } } });
+      expect(put.status).toBe(403);
+    });
+  });
+}

@@ -57,7 +57,7 @@ export const operations: readonly Operation[] = [
 
   { method: "get", path: "/api/flags/{key}/environments/{env}", tag: "Flag configs", summary: "Read a flag config (ETag: its version)", tokens: admin, responses: ok },
   { method: "put", path: "/api/flags/{key}/environments/{env}", tag: "Flag configs", summary: "Replace a flag config (If-Match: version → 409 when stale)", tokens: admin, body: flagConfigPutSchema, responses: ok },
-  { method: "patch", path: "/api/flags/{key}/environments/{env}", tag: "Flag configs", summary: "Change the fields sent (If-Match: version → 409 when stale)", tokens: admin, body: flagConfigPatchSchema, responses: ok },
+  { method: "patch", path: "/api/flags/{key}/environments/{env}", tag: "Flag configs", summary: "Change the fields sent (If-Match: version → 409 when stale); a deploy token may only send {\"enabled\": false} in its environment", tokens: ["admin", "deploy"], body: flagConfigPatchSchema, responses: ok },
   { method: "get", path: "/api/flags/{key}/environments/{env}/versions", tag: "Flag configs", summary: "Every version of a flag config, newest first", tokens: admin, query: versionsQuerySchema, responses: ok },
   { method: "post", path: "/api/flags/{key}/environments/{env}/versions/{n}/restore", tag: "Flag configs", summary: "Make a new version equal to version n", tokens: admin, body: restoreSchema, responses: ok },
 

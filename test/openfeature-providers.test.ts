@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { OpenFeature as ServerOpenFeature, ProviderEvents } from "@openfeature/server-sdk";
+import { ClientProviderEvents, OpenFeature as WebOpenFeature } from "@openfeature/web-sdk";
+import { SwitchyardWebProvider } from "@switchyard/sdk-browser/openfeature";
+import { SwitchyardProvider } from "@switchyard/sdk-node/openfeature";
+import { EventSource } from "eventsource";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServerProcess, type ServerProcess } from "./support/server-process";
+
+const ADMIN = "sy_admin_e2e_openfeature_providers_01";
+const ROLLOUT_MESSAGE = 'the rollout buckets by "key", which the context lacks (or is not a string or integer)';
+
+async function api(server: ServerProcess, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const json = (await res.json()) as Record<string, any>;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const quietLogger = { warn: () => {}, error: () => {} };
+
+/**
+ * Our own OpenFeature providers against the real server process, through the same scenarios as
+ * the published OFREP providers (openfeature.test.ts): the Node provider evaluates locally from
+ * the server-token snapshot, the web provider serves what `/api/client/evaluate` and the stream
+ * computed for its context.
+ */
+describe("our own providers pass the same scenarios", () => {
+  let server: ServerProcess;
+  let dataDir: string;
+  let serverToken: string;
+  let clientToken: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "switchyard-openfeature-providers-e2e-"));
+    server = await startServerProcess({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: ADMIN, SWITCHYARD_DEMO: "false" });
+    const flags: Array<{ key: string; variations?: unknown[]; config: Record<string, unknown> }> = [
+      { key: "dark-mode", config: { enabled: true, fallthrough: { variation: 0 } } },
+      {
+        key: "banner-text",
+        variations: ["Hello", "Welcome back"],
+        config: { enabled: true, rules: [{ id: "pro", conditions: [{ attribute: "plan", operator: "in", values: ["pro"] }], serve: { variation: 1 } }], fallthrough: { variation: 0 } },
+      },
+      { key: "page-size", variations: [10, 25], config: { enabled: true, fallthrough: { variation: 1 } } },
+      { key: "theme", variations: [{ color: "blue" }, { color: "green" }], config: { enabled: true, fallthrough: { variation: 0 } } },
+      { key: "new-search", config: { enabled: true, fallthrough: { rollout: { weights: [50_000, 50_000] } } } },
+    ];
+    for (const flag of flags) {
+      await api(server, "POST", "/api/flags", { key: flag.key, ...(flag.variations ? { variations: flag.variations } : {}) });
+      await api(server, "PUT", `/api/flags/${flag.key}/environments/production`, flag.config);
+    }
+    serverToken = String((await api(server, "POST", "/api/tokens", { name: "of-node", kind: "server", environment: "production" })).token);
+    clientToken = String((await api(server, "POST", "/api/tokens", { name: "of-web", kind: "client", environment: "production" })).token);
+  });
+  afterAll(async () => {
+    await Promise.all([ServerOpenFeature.close(), WebOpenFeature.close()]);
+    await server?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Toggles dark-mode off, runs `check`, and always turns it back on. */
+  async function withDarkModeOff(check: () => Promise<void>) {
+    await api(server, "PATCH", "/api/flags/dark-mode/environments/production", { enabled: false });
+    try {
+      await check();
+    } finally {
+      await api(server, "PATCH", "/api/flags/dark-mode/environments/production", { enabled: true });
+    }
+  }
+
+  describe("@openfeature/server-sdk with SwitchyardProvider", () => {
+    beforeAll(async () => {
+      await ServerOpenFeature.setProviderAndWait("switchyard", new SwitchyardProvider({ url: server.url, token: serverToken, sendMetrics: false, logger: quietLogger }));
+    });
+    afterAll(async () => {
+      await ServerOpenFeature.close();
+    });
+    const flags = () => ServerOpenFeature.getClient("switchyard");
+
+    it("evaluates boolean, string, number and object flags", async () => {
+      const user = { targetingKey: "user-1", plan: "pro" };
+      expect(await flags().getBooleanDetails("dark-mode", false, user)).toEqual({ flagKey: "dark-mode", value: true, reason: "STATIC", variant: "0", flagMetadata: {} });
+      expect(await flags().getStringDetails("banner-text", "?", user)).toEqual({ flagKey: "banner-text", value: "Welcome back", reason: "TARGETING_MATCH", variant: "1", flagMetadata: { ruleId: "pro" } });
+      // Rules exist but none matched: DEFAULT (STATIC is for flags without rules).
+      expect(await flags().getStringDetails("banner-text", "?", { targetingKey: "user-2", plan: "free" })).toEqual({ flagKey: "banner-text", value: "Hello", reason: "DEFAULT", variant: "0", flagMetadata: {} });
+      expect(await flags().getNumberDetails("page-size", 0, user)).toEqual({ flagKey: "page-size", value: 25, reason: "STATIC", variant: "1", flagMetadata: {} });
+      expect(await flags().getObjectDetails("theme", {}, user)).toEqual({ flagKey: "theme", value: { color: "blue" }, reason: "STATIC", variant: "0", flagMetadata: {} });
+      const split = await flags().getBooleanDetails("new-search", false, { targetingKey: "user-42" });
+      expect(split).toMatchObject({ reason: "SPLIT", value: split.variant === "0" });
+    });
+
+    it("reports FLAG_NOT_FOUND, TYPE_MISMATCH and TARGETING_KEY_MISSING with the default value", async () => {
+      expect(await flags().getBooleanDetails("no-such-flag", true, { targetingKey: "user-1" })).toMatchObject({ value: true, reason: "ERROR", errorCode: "FLAG_NOT_FOUND" });
+      expect(await flags().getStringDetails("dark-mode", "x", { targetingKey: "user-1" })).toMatchObject({ value: "x", reason: "ERROR", errorCode: "TYPE_MISMATCH" });
+      expect(await flags().getBooleanDetails("new-search", true, { plan: "pro" })).toMatchObject({
+        value: true,
+        reason: "ERROR",
+        errorCode: "TARGETING_KEY_MISSING",
+        errorMessage: ROLLOUT_MESSAGE,
+      });
+    });
+
+    it("sees a toggle made through the admin API", async () => {
+      const changed = new Promise<string[]>((resolve) => flags().addHandler(ProviderEvents.ConfigurationChanged, (event) => resolve(event?.flagsChanged ?? [])));
+      await withDarkModeOff(async () => {
+        expect(await changed).toContain("dark-mode");
+        expect(await flags().getBooleanDetails("dark-mode", true, { targetingKey: "user-1" })).toEqual({ flagKey: "dark-mode", value: false, reason: "DISABLED", variant: "1", flagMetadata: {} });
+      });
+      await expect.poll(() => flags().getBooleanValue("dark-mode", false, { targetingKey: "user-1" }), { timeout: 5_000 }).toBe(true);
+    });
+  });
+
+  describe("@openfeature/web-sdk with SwitchyardWebProvider", () => {
+    // No localStorage and no global EventSource in Node: the cache is off, eventsource v4 streams.
+    const webProvider = () => new SwitchyardWebProvider({ url: server.url, token: clientToken, storage: null, EventSource, visibility: null });
+    afterAll(async () => {
+      await WebOpenFeature.close();
+    });
+
+    it("evaluates boolean, string, number and object flags for the context, and re-evaluates on a context change", async () => {
+      await WebOpenFeature.setProviderAndWait("web", webProvider(), { targetingKey: "user-1", plan: "pro" });
+      const flags = WebOpenFeature.getClient("web");
+      expect(flags.getBooleanDetails("dark-mode", false)).toEqual({ flagKey: "dark-mode", value: true, reason: "STATIC", variant: "0", flagMetadata: {} });
+      expect(flags.getStringDetails("banner-text", "?")).toEqual({ flagKey: "banner-text", value: "Welcome back", reason: "TARGETING_MATCH", variant: "1", flagMetadata: {} });
+      expect(flags.getNumberDetails("page-size", 0)).toEqual({ flagKey: "page-size", value: 25, reason: "STATIC", variant: "1", flagMetadata: {} });
+      expect(flags.getObjectDetails("theme", {})).toEqual({ flagKey: "theme", value: { color: "blue" }, reason: "STATIC", variant: "0", flagMetadata: {} });
+
+      await WebOpenFeature.setContext("web", { targetingKey: "user-2", plan: "free" });
+      expect(flags.getStringDetails("banner-text", "?")).toEqual({ flagKey: "banner-text", value: "Hello", reason: "DEFAULT", variant: "0", flagMetadata: {} });
+    });
+
+    it("reports FLAG_NOT_FOUND, TYPE_MISMATCH and TARGETING_KEY_MISSING with the default value", async () => {
+      await WebOpenFeature.setProviderAndWait("web-anonymous", webProvider(), { plan: "pro" });
+      const flags = WebOpenFeature.getClient("web-anonymous");
+      expect(flags.getBooleanDetails("no-such-flag", true)).toMatchObject({ value: true, reason: "ERROR", errorCode: "FLAG_NOT_FOUND" });
+      expect(flags.getStringDetails("dark-mode", "x")).toMatchObject({ value: "x", reason: "ERROR", errorCode: "TYPE_MISMATCH" });
+      expect(flags.getBooleanDetails("new-search", true)).toMatchObject({ value: true, reason: "ERROR", errorCode: "TARGETING_KEY_MISSING" });
+      expect(flags.getStringValue("banner-text", "?")).toBe("Welcome back");
+    });
+
+    it("sees a toggle made through the admin API over the stream", async () => {
+      await WebOpenFeature.setProviderAndWait("web-stream", webProvider(), { targetingKey: "user-3" });
+      const flags = WebOpenFeature.getClient("web-stream");
+      expect(flags.getBooleanValue("dark-mode", false)).toBe(true);
+
+      const changed = new Promise<string[]>((resolve) => flags.addHandler(ClientProviderEvents.ConfigurationChanged, (event) => resolve(event?.flagsChanged ?? [])));
+      await withDarkModeOff(async () => {
+        expect(await changed).toEqual(["dark-mode"]);
+        expect(flags.getBooleanDetails("dark-mode", true)).toEqual({ flagKey: "dark-mode", value: false, reason: "DISABLED", variant: "1", flagMetadata: {} });
+      });
+      await expect.poll(() => flags.getBooleanValue("dark-mode", false), { timeout: 5_000 }).toBe(true);
+    });
+  });
+});
