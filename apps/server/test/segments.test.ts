@@ -70,7 +70,7 @@ for (const backend of backends()) {
       expect(list.body.environments.map((e: { key: string }) => e.key)).toEqual(["development", "staging", "production"]);
       const created = await server.request("POST", "/api/environments", { body: { key: "eu-prod", name: "EU production" } });
       expect(created.status).toBe(201);
-      expect(created.body).toEqual({ key: "eu-prod", name: "EU production", createdAt: expect.any(String), updatedAt: expect.any(String) });
+      expect(created.body).toEqual({ key: "eu-prod", name: "EU production", webhookUrl: null, webhookSecretSet: false, createdAt: expect.any(String), updatedAt: expect.any(String) });
       const config = await server.request("GET", "/api/flags/beta-feature/environments/eu-prod");
       expect(config.body).toMatchObject({ version: 1, enabled: false });
       const renamed = await server.request("PATCH", "/api/environments/eu-prod", { body: { name: "Europe" } });

@@ -9,6 +9,8 @@ import type { StoredFlagOff } from "../store/schema";
 import { decide } from "./decision-engine";
 import { decisionInput, newAcks, newCounts } from "./deploy-inputs";
 import { BreachResponses, DeployStatuses, type DeployDecision, type DisableFlagAction } from "./types";
+import { getEnvironment } from "../store/environments";
+import { DEFAULT_WEBHOOK_RETRY_DELAYS_MS, deliverWebhook } from "./decision-webhook";
 
 export interface DeployWorkerOptions {
   /** How often due deploys are picked up (default 1 s). */
@@ -18,6 +20,8 @@ export interface DeployWorkerOptions {
   /** Deploys handled per tick (default 50). */
   batch?: number;
   now?: () => Date;
+  /** Delays between webhook attempts (default 1 s, 4 s, 16 s, 60 s). */
+  webhookRetryDelaysMs?: readonly number[];
 }
 
 const COMMENT_MAX = 500;
@@ -40,6 +44,8 @@ export class DeployWorker {
   private readonly batch: number;
   private readonly now: () => Date;
 
+  private readonly webhookRetryDelaysMs: readonly number[];
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly logger: Logger,
@@ -49,6 +55,7 @@ export class DeployWorker {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.batch = options.batch ?? 50;
     this.now = options.now ?? (() => new Date());
+    this.webhookRetryDelaysMs = options.webhookRetryDelaysMs ?? DEFAULT_WEBHOOK_RETRY_DELAYS_MS;
   }
 
   start(): void {
@@ -162,6 +169,23 @@ export class DeployWorker {
   private report(deploy: store.DeployRow, decision: DeployDecision): void {
     if (decision.status === deploy.status) return;
     this.logger.info({ deployId: deploy.id, service: deploy.service, version: deploy.version, status: decision.status }, decision.evidence.summary);
+    void this.notify(deploy, decision).catch((error: unknown) => this.logger.warn({ err: error, deployId: deploy.id }, "webhook delivery failed"));
+  }
+
+  /** Each new status (a decision) goes to the environment's webhook, if it has one. */
+  private async notify(deploy: store.DeployRow, decision: DeployDecision): Promise<void> {
+    const environment = await getEnvironment(this.deps.db, deploy.environmentKey);
+    if (!environment?.webhookUrl) return;
+    const payload = {
+      event: "deploy.decision",
+      deploy: { id: deploy.id, service: deploy.service, version: deploy.version, environment: deploy.environmentKey, commit: deploy.commit, flags: deploy.flags.map((flag) => flag.key) },
+      status: decision.status,
+      final: decision.final,
+      decidedAt: decision.decidedAt,
+      summary: decision.evidence.summary,
+      decision,
+    };
+    await deliverWebhook({ url: environment.webhookUrl, secret: environment.webhookSecret }, payload, { logger: this.logger, retryDelaysMs: this.webhookRetryDelaysMs });
   }
 }
 

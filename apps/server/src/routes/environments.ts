@@ -14,9 +14,13 @@ export const environmentCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
 });
 
-export const environmentPatchSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-});
+export const environmentPatchSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    webhookUrl: z.url({ protocol: /^https?$/, message: "must be an http:// or https:// URL" }).max(2000).nullable().optional(),
+    webhookSecret: z.string().min(16, "must be at least 16 characters").max(200).nullable().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, { message: "send at least one of name, webhookUrl, webhookSecret" });
 
 export function environmentRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();

@@ -9,6 +9,9 @@ import { mutate, type ServiceDeps } from "./mutation";
 export interface EnvironmentView {
   key: string;
   name: string;
+  /** Where deploy decisions are POSTed; the secret is never shown, only whether one is set. */
+  webhookUrl: string | null;
+  webhookSecretSet: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -16,6 +19,8 @@ export interface EnvironmentView {
 const view = (row: environmentsStore.EnvironmentRow): EnvironmentView => ({
   key: row.key,
   name: row.name,
+  webhookUrl: row.webhookUrl,
+  webhookSecretSet: row.webhookSecret !== null,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
 });
@@ -51,7 +56,7 @@ export function createEnvironment(deps: ServiceDeps, actor: Actor, input: { key:
   });
 }
 
-export function updateEnvironment(deps: ServiceDeps, actor: Actor, key: string, patch: { name: string }): Promise<Result<EnvironmentView>> {
+export function updateEnvironment(deps: ServiceDeps, actor: Actor, key: string, patch: environmentsStore.EnvironmentPatch): Promise<Result<EnvironmentView>> {
   return mutate(deps, async (tx, record) => {
     const before = await environmentsStore.getEnvironment(tx, key);
     if (!before) return fail("NOT_FOUND", `Environment '${key}' does not exist`);

@@ -19,10 +19,17 @@ export async function insertEnvironment(db: Db, env: { key: string; name: string
   return row;
 }
 
-export async function updateEnvironment(db: Db, key: string, patch: { name: string }): Promise<EnvironmentRow | undefined> {
+export interface EnvironmentPatch {
+  name?: string | undefined;
+  webhookUrl?: string | null | undefined;
+  webhookSecret?: string | null | undefined;
+}
+
+export async function updateEnvironment(db: Db, key: string, patch: EnvironmentPatch): Promise<EnvironmentRow | undefined> {
+  const fields = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
   const [row] = await db
     .update(environments)
-    .set({ name: patch.name, updatedAt: new Date() })
+    .set({ ...fields, updatedAt: new Date() })
     .where(eq(environments.key, key))
     .returning();
   return row;

@@ -19,6 +19,10 @@ const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "dat
 export const environments = pgTable("environments", {
   key: text("key").primaryKey(),
   name: text("name").notNull(),
+  /** Where deploy decisions of this environment are POSTed (optional). */
+  webhookUrl: text("webhook_url"),
+  /** HMAC-SHA256 key for the X-Switchyard-Signature header; write-only through the API. */
+  webhookSecret: text("webhook_secret"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -1,0 +1,2 @@
+ALTER TABLE "environments" ADD COLUMN "webhook_url" text;--> statement-breakpoint
+ALTER TABLE "environments" ADD COLUMN "webhook_secret" text;
