@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { backends, startTestServer, type TestServer } from "./harness";
 
 for (const backend of backends()) {
@@ -82,6 +82,16 @@ for (const backend of backends()) {
       expect(nul.body.error.details).toEqual([{ path: "description", message: "must not contain the NUL character (\\u0000)" }]);
       const offset = await server.request("GET", "/api/flags/f/environments/production/versions?offset=1e20");
       expect(offset.status).toBe(400);
+    });
+
+    it("a committed write is answered as a success even if this replica's refresh fails", async () => {
+      const refresh = vi.spyOn(server.live, "refresh").mockRejectedValueOnce(new Error("database connection lost"));
+      const res = await server.request("PATCH", "/api/flags/f/environments/staging", { body: { enabled: true } });
+      refresh.mockRestore();
+      expect(res.status).toBe(200);
+      await server.live.refresh(); // what the catch-up tick does
+      const config = await server.request("GET", "/api/flags/f/environments/staging");
+      expect(config.body).toMatchObject({ enabled: true, version: 2 });
     });
 
     it("unknown routes are a JSON 404", async () => {

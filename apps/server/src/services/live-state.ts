@@ -54,7 +54,13 @@ export class LiveState {
 
   /** After a local commit: apply it here, then ring the other replicas' doorbell. */
   async committed(): Promise<void> {
-    await this.refresh();
+    try {
+      await this.refresh();
+    } catch (error) {
+      // The write is committed; only this replica's copy lags. The catch-up tick retries, so the
+      // client gets its success answer instead of a 500 for a write that happened.
+      this.logger.warn({ err: error }, "refresh after a write failed; the catch-up tick will apply it");
+    }
     this.bus?.publish(this.seq);
   }
 
