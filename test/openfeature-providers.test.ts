@@ -1,23 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { OpenFeature as ServerOpenFeature, ProviderEvents } from "@openfeature/server-sdk";
 import { ClientProviderEvents, OpenFeature as WebOpenFeature } from "@openfeature/web-sdk";
 import { SwitchyardWebProvider } from "@switchyard/sdk-browser/openfeature";
 import { SwitchyardProvider } from "@switchyard/sdk-node/openfeature";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServerProcess, type ServerProcess } from "./support/server-process";
+import { startOpenFeatureServer, type OpenFeatureServer } from "./support/openfeature-fixture";
+import type { ServerProcess } from "./support/server-process";
 
-const ADMIN = "sy_admin_e2e_openfeature_providers_01";
 const ROLLOUT_MESSAGE = 'the rollout buckets by "key", which the context lacks (or is not a string or integer)';
-
-async function api(server: ServerProcess, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const json = (await res.json()) as Record<string, any>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 const quietLogger = { warn: () => {}, error: () => {} };
 
@@ -29,44 +19,26 @@ const quietLogger = { warn: () => {}, error: () => {} };
  */
 describe("our own providers pass the same scenarios", () => {
   let server: ServerProcess;
-  let dataDir: string;
+  let fixture: OpenFeatureServer;
   let serverToken: string;
   let clientToken: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "switchyard-openfeature-providers-e2e-"));
-    server = await startServerProcess({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: ADMIN, SWITCHYARD_DEMO: "false" });
-    const flags: Array<{ key: string; variations?: unknown[]; config: Record<string, unknown> }> = [
-      { key: "dark-mode", config: { enabled: true, fallthrough: { variation: 0 } } },
-      {
-        key: "banner-text",
-        variations: ["Hello", "Welcome back"],
-        config: { enabled: true, rules: [{ id: "pro", conditions: [{ attribute: "plan", operator: "in", values: ["pro"] }], serve: { variation: 1 } }], fallthrough: { variation: 0 } },
-      },
-      { key: "page-size", variations: [10, 25], config: { enabled: true, fallthrough: { variation: 1 } } },
-      { key: "theme", variations: [{ color: "blue" }, { color: "green" }], config: { enabled: true, fallthrough: { variation: 0 } } },
-      { key: "new-search", config: { enabled: true, fallthrough: { rollout: { weights: [50_000, 50_000] } } } },
-    ];
-    for (const flag of flags) {
-      await api(server, "POST", "/api/flags", { key: flag.key, ...(flag.variations ? { variations: flag.variations } : {}) });
-      await api(server, "PUT", `/api/flags/${flag.key}/environments/production`, flag.config);
-    }
-    serverToken = String((await api(server, "POST", "/api/tokens", { name: "of-node", kind: "server", environment: "production" })).token);
-    clientToken = String((await api(server, "POST", "/api/tokens", { name: "of-web", kind: "client", environment: "production" })).token);
+    fixture = await startOpenFeatureServer("of");
+    ({ server, serverToken, clientToken } = fixture);
   });
   afterAll(async () => {
     await Promise.all([ServerOpenFeature.close(), WebOpenFeature.close()]);
-    await server?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   /** Toggles dark-mode off, runs `check`, and always turns it back on. */
   async function withDarkModeOff(check: () => Promise<void>) {
-    await api(server, "PATCH", "/api/flags/dark-mode/environments/production", { enabled: false });
+    await fixture.api("PATCH", "/api/flags/dark-mode/environments/production", { enabled: false });
     try {
       await check();
     } finally {
-      await api(server, "PATCH", "/api/flags/dark-mode/environments/production", { enabled: true });
+      await fixture.api("PATCH", "/api/flags/dark-mode/environments/production", { enabled: true });
     }
   }
 

@@ -1,21 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { OFREPProvider } from "@openfeature/ofrep-provider";
 import { OFREPWebProvider } from "@openfeature/ofrep-web-provider";
 import { OpenFeature as ServerOpenFeature } from "@openfeature/server-sdk";
 import { ClientProviderEvents, OpenFeature as WebOpenFeature } from "@openfeature/web-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServerProcess, type ServerProcess } from "./support/server-process";
+import { startOpenFeatureServer, type OpenFeatureServer } from "./support/openfeature-fixture";
+import type { ServerProcess } from "./support/server-process";
 
-const ADMIN = "sy_admin_e2e_openfeature_token_01";
-
-async function api(server: ServerProcess, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const json = (await res.json()) as Record<string, any>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /**
  * The published, unmodified OpenFeature OFREP providers against the real server process: the
@@ -24,35 +14,17 @@ async function api(server: ServerProcess, method: string, path: string, body?: u
  */
 describe("the OpenFeature OFREP providers against the server", () => {
   let server: ServerProcess;
-  let dataDir: string;
+  let fixture: OpenFeatureServer;
   let serverToken: string;
   let clientToken: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "switchyard-openfeature-e2e-"));
-    server = await startServerProcess({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: ADMIN, SWITCHYARD_DEMO: "false" });
-    const flags: Array<{ key: string; variations?: unknown[]; config: Record<string, unknown> }> = [
-      { key: "dark-mode", config: { enabled: true, fallthrough: { variation: 0 } } },
-      {
-        key: "banner-text",
-        variations: ["Hello", "Welcome back"],
-        config: { enabled: true, rules: [{ id: "pro", conditions: [{ attribute: "plan", operator: "in", values: ["pro"] }], serve: { variation: 1 } }], fallthrough: { variation: 0 } },
-      },
-      { key: "page-size", variations: [10, 25], config: { enabled: true, fallthrough: { variation: 1 } } },
-      { key: "theme", variations: [{ color: "blue" }, { color: "green" }], config: { enabled: true, fallthrough: { variation: 0 } } },
-      { key: "new-search", config: { enabled: true, fallthrough: { rollout: { weights: [50_000, 50_000] } } } },
-    ];
-    for (const flag of flags) {
-      await api(server, "POST", "/api/flags", { key: flag.key, ...(flag.variations ? { variations: flag.variations } : {}) });
-      await api(server, "PUT", `/api/flags/${flag.key}/environments/production`, flag.config);
-    }
-    serverToken = String((await api(server, "POST", "/api/tokens", { name: "ofrep-service", kind: "server", environment: "production" })).token);
-    clientToken = String((await api(server, "POST", "/api/tokens", { name: "ofrep-web", kind: "client", environment: "production" })).token);
+    fixture = await startOpenFeatureServer("ofrep");
+    ({ server, serverToken, clientToken } = fixture);
   });
   afterAll(async () => {
     await Promise.all([ServerOpenFeature.close(), WebOpenFeature.close()]);
-    await server?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   describe("@openfeature/server-sdk with @openfeature/ofrep-provider", () => {
@@ -144,13 +116,13 @@ describe("the OpenFeature OFREP providers against the server", () => {
       expect(statuses.every((s) => s === 304)).toBe(true);
 
       const changed = new Promise<string[]>((resolve) => flags.addHandler(ClientProviderEvents.ConfigurationChanged, (event) => resolve(event?.flagsChanged ?? [])));
-      await api(server, "PATCH", "/api/flags/dark-mode/environments/production", { enabled: false });
+      await fixture.api("PATCH", "/api/flags/dark-mode/environments/production", { enabled: false });
       try {
         expect(await changed).toEqual(["dark-mode"]);
         expect(statuses).toContain(200);
         expect(flags.getBooleanDetails("dark-mode", true)).toEqual({ flagKey: "dark-mode", value: false, reason: "DISABLED", variant: "1", flagMetadata: {} });
       } finally {
-        await api(server, "PATCH", "/api/flags/dark-mode/environments/production", { enabled: true });
+        await fixture.api("PATCH", "/api/flags/dark-mode/environments/production", { enabled: true });
       }
     });
   });

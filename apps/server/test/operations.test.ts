@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, startTestServer, type TestServer } from "./harness";
-import { SseReader } from "./sse-client";
+import { SseReader } from "../../../test/support/sse-client";
 
 for (const backend of backends()) {
   describe.skipIf(backend.skip)(`operations endpoints on ${backend.name}`, () => {

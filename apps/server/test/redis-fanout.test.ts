@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createScratchDatabase } from "../../../test/support/scratch-database";
 import { CHANGES_CHANNEL, redisBus } from "../src/bus/redis-bus";
 import { startTestServer, type TestServer } from "./harness";
-import { SseReader } from "./sse-client";
+import { SseReader } from "../../../test/support/sse-client";
 
 const redisUrl = inject("redisUrl");
 const postgresAvailable = inject("postgresUrl") !== null;
