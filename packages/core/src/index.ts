@@ -13,3 +13,4 @@ export {
   type ValidationIssue,
   validateFlagConfig,
 } from "./config-validation";
+export { servableVariations } from "./servable-variations";

@@ -1,7 +1,7 @@
 import type { FlagConfig, VariationValue } from "@switchyard/core";
 import { heldSince, type ConfigVersion } from "./config-timeline";
 import { expectedLifetimeDaysByKind } from "./flag-defaults";
-import { servableVariations } from "./servable-variations";
+import { servableVariations } from "@switchyard/core";
 import { StaleReasonCodes, type CodeReferences, type ReportFlag, type StaleFlagEntry, type StaleReason, type StaleReport, type StaleReportInput } from "./stale-report-types";
 
 export type { ConfigVersion } from "./config-timeline";

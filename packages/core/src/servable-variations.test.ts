@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { servableVariations } from "./servable-variations";
-import { off, on, rule } from "./stale-report-fixtures";
+import type { FlagConfig, Rule, Serve } from "./types";
+
+const off = (offVariation = 1): FlagConfig => ({ enabled: false, offVariation, rules: [], fallthrough: { variation: 0 }, prerequisites: [] });
+const on = (fallthrough: Serve, rules: Rule[] = [], offVariation = 1): FlagConfig => ({ enabled: true, offVariation, rules, fallthrough, prerequisites: [] });
+const rule = (id: string, serve: Serve, conditions: Rule["conditions"] = [{ attribute: "plan", operator: "in", values: ["pro"] }]): Rule => ({ id, conditions, serve });
 
 describe("servableVariations", () => {
   it("is the off variation when off, whatever the rules say", () => {

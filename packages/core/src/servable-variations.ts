@@ -1,4 +1,4 @@
-import type { FlagConfig, Serve } from "@switchyard/core";
+import type { FlagConfig, Serve } from "./types";
 
 /**
  * Every variation a config can serve to some context, read from the config alone (no context, no
