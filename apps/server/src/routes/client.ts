@@ -2,14 +2,14 @@ import { contextSchema, normalizeContext } from "@switchyard/core/schema";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { z } from "zod";
-import { AppError, validationFailed } from "../errors";
+import { validationFailed } from "../errors";
 import { clientOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { jsonShapeProblem, parseValue, readJson } from "../http/validation";
 import { serveSse } from "../stream/hono-sse";
 import { evaluateForClientJson } from "../services/client-evaluation";
 import { recordMetrics } from "../services/sdk-usage";
-import type { RouteDeps } from "./route-deps";
+import { tokenEnvironment, type RouteDeps } from "./route-deps";
 import { sdkMetricsSchema } from "./sdk";
 
 export const clientEvaluateSchema = z.object({ context: contextSchema });
@@ -31,9 +31,7 @@ export function clientRoutes(deps: RouteDeps) {
     const shape = jsonShapeProblem(decoded);
     if (shape) throw validationFailed([{ path: `context${shape.path ? `.${shape.path}` : ""}`, message: shape.message }], "stream request");
     const context = normalizeContext(parseValue(contextSchema, decoded, "context"));
-    const envKey = c.get("token").environmentKey;
-    const view = envKey === null ? undefined : deps.live.environment(envKey);
-    if (!view) throw new AppError("NOT_FOUND", `The token's environment '${envKey ?? "?"}' does not exist`);
+    const view = tokenEnvironment(c, deps.live);
     const tokenId = c.get("token").id;
     // The CORS middleware's headers do not reach a response written straight to Node: repeat the one a browser needs.
     return serveSse(c, (sink) => deps.hub.connectClient({ environmentKey: view.key, tokenId, context, sink }), { "access-control-allow-origin": "*" });
@@ -45,18 +43,14 @@ export function clientRoutes(deps: RouteDeps) {
 
   app.post("/evaluate", async (c) => {
     const { context } = await readJson(c, clientEvaluateSchema, "evaluation request");
-    const envKey = c.get("token").environmentKey;
-    const view = envKey === null ? undefined : deps.live.environment(envKey);
-    if (!view) throw new AppError("NOT_FOUND", `The token's environment '${envKey ?? "?"}' does not exist`);
+    const view = tokenEnvironment(c, deps.live);
     c.header("Content-Type", "application/json");
     return c.body(evaluateForClientJson(view.engine, normalizeContext(context)));
   });
 
   // Browsers report evaluation counts and track() events like server SDKs (same payload).
   app.post("/metrics", async (c) => {
-    const envKey = c.get("token").environmentKey;
-    const view = envKey === null ? undefined : deps.live.environment(envKey);
-    if (!view) throw new AppError("NOT_FOUND", `The token's environment '${envKey ?? "?"}' does not exist`);
+    const view = tokenEnvironment(c, deps.live);
     const report = await readJson(c, sdkMetricsSchema, "metrics report");
     return c.json(await recordMetrics(deps, view.key, report), 202);
   });

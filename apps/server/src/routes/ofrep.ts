@@ -3,7 +3,6 @@ import type { EvaluationContext } from "@switchyard/core";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { z } from "zod";
-import { AppError } from "../errors";
 import { requireToken } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-size";
@@ -11,6 +10,7 @@ import { zodIssues } from "../http/validation";
 import type { EnvironmentView, LiveState } from "../services/live-state";
 import { evaluateOfrepBulk, evaluateOfrepFlag, OfrepErrorCodes, type OfrepAudience, type OfrepErrorCode } from "../services/ofrep-evaluation";
 import { etagMatches } from "../http/etag";
+import { tokenEnvironment } from "./route-deps";
 
 export interface RateLimit {
   requestsPerSecond: number;
@@ -98,10 +98,7 @@ async function readOfrepRequest(c: Context<AppEnv>): Promise<ParsedRequest> {
 }
 
 function tokenView(c: Context<AppEnv>, live: LiveState): { view: EnvironmentView; audience: OfrepAudience } {
-  const token = c.get("token");
-  const view = token.environmentKey === null ? undefined : live.environment(token.environmentKey);
-  if (!view) throw new AppError("NOT_FOUND", `The token's environment '${token.environmentKey ?? "?"}' does not exist`);
-  return { view, audience: token.kind === "client" ? "client" : "server" };
+  return { view: tokenEnvironment(c, live), audience: c.get("token").kind === "client" ? "client" : "server" };
 }
 
 const serverOrClient = requireToken(["server", "client"]);

@@ -1,8 +1,9 @@
 import type { Context } from "hono";
+import { AppError } from "../errors";
 import type { Actor } from "../store/audit";
 import type { Db } from "../store/database";
 import type { AppEnv } from "../http/app-env";
-import type { LiveState } from "../services/live-state";
+import type { EnvironmentView, LiveState } from "../services/live-state";
 import type { StreamHub } from "../stream/hub";
 
 export interface RouteDeps {
@@ -14,4 +15,12 @@ export interface RouteDeps {
 export function actorOf(c: Context<AppEnv>): Actor {
   const token = c.get("token");
   return { tokenId: token.id, name: token.name };
+}
+
+/** The environment an SDK, client or deploy token belongs to, as this replica serves it. */
+export function tokenEnvironment(c: Context<AppEnv>, live: Pick<LiveState, "environment">): EnvironmentView {
+  const envKey = c.get("token").environmentKey;
+  const view = envKey === null ? undefined : live.environment(envKey);
+  if (!view) throw new AppError("NOT_FOUND", `The token's environment '${envKey ?? "?"}' does not exist`);
+  return view;
 }

@@ -1,14 +1,13 @@
 import { flagKeySchema } from "@switchyard/core/schema";
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../errors";
 import { serverOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { readJson } from "../http/validation";
-import type { EnvironmentView } from "../services/live-state";
 import { recordMetrics } from "../services/sdk-usage";
 import { serveSse } from "../stream/hono-sse";
-import type { RouteDeps } from "./route-deps";
+import { tokenEnvironment, type RouteDeps } from "./route-deps";
 import { etagMatches } from "../http/etag";
 
 export const instanceIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1–100 characters of A–Z, a–z, 0–9, '.', '_', ':' or '-'");
@@ -34,13 +33,6 @@ export const sdkMetricsSchema = z.strictObject({
     .default([]),
 });
 
-function tokenEnvironment(c: Context<AppEnv>, deps: RouteDeps): EnvironmentView {
-  const envKey = c.get("token").environmentKey;
-  const view = envKey === null ? undefined : deps.live.environment(envKey);
-  if (!view) throw new AppError("NOT_FOUND", `The token's environment '${envKey ?? "?"}' does not exist`);
-  return view;
-}
-
 /** A Last-Event-ID this server handed out is a change seq; anything else means "start over". */
 function parseLastEventId(value: string | undefined): number | undefined {
   return value !== undefined && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : undefined;
@@ -52,7 +44,7 @@ export function sdkRoutes(deps: RouteDeps) {
 
   // Served from memory: the body is serialized once per change, not per request.
   app.get("/flags", (c) => {
-    const view = tokenEnvironment(c, deps);
+    const view = tokenEnvironment(c, deps.live);
     c.header("ETag", view.etag);
     c.header("Cache-Control", "no-cache");
     if (etagMatches(c.req.header("if-none-match"), view.etag)) return c.body(null, 304);
@@ -61,7 +53,7 @@ export function sdkRoutes(deps: RouteDeps) {
   });
 
   app.get("/stream", (c) => {
-    const view = tokenEnvironment(c, deps);
+    const view = tokenEnvironment(c, deps.live);
     const rawInstance = c.req.header("x-switchyard-instance") ?? c.req.query("instance");
     let instanceId: string | undefined;
     if (rawInstance !== undefined) {
@@ -75,7 +67,7 @@ export function sdkRoutes(deps: RouteDeps) {
   });
 
   app.post("/metrics", async (c) => {
-    const view = tokenEnvironment(c, deps);
+    const view = tokenEnvironment(c, deps.live);
     const report = await readJson(c, sdkMetricsSchema, "metrics report");
     return c.json(await recordMetrics(deps, view.key, report), 202);
   });

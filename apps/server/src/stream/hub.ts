@@ -123,14 +123,9 @@ export class StreamHub {
 
   private apply(applied: AppliedChanges): void {
     const removed = new Set(applied.removedEnvironments);
-    for (const c of [...this.sdk, ...this.clients]) {
-      const revoked = applied.tokensChanged && !this.live.hasToken(c.tokenId);
-      if (removed.has(c.environmentKey) || revoked) {
-        c.sink.close();
-        this.sdk.delete(c as SdkConnection);
-        this.clients.delete(c as ClientConnection);
-      }
-    }
+    const gone = (c: { environmentKey: string; tokenId: string }) => removed.has(c.environmentKey) || (applied.tokensChanged && !this.live.hasToken(c.tokenId));
+    closeWhere(this.sdk, gone);
+    closeWhere(this.clients, gone);
     for (const environmentKey of applied.environments) {
       const view = this.live.environment(environmentKey);
       if (!view) continue;
@@ -165,5 +160,13 @@ export class StreamHub {
     for (const c of this.clients) c.sink.heartbeat();
     if (seen.length > 0) this.instances?.stillConnected(seen);
     this.logger.debug({ sdk: this.sdk.size, client: this.clients.size }, "stream heartbeat");
+  }
+}
+
+function closeWhere<T extends { sink: SseSink }>(connections: Set<T>, shouldClose: (connection: T) => boolean): void {
+  for (const connection of connections) {
+    if (!shouldClose(connection)) continue;
+    connection.sink.close();
+    connections.delete(connection);
   }
 }
