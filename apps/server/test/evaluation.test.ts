@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { CasesDocument } from "@switchyard/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, startTestServer, type TestServer } from "./harness";
 
@@ -68,7 +69,7 @@ for (const backend of backends()) {
   });
 
   describe.skipIf(backend.skip)(`core vectors through /api/client/evaluate on ${backend.name}`, () => {
-    const vectors = JSON.parse(readFileSync(new URL("../../../packages/core/cases.json", import.meta.url), "utf8")) as CaseFile;
+    const vectors = JSON.parse(readFileSync(new URL("../../../packages/core/cases.json", import.meta.url), "utf8")) as CasesDocument;
 
     // A fresh server per suite: suites reuse flag keys with other variations.
     it.each(vectors.suites.map((s) => [s.name, s] as const))("suite %s gives the same results as the core", async (_name, suite) => {
@@ -130,13 +131,3 @@ for (const backend of backends()) {
   });
 }
 
-interface CaseFile {
-  suites: Array<{
-    name: string;
-    snapshot: {
-      flags: Array<{ key: string; variations: unknown[]; version: number; [field: string]: unknown }>;
-      segments: Array<{ key: string; included: string[]; excluded: string[]; rules: unknown[] }>;
-    };
-    cases: Array<{ name: string; flag: string; context: Record<string, unknown>; expect: { value: unknown; variation: number | null; reason: string; errorCode?: string } }>;
-  }>;
-}

@@ -2,27 +2,10 @@ import { describe, expect, it } from "vitest";
 import casesJson from "../cases.json" with { type: "json" };
 import { bucket } from "./bucketing";
 import { compile } from "./engine";
-import type { EvaluationContext, EvaluationResult, Snapshot } from "./types";
+import type { EvaluationContext, EvaluationResult } from "./types";
+import type { CaseExpectation, CasesDocument } from "./cases-document";
 
 /* The shared vectors (packages/core/cases.json) every implementation runs. */
-
-interface CaseExpectation {
-  value: unknown;
-  variation: number | null;
-  reason: string;
-  ruleId?: string;
-  errorCode?: string;
-  prerequisiteKey?: string;
-}
-
-interface CasesDocument {
-  buckets: Array<{ seed: string; value: string; bucket: number }>;
-  suites: Array<{
-    name: string;
-    snapshot: Snapshot;
-    cases: Array<{ name: string; flag: string; context: unknown; expect: CaseExpectation }>;
-  }>;
-}
 
 // Parsed boundary: cases.json is written to this shape (and the vectors below fail if not).
 const casesDocument = casesJson as unknown as CasesDocument;

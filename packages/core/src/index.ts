@@ -14,3 +14,4 @@ export {
   validateFlagConfig,
 } from "./config-validation";
 export { servableVariations } from "./servable-variations";
+export type { CaseExpectation, CasesDocument } from "./cases-document";

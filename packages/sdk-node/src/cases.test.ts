@@ -1,4 +1,4 @@
-import type { Snapshot } from "@switchyard/core";
+import type { CaseExpectation, CasesDocument } from "@switchyard/core";
 import casesJson from "@switchyard/core/cases.json" with { type: "json" };
 import { afterAll, describe, expect, it } from "vitest";
 import { createClient, type SwitchyardClient } from "./client";
@@ -12,23 +12,6 @@ import { callUntyped } from "./testing/untyped-call";
  * value, variation, reason, ruleId / prerequisiteKey / errorCode — with the caller's fallback
  * as the value of ERROR results.
  */
-
-interface CaseExpectation {
-  value: unknown;
-  variation: number | null;
-  reason: string;
-  ruleId?: string;
-  errorCode?: string;
-  prerequisiteKey?: string;
-}
-
-interface CasesDocument {
-  suites: Array<{
-    name: string;
-    snapshot: Snapshot;
-    cases: Array<{ name: string; flag: string; context: unknown; expect: CaseExpectation }>;
-  }>;
-}
 
 // Parsed boundary: cases.json is written to this shape (core's own test checks it).
 const casesDocument = casesJson as unknown as CasesDocument;
