@@ -1,6 +1,6 @@
 import type { Db } from "../store/database";
 import * as store from "../store/deploys";
-import type { CountCursor, StoredFlagOff } from "../store/schema";
+import type { CountCursor, StoredFlagOff } from "../store/deploy-schema";
 import { readInstances, type InstanceView } from "../services/sdk-usage";
 import { acknowledgement } from "./propagation";
 import { DEFAULT_ACKNOWLEDGE_RATIO, DEFAULT_RATE_SIGNALS, type CohortCount, type DecisionInput, type FlagOff, type GaugeSample, type Guard, type Propagation, type PropagationEvidence } from "./types";

@@ -8,7 +8,7 @@ import type { Db } from "../store/database";
 import * as store from "../store/deploys";
 import { listConfigsOfEnvironment, getConfig } from "../store/flag-configs";
 import { getFlag } from "../store/flags";
-import type { FlagSnapshot } from "../store/schema";
+import type { FlagSnapshot } from "../store/deploy-schema";
 import { baselineCursor, propagationViews, readDeployInstances } from "./deploy-inputs";
 import { DeployStatuses, type BreachResponse, type Check, type GuardedFlag, type Guard } from "./types";
 

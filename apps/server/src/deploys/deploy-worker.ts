@@ -5,7 +5,7 @@ import type { ServiceDeps } from "../services/mutation";
 import { readInstances } from "../services/sdk-usage";
 import type { Actor } from "../store/audit";
 import * as store from "../store/deploys";
-import type { StoredFlagOff } from "../store/schema";
+import type { StoredFlagOff } from "../store/deploy-schema";
 import { decide } from "./decision-engine";
 import { decisionInput, newAcks, newCounts } from "./deploy-inputs";
 import { BreachResponses, DeployStatuses, type DeployDecision, type DisableFlagAction } from "./types";

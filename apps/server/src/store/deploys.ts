@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, max, or, type SQL } from "drizzle-orm";
 import type { Db } from "./database";
-import { changeLog, deployAcks, deployCounts, deploys, deploySignals, eventCounts, type CountCursor, type StoredFlagOff } from "./schema";
+import { deployAcks, deployCounts, deploys, deploySignals, type CountCursor, type StoredFlagOff } from "./deploy-schema";
+import { changeLog, eventCounts } from "./schema";
 import type { DeployDecision } from "../deploys/types";
 
 export type DeployRow = typeof deploys.$inferSelect;

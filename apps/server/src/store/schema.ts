@@ -237,4 +237,3 @@ export const codeRefs = pgTable(
     index("code_refs_flag_idx").on(t.flagKey),
   ],
 );
-export * from "./deploy-schema";
