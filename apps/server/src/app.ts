@@ -8,6 +8,7 @@ import { limitBody } from "./http/body-size";
 import type { Db } from "./store/database";
 import type { LiveState } from "./services/live-state";
 import type { StreamHub } from "./stream/hub";
+import type { PrometheusSource } from "./deploys/prometheus";
 import { auditRoutes } from "./routes/audit";
 import { clientRoutes } from "./routes/client";
 import { codeRefRoutes } from "./routes/code-refs";
@@ -29,6 +30,7 @@ export interface AppDeps {
   logger: Logger;
   ping(): Promise<void>;
   isAccepting?: () => boolean;
+  prometheus?: PrometheusSource | undefined;
 }
 
 function gauges(deps: AppDeps) {
@@ -71,7 +73,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
-  const routeDeps = { db: deps.db, live: deps.live, hub: deps.hub };
+  const routeDeps = { db: deps.db, live: deps.live, hub: deps.hub, prometheus: deps.prometheus };
   app.route("/", operationsRoutes({ ping: deps.ping, isAccepting: deps.isAccepting ?? (() => true), gauges: () => gauges(deps) }));
   app.route("/", docsRoutes());
   app.route("/api/environments", environmentRoutes(routeDeps));

@@ -24,6 +24,10 @@ const configSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
     .optional(),
+  PROMETHEUS_URL: z
+    .string()
+    .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), "must be an http:// or https:// URL (e.g. http://prometheus:9090)")
+    .optional(),
   SWITCHYARD_DATA_DIR: z.string().min(1, "must not be empty").default(".switchyard"),
   SWITCHYARD_ADMIN_TOKEN: z
     .string()
@@ -43,6 +47,8 @@ export interface Config {
   host: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** The Prometheus HTTP API deploy checks with a `query` read from. */
+  prometheusUrl: string | undefined;
   dataDir: string;
   adminToken: string | undefined;
   /** Seed demo flags on a new database. Defaults to on for the embedded database only. */
@@ -70,6 +76,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       host: s.HOST,
       databaseUrl: s.DATABASE_URL,
       redisUrl: s.REDIS_URL,
+      prometheusUrl: s.PROMETHEUS_URL,
       dataDir: s.SWITCHYARD_DATA_DIR,
       adminToken: s.SWITCHYARD_ADMIN_TOKEN,
       demo: s.SWITCHYARD_DEMO ?? s.DATABASE_URL === undefined,

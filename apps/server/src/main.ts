@@ -4,6 +4,7 @@ import { inspect } from "node:util";
 import pino from "pino";
 import { createApp } from "./app";
 import { DeployWorker } from "./deploys/deploy-worker";
+import { prometheusClient } from "./deploys/prometheus";
 import { parseConfig, type Config } from "./config";
 import { prepareDatabase, type FirstStartReport } from "./services/first-start";
 import { inProcessBus } from "./bus/in-process-bus";
@@ -38,16 +39,17 @@ async function main(): Promise<void> {
   await live.load();
   live.start({ catchUpIntervalMs: CATCH_UP_INTERVAL_MS });
   const hub = new StreamHub(database.db, live, logger, databaseInstanceTracker(database.db, logger));
-  const deployWorker = new DeployWorker({ db: database.db, live }, logger);
+  const prometheus = config.prometheusUrl === undefined ? undefined : prometheusClient(config.prometheusUrl);
+  const deployWorker = new DeployWorker({ db: database.db, live }, logger, { prometheus });
   deployWorker.start();
   const retention = startTelemetryRetention({ db: database.db, logger });
 
   let accepting = true;
-  const app = createApp({ db: database.db, live, hub, logger, ping: () => database.ping(), isAccepting: () => accepting });
+  const app = createApp({ db: database.db, live, hub, logger, ping: () => database.ping(), isAccepting: () => accepting, prometheus });
   const server = await listen(app.fetch, config);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  logger.info({ port, host: config.host, database: database.kind, bus: bus.kind, dataDir: database.kind === "embedded" ? resolve(config.dataDir) : undefined }, "switchyard listening");
+  logger.info({ port, host: config.host, database: database.kind, bus: bus.kind, prometheus: prometheus?.origin, dataDir: database.kind === "embedded" ? resolve(config.dataDir) : undefined }, "switchyard listening");
   if (report) printFirstStart(report, `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, logger);
 
   let stopping = false;

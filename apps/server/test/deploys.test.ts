@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployWorker } from "../src/deploys/deploy-worker";
 import { claimDeploys } from "../src/store/deploys";
 import { backends, startTestServer, type TestServer } from "./harness";
+import { eventually } from "./eventually";
 import { SseReader } from "../../../test/support/sse-client";
 
 const ENV = "production";
@@ -16,16 +17,6 @@ const guard = (overrides: Record<string, unknown> = {}) => ({
 });
 
 const deployBody = (flags: string[], overrides: Record<string, unknown> = {}) => ({ service: "checkout", version: "1.4.2", environment: ENV, commit: "abc123", flags, guard: guard(), ...overrides });
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; last value: ${JSON.stringify(value).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 for (const backend of backends()) {
   describe.skipIf(backend.skip)(`deploy hook on ${backend.name}`, () => {

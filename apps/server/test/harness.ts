@@ -2,6 +2,7 @@ import pino from "pino";
 import { inject } from "vitest";
 import { createApp } from "../src/app";
 import { DeployWorker, type DeployWorkerOptions } from "../src/deploys/deploy-worker";
+import type { PrometheusSource } from "../src/deploys/prometheus";
 import { prepareDatabase } from "../src/services/first-start";
 import type { ChangeBus } from "../src/bus/change-bus";
 import { LiveState } from "../src/services/live-state";
@@ -44,7 +45,7 @@ export const ADMIN_TOKEN = "sy_admin_test_0123456789abcdef0123";
 
 export async function startTestServer(
   backend: BackendName,
-  options: { demo?: boolean; postgresUrl?: string; bus?: ChangeBus; heartbeatMs?: number; deployWorker?: DeployWorkerOptions } = {},
+  options: { demo?: boolean; postgresUrl?: string; bus?: ChangeBus; heartbeatMs?: number; deployWorker?: DeployWorkerOptions; prometheus?: PrometheusSource } = {},
 ): Promise<TestServer> {
   let scratch: { url: string; drop(): Promise<void> } | undefined;
   let dbOptions: DatabaseOptions;
@@ -65,8 +66,8 @@ export async function startTestServer(
   await live.load();
   if (options.bus) live.start({ catchUpIntervalMs: 60_000 });
   const hub = new StreamHub(database.db, live, logger, databaseInstanceTracker(database.db, logger), options.heartbeatMs);
-  const app = createApp({ db: database.db, live, hub, logger, ping: () => database.ping() });
-  const deployWorker = new DeployWorker({ db: database.db, live }, logger, options.deployWorker);
+  const app = createApp({ db: database.db, live, hub, logger, ping: () => database.ping(), prometheus: options.prometheus });
+  const deployWorker = new DeployWorker({ db: database.db, live }, logger, { ...options.deployWorker, prometheus: options.prometheus });
   if (options.deployWorker) deployWorker.start();
 
   const request: TestServer["request"] = async (method, path, opts = {}) => {

@@ -16,6 +16,8 @@ export interface DeployState {
   propagation: Array<{ flag: string; acknowledged: number; connected: number; seconds: number | null }>;
   completed: number | null;
   intervals: number | null;
+  /** The latest Prometheus query that gave no sample, and why (null: none, or no query checks). */
+  prometheusProblem: string | null;
 }
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
@@ -62,7 +64,13 @@ export function parseDeploy(body: unknown): DeployState {
     propagation: list(body.propagation).map((p) => ({ flag: str(p.flag), acknowledged: num(p.acknowledged) ?? 0, connected: num(p.connected) ?? 0, seconds: num(p.seconds) })),
     completed: num(window.completed),
     intervals: num(window.intervals),
+    prometheusProblem: prometheusProblem(body.prometheus),
   };
+}
+
+function prometheusProblem(progress: unknown): string | null {
+  const problem = isRecord(progress) && isRecord(progress.lastProblem) ? progress.lastProblem : null;
+  return problem === null ? null : `${str(problem.signal)}: ${str(problem.message)}`;
 }
 
 const percent = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(2)}%`);
@@ -89,6 +97,7 @@ export function renderDecision(state: DeployState): string {
       lines.push(`    ${c.flag} ${c.signal}: new ${percent(c.newRate)} of ${c.newPer}, off ${percent(c.offRate)} of ${c.offPer}${p} → ${c.verdict}`);
     }
   }
+  if (state.prometheusProblem !== null) lines.push(`  Prometheus: last query without a sample — ${state.prometheusProblem}`);
   for (const off of state.flagsOff) {
     const propagation = state.propagation.find((p) => p.flag === off.flag);
     const acked = propagation === undefined ? "" : `; acknowledged by ${propagation.acknowledged} of ${propagation.connected} connected SDKs${propagation.seconds === null ? "" : ` in ${propagation.seconds.toFixed(1)} s`}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { captureIo, fakeServer } from "../fake-server";
 import { run } from "../run";
-import { parseDurationMs } from "./deploy-watch";
+import { attachQueries, parseDurationMs } from "./deploy-watch";
 
 const env = { SWITCHYARD_TOKEN: "sy_deploy_cli_test_token_000000", SWITCHYARD_URL: "http://switchyard.test" };
 
@@ -98,6 +98,25 @@ describe("switchyard deploy watch", () => {
     expect(output.out).toBe('dep_1\n{"accepted":1,"final":false}\n');
     expect(fake.requests[1]).toMatchObject({ method: "POST", path: "/api/deploys/dep_1/signals", body: { signal: "latency_p99_ms", value: 182.5 } });
     expect(await run(["deploy", "signal", "dep_1", "--signal", "x"], io)).toBe(1);
+  });
+
+  it("sends a Prometheus query with the check it reads", async () => {
+    const fake = deployServer({ ...base, status: "healthy", final: true }, 0);
+    const { io } = captureIo(fake.fetch, "/", env);
+    const query = 'sum(rate(http_requests_total{code=~"5.."}[$interval])) / sum(rate(http_requests_total[$interval]))';
+    expect(await run([...watch, "--prometheus", query], io)).toBe(0);
+    expect(fake.requests[0]?.body).toMatchObject({ guard: { checks: [{ signal: "error_rate", max: 0.02, query }] } });
+  });
+
+  it("attaches --prometheus to the only check, or to the check it names", () => {
+    const two = () => [{ signal: "error_rate", max: 0.02 }, { signal: "latency_p99_ms", max: 800 }];
+    expect(attachQueries([{ signal: "error_rate", max: 0.02 }], ['sum(x{a="b"})'])).toEqual([{ signal: "error_rate", max: 0.02, query: 'sum(x{a="b"})' }]);
+    expect(attachQueries(two(), ["latency_p99_ms=histogram_quantile(0.99, sum by (le) (rate(l_bucket[1m])))"])).toEqual([
+      { signal: "error_rate", max: 0.02 },
+      { signal: "latency_p99_ms", max: 800, query: "histogram_quantile(0.99, sum by (le) (rate(l_bucket[1m])))" },
+    ]);
+    expect(() => attachQueries(two(), ["sum(x)"])).toThrow("--prometheus must name its check when there are several: --prometheus error_rate='query' (checks: error_rate, latency_p99_ms)");
+    expect(() => attachQueries([{ signal: "error_rate", max: 0.02 }], ["sum(x)", "sum(y)"])).toThrow("--prometheus gives check error_rate a second query");
   });
 
   it("reads durations", () => {

@@ -14,6 +14,10 @@ export const DEPLOY_USAGE = `Usage: switchyard deploy <watch|start|signal|status
                     --max <signal=value>  a check, e.g. error_rate=0.02 (repeatable)
                     --min <signal=value>  a check with a lower bound (repeatable)
                     --min-samples <n>     samples every check needs before it is judged
+                    --prometheus <query>  read the check from this PromQL query (the server's
+                                          PROMETHEUS_URL) at every interval's end instead of
+                                          pushed samples; $interval stands for the interval.
+                                          With several checks: --prometheus signal='query'
                     --commit <sha>        --decide-only (never turn a flag off)
                     --poll <duration>     how often to ask the server (default: a quarter interval, 250ms–5s)
   deploy start                Register a deploy like watch does, print its id, and return at once
@@ -41,6 +45,7 @@ const options = {
   max: { type: "string", multiple: true },
   min: { type: "string", multiple: true },
   "min-samples": { type: "string" },
+  prometheus: { type: "string", multiple: true },
   "decide-only": { type: "boolean" },
   poll: { type: "string" },
   signal: { type: "string" },
@@ -76,12 +81,41 @@ export function parseDurationMs(value: string, option: string): number {
   return Number(match[1]) * factor;
 }
 
-function parseBounds(values: readonly string[] | undefined, kind: "max" | "min", minSamples: number | undefined) {
+interface CheckArg {
+  signal: string;
+  max?: number;
+  min?: number;
+  minSamples?: number;
+  query?: string;
+}
+
+function parseBounds(values: readonly string[] | undefined, kind: "max" | "min", minSamples: number | undefined): CheckArg[] {
   return (values ?? []).map((text) => {
     const match = /^([A-Za-z0-9._:-]+)=(-?\d+(?:\.\d+)?(?:e-?\d+)?)$/.exec(text.trim());
     if (!match?.[1] || match[2] === undefined) throw new CliError(`--${kind} must be signal=value, e.g. error_rate=0.02, not '${text}'`);
     return { signal: match[1], [kind]: Number(match[2]), ...(minSamples === undefined ? {} : { minSamples }) };
   });
+}
+
+
+/**
+ * `--prometheus 'query'` belongs to the only check; with several, `--prometheus signal='query'`
+ * names it. A PromQL query never starts with `name=` (selectors need braces), so the two forms
+ * cannot be confused.
+ */
+export function attachQueries(checks: CheckArg[], queries: readonly string[] | undefined): CheckArg[] {
+  const signals = checks.map((c) => c.signal);
+  for (const text of queries ?? []) {
+    const named = /^([A-Za-z0-9._:-]+)=(.+)$/s.exec(text.trim());
+    const signal = named?.[1] !== undefined && signals.includes(named[1]) ? named[1] : checks.length === 1 ? signals[0] : undefined;
+    const query = (named?.[1] !== undefined && named[1] === signal ? named[2] : text)?.trim();
+    if (signal === undefined) throw new CliError(`--prometheus must name its check when there are several: --prometheus ${signals[0] ?? "signal"}='query' (checks: ${signals.join(", ")})`);
+    if (query === undefined || query === "") throw new CliError("--prometheus needs a PromQL query");
+    const check = checks.find((c) => c.signal === signal);
+    if (check === undefined || check.query !== undefined) throw new CliError(`--prometheus gives check ${signal} a second query`);
+    check.query = query;
+  }
+  return checks;
 }
 
 const wholeSeconds = (ms: number, option: string) => {
@@ -133,8 +167,9 @@ function guardOf(values: Values, command: string) {
   if (missing.length > 0) throw new CliError(`deploy ${command} needs ${missing.map((m) => `--${m}`).join(", ")}`);
   const minSamples = values["min-samples"] === undefined ? undefined : Number(values["min-samples"]);
   if (minSamples !== undefined && !(Number.isInteger(minSamples) && minSamples >= 1)) throw new CliError("--min-samples must be a whole number ≥ 1");
-  const checks = [...parseBounds(values.max, "max", minSamples), ...parseBounds(values.min, "min", minSamples)];
-  if (checks.length === 0) throw new CliError(`deploy ${command} needs at least one check: --max signal=value or --min signal=value`);
+  const bounds: CheckArg[] = [...parseBounds(values.max, "max", minSamples), ...parseBounds(values.min, "min", minSamples)];
+  if (bounds.length === 0) throw new CliError(`deploy ${command} needs at least one check: --max signal=value or --min signal=value`);
+  const checks = attachQueries(bounds, values.prometheus);
   const intervalSeconds = wholeSeconds(parseDurationMs(values.interval ?? "30s", "interval"), "interval");
   const windowSeconds = wholeSeconds(parseDurationMs(values.window ?? "10m", "window"), "window");
   return { windowSeconds, intervalSeconds, checks, onBreach: values["decide-only"] === true ? "decide-only" : "disable-flags" };

@@ -74,15 +74,22 @@ function indexOf(inputs: SeriesInputs, at: Date): number | null {
   return index < inputs.intervals ? index : null;
 }
 
+function sourceOf(check: Check, gauges: number, rate: RateDefinition | undefined): CheckSource {
+  if (check.query !== undefined) return "prometheus";
+  return gauges > 0 ? "gauge" : rate !== undefined ? "counts" : "none";
+}
+
 /**
- * Pushed gauge samples win over counts: a pipeline that pushes `error_rate` measures the whole
- * service, while SDK counts only see contexts that went through a flag check.
+ * A check with a Prometheus query reads only its samples (stored as gauge samples of its signal,
+ * one per interval). Otherwise pushed gauge samples win over counts: a pipeline that pushes
+ * `error_rate` measures the whole service, while SDK counts only see contexts that went through
+ * a flag check.
  */
 export function buildSeries(check: Check, inputs: SeriesInputs): CheckSeries {
   const gauges = inputs.samples.filter((s) => s.signal === check.signal && s.flag === undefined && Number.isFinite(s.value));
-  const source: CheckSource = gauges.length > 0 ? "gauge" : inputs.rate !== undefined ? "counts" : "none";
+  const source = sourceOf(check, gauges.length, inputs.rate);
   const tallies = Array.from({ length: inputs.intervals }, emptyTally);
-  if (source === "gauge") {
+  if (source === "gauge" || source === "prometheus") {
     for (const sample of gauges) {
       const tally = tallyAt(tallies, indexOf(inputs, sample.at));
       if (tally === undefined) continue;
@@ -147,7 +154,7 @@ function aggregate(series: CheckSeries, fromIndex: number, toIndex: number): { v
       target.per += rate.per;
     }
   }
-  if (series.source === "gauge") return { value: gaugeCount > 0 ? gaugeSum / gaugeCount : null, samples: gaugeCount };
+  if (series.source === "gauge" || series.source === "prometheus") return { value: gaugeCount > 0 ? gaugeSum / gaugeCount : null, samples: gaugeCount };
   if (series.source === "none") return { value: null, samples: 0 };
   const rate = overallRate(unattributed, byFlag);
   return { value: rate.per > 0 ? rate.events / rate.per : null, samples: rate.per };

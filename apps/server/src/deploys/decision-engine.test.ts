@@ -294,6 +294,23 @@ describe("decide", () => {
     }
   });
 
+  it("judges a Prometheus check on its query's samples only: SDK counts explain the breach but do not stand in for it", () => {
+    const query = "sum(rate(errors_total[$interval])) / sum(rate(requests_total[$interval]))";
+    const guard = { ...BASE_GUARD, checks: [{ signal: "error_rate", max: 0.02, query }] };
+    const sample = (interval: number, value: number) => ({ signal: "error_rate", value, at: new Date(STARTED_AT.getTime() + (interval + 1) * 30_000 - 1) });
+    const counts = (event: string, variation: number, count: number) => ({ event, count, at: new Date(STARTED_AT.getTime() + 45_000), flag: "new-checkout", variation });
+    const badCohort = [counts("request", 0, 1000), counts("error", 0, 90), counts("request", 1, 1000), counts("error", 1, 10)];
+    const now = new Date(STARTED_AT.getTime() + 60_000);
+    // Counts alone would breach; without query samples the check stays pending.
+    const waiting = decide({ ...input, guard, counts: badCohort, now });
+    expect(waiting).toMatchObject({ status: "observing" });
+    expect(waiting.evidence.checks[0]).toMatchObject({ source: "prometheus", query, samples: 0, held: null });
+    // The query breaches in interval 1; the cohorts name the flag.
+    const decided = decide({ ...input, guard, counts: badCohort, samples: [sample(0, 0.01), sample(1, 0.05)], now });
+    expect(decided).toMatchObject({ status: "mitigating", actions: [{ type: "disable-flag", flag: "new-checkout", reason: "cohort" }] });
+    expect(decided.evidence.checks[0]).toMatchObject({ source: "prometheus", samples: 2, firstBreach: { value: 0.05, judgement: "breached" } });
+  });
+
   it("ignores samples from before the deploy started and does not judge an unfinished interval", () => {
     const early = { signal: "error_rate", value: 0.9, at: new Date(STARTED_AT.getTime() - 1000) };
     const partial = { signal: "error_rate", value: 0.9, at: new Date(STARTED_AT.getTime() + 5000) };

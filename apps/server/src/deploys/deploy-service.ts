@@ -10,11 +10,14 @@ import { listConfigsOfEnvironment, getConfig } from "../store/flag-configs";
 import { getFlag } from "../store/flags";
 import type { FlagSnapshot } from "../store/deploy-schema";
 import { baselineCursor, propagationViews, readDeployInstances } from "./deploy-inputs";
+import { expandQuery, type PrometheusSource } from "./prometheus";
 import { DeployStatuses, type BreachResponse, type Check, type GuardedFlag, type Guard } from "./types";
 
 export interface DeployServiceDeps {
   db: Db;
   live: Pick<LiveState, "committed" | "environment">;
+  /** Where checks with a `query` read their samples (`PROMETHEUS_URL`); none when unset. */
+  prometheus?: PrometheusSource | undefined;
 }
 
 export interface DeployInput {
@@ -26,7 +29,7 @@ export interface DeployInput {
   guard: {
     windowSeconds: number;
     intervalSeconds: number;
-    checks: Array<{ signal: string; max?: number | undefined; min?: number | undefined; minSamples?: number | undefined }>;
+    checks: Array<{ signal: string; max?: number | undefined; min?: number | undefined; minSamples?: number | undefined; query?: string | undefined }>;
     onBreach: BreachResponse;
     acknowledgeRatio?: number | undefined;
     acknowledgeIntervals?: number | undefined;
@@ -60,7 +63,29 @@ function toCheck(input: DeployInput["guard"]["checks"][number]): Check {
   if (input.max !== undefined) check.max = input.max;
   if (input.min !== undefined) check.min = input.min;
   if (input.minSamples !== undefined) check.minSamples = input.minSamples;
+  if (input.query !== undefined) check.query = input.query;
   return check;
+}
+
+/**
+ * Every query is asked once before the deploy is registered, so a typo or a query that returns
+ * several series fails the pipeline step now, not as an inconclusive decision ten minutes later.
+ * No data yet is fine: the new version may not have served anything.
+ */
+async function checkQueries(prometheus: PrometheusSource | undefined, guard: DeployInput["guard"], now: Date): Promise<Result<void>> {
+  const issues: Issue[] = [];
+  for (const [index, check] of guard.checks.entries()) {
+    if (check.query === undefined) continue;
+    const path = `guard.checks[${index}].query`;
+    if (prometheus === undefined) {
+      issues.push({ path, message: "this server has no Prometheus (set PROMETHEUS_URL), so a check cannot name a query; push samples instead" });
+      continue;
+    }
+    const outcome = await prometheus.query(expandQuery(check.query, guard.intervalSeconds), now);
+    if (outcome.kind === "invalid") issues.push({ path, message: `Prometheus rejects it: ${outcome.message}` });
+    if (outcome.kind === "unavailable") return fail("UNAVAILABLE", `${outcome.message}; the deploy was not registered`);
+  }
+  return issues.length > 0 ? { ok: false, error: validationFailed(issues, "deploy") } : ok(undefined);
 }
 
 /** Every guarded flag must be live in the environment: known, not archived, with a config there. */
@@ -87,6 +112,8 @@ async function guardedFlags(deps: DeployServiceDeps, input: DeployInput): Promis
 export async function createDeploy(deps: DeployServiceDeps, actor: Actor, input: DeployInput, now = new Date()): Promise<Result<DeployView>> {
   const flags = await guardedFlags(deps, input);
   if (!flags.ok) return flags;
+  const queries = await checkQueries(deps.prometheus, input.guard, now);
+  if (!queries.ok) return queries;
   const guard = toGuard(input.guard);
   const created = await mutate(deps, async (tx, record) => {
     const configs = await listConfigsOfEnvironment(tx, input.environment);
@@ -141,6 +168,8 @@ export interface DeployView {
   decision: store.DeployRow["decision"];
   flagsOff: store.DeployRow["flagsOff"];
   propagation: ReturnType<typeof propagationViews>;
+  /** How far the Prometheus source has sampled, and its latest problem (null: no query checks). */
+  prometheus: store.DeployRow["prometheus"];
   snapshot: FlagSnapshot;
 }
 
@@ -163,6 +192,7 @@ async function deployView(db: Db, row: store.DeployRow, now: Date): Promise<Depl
     decision: row.decision,
     flagsOff: row.flagsOff,
     propagation: propagationViews(row.guard, row.flagsOff, instances, acks, now),
+    prometheus: row.prometheus,
     snapshot: row.snapshot,
   };
 }

@@ -8,9 +8,11 @@ import * as store from "../store/deploys";
 import type { StoredFlagOff } from "../store/deploy-schema";
 import { decide } from "./decision-engine";
 import { decisionInput, newAcks, newCounts } from "./deploy-inputs";
-import { BreachResponses, DeployStatuses, type DeployDecision, type DisableFlagAction } from "./types";
+import { BreachResponses, DeployStatuses, type DeployDecision, type DisableFlagAction, type PrometheusProgress } from "./types";
 import { getEnvironment } from "../store/environments";
 import { DEFAULT_WEBHOOK_RETRY_DELAYS_MS, deliverWebhook } from "./decision-webhook";
+import type { PrometheusSource } from "./prometheus";
+import { queryChecks, sampleIntervals } from "./prometheus-sampling";
 
 export interface DeployWorkerOptions {
   /** How often due deploys are picked up (default 1 s). */
@@ -22,6 +24,8 @@ export interface DeployWorkerOptions {
   now?: () => Date;
   /** Delays between webhook attempts (default 1 s, 4 s, 16 s, 60 s). */
   webhookRetryDelaysMs?: readonly number[];
+  /** Where checks with a `query` are sampled (`PROMETHEUS_URL`). */
+  prometheus?: PrometheusSource | undefined;
 }
 
 const COMMENT_MAX = 500;
@@ -45,6 +49,7 @@ export class DeployWorker {
   private readonly now: () => Date;
 
   private readonly webhookRetryDelaysMs: readonly number[];
+  private readonly prometheus: PrometheusSource | undefined;
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -56,6 +61,7 @@ export class DeployWorker {
     this.batch = options.batch ?? 50;
     this.now = options.now ?? (() => new Date());
     this.webhookRetryDelaysMs = options.webhookRetryDelaysMs ?? DEFAULT_WEBHOOK_RETRY_DELAYS_MS;
+    this.prometheus = options.prometheus;
   }
 
   start(): void {
@@ -109,21 +115,24 @@ export class DeployWorker {
     const { db } = this.deps;
     const now = this.now();
     const counted = await newCounts(db, leased, now);
-    // The cursor moves first: once the lease is lost, this replica must not add counts another one also copies.
+    const sampled = queryChecks(leased.guard).length === 0 ? null : await sampleIntervals(this.prometheus, { ...leased, progress: leased.prometheus ?? undefined }, now);
+    // Cursors move first: once the lease is lost, this replica must not add counts or samples another one also copies.
     const kept = await db.transaction(async (tx) => {
-      if (!(await store.updateLeased(tx, leased.id, this.owner, { countCursor: counted.cursor }))) return false;
+      const progress = sampled === null ? {} : { prometheus: sampled.progress };
+      if (!(await store.updateLeased(tx, leased.id, this.owner, { countCursor: counted.cursor, ...progress }))) return false;
       await store.insertCounts(tx, counted.rows);
+      if (sampled !== null) await store.insertSignals(tx, sampled.samples.map((sample) => ({ deployId: leased.id, ...sample })));
       return true;
     });
     if (!kept) return this.lost(leased.id);
-    const deploy = { ...leased, countCursor: counted.cursor };
+    const deploy = { ...leased, countCursor: counted.cursor, prometheus: sampled?.progress ?? leased.prometheus };
     const instances = deploy.flagsOff.length === 0 ? [] : await readInstances(db, deploy.environmentKey, now);
     if (deploy.flagsOff.length > 0) await store.insertAcks(db, newAcks(deploy.id, deploy.flagsOff, instances, await store.listAcks(db, deploy.id)));
-    const decided = decide(await decisionInput(db, deploy, instances, now));
+    const decided = decide(await decisionInput(db, deploy, instances, sampled?.decideAt ?? now));
     const applied = await this.apply(deploy, decided.actions);
     if (applied === null) return this.lost(deploy.id);
     const { flagsOff, refused } = applied;
-    const decision = refused.length === 0 ? decided : unableToDisable(decided, refused);
+    const decision = withSourceProblem(refused.length === 0 ? decided : unableToDisable(decided, refused), deploy.prometheus);
     const stored = await store.updateLeased(
       db,
       deploy.id,
@@ -187,6 +196,14 @@ export class DeployWorker {
     };
     await deliverWebhook({ url: environment.webhookUrl, secret: environment.webhookSecret }, payload, { logger: this.logger, retryDelaysMs: this.webhookRetryDelaysMs });
   }
+}
+
+/** Too few samples because Prometheus failed: say so, or the summary reads as if traffic was low. */
+function withSourceProblem(decision: DeployDecision, progress: PrometheusProgress | null): DeployDecision {
+  const problem = progress?.lastProblem;
+  if (decision.status !== DeployStatuses.inconclusive || problem == null) return decision;
+  const summary = `${decision.evidence.summary}; the last Prometheus query for ${problem.signal} gave no sample: ${problem.message}`;
+  return { ...decision, evidence: { ...decision.evidence, summary } };
 }
 
 interface Refusal {

@@ -31,6 +31,7 @@ export function checkEvidence(series: CheckSeries, grid: Interval[], throughInde
     min: series.check.min ?? null,
     minSamples: series.minSamples,
     source: series.source,
+    query: series.check.query ?? null,
     samples: throughIndex >= 0 ? samplesThrough(series, throughIndex) : 0,
     firstBreach,
     held: judgedIntervals.length === 0 ? null : firstBreach === null,

@@ -31,6 +31,12 @@ export interface Check {
    * computed from counts. Defaults: `DEFAULT_MIN_SAMPLES`.
    */
   minSamples?: number;
+  /**
+   * A PromQL query whose value is this check's sample for each interval, asked of the server's
+   * Prometheus (`PROMETHEUS_URL`) at every interval's end; `$interval` stands for the interval
+   * (e.g. `rate(errors_total[$interval])`). Without it the check reads pushed samples or counts.
+   */
+  query?: string;
 }
 
 export interface Guard {
@@ -124,7 +130,7 @@ export interface DisableFlagAction {
   detail: string;
 }
 
-export type CheckSource = "gauge" | "counts" | "none";
+export type CheckSource = "gauge" | "prometheus" | "counts" | "none";
 export type Judgement = "held" | "breached" | "pending";
 
 export interface IntervalEvidence {
@@ -143,6 +149,8 @@ export interface CheckEvidence {
   min: number | null;
   minSamples: number;
   source: CheckSource;
+  /** The PromQL query the samples came from (source `prometheus`). */
+  query: string | null;
   /** Samples since the deploy started (for counts: `per` events). */
   samples: number;
   /** The first judged interval that breached (null when none did). */
@@ -220,6 +228,18 @@ export interface DeployDecision {
   /** To apply now (never with `decide-only`; never twice for a flag already off). */
   actions: DisableFlagAction[];
   evidence: DecisionEvidence;
+}
+
+/**
+ * How far the Prometheus source has sampled a deploy: intervals before `through` are settled (a
+ * sample stored, or given up on); the engine decides no further than that.
+ */
+export interface PrometheusProgress {
+  through: number;
+  /** Since when Prometheus has not answered for interval `through` (null: it answers). */
+  failingSince: string | null;
+  /** The latest query that gave no sample, and why; cleared by an interval every query answered. */
+  lastProblem: { at: string; interval: number; signal: string; message: string } | null;
 }
 
 export const DEFAULT_ACKNOWLEDGE_RATIO = 0.95;

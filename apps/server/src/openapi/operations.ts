@@ -77,7 +77,7 @@ export const operations: readonly Operation[] = [
   { method: "get", path: "/api/code-refs", tag: "Reports", summary: "Read code references", tokens: admin, query: codeRefListQuerySchema, responses: ok },
   { method: "delete", path: "/api/code-refs", tag: "Reports", summary: "Remove a repository and branch's code references", tokens: admin, query: codeRefDeleteQuerySchema, responses: ok },
 
-  { method: "post", path: "/api/deploys", tag: "Deploys", summary: "Register a guarded deploy", tokens: ["admin", "deploy"], body: deployCreateSchema, responses: { 201: "Created: observing, with a snapshot of the environment's flag configs" } },
+  { method: "post", path: "/api/deploys", tag: "Deploys", summary: "Register a guarded deploy", tokens: ["admin", "deploy"], body: deployCreateSchema, responses: { 201: "Created: observing, with a snapshot of the environment's flag configs", 503: "A check names a query and Prometheus (PROMETHEUS_URL) did not answer; nothing was registered" } },
   { method: "get", path: "/api/deploys", tag: "Deploys", summary: "List deploys", tokens: ["admin", "deploy"], query: deployListQuerySchema, responses: ok },
   { method: "get", path: "/api/deploys/{id}", tag: "Deploys", summary: "Status, decision, evidence and propagation", tokens: ["admin", "deploy"], responses: ok },
   { method: "post", path: "/api/deploys/{id}/signals", tag: "Deploys", summary: "Push health samples", tokens: ["admin", "deploy"], body: signalsSchema, responses: { 202: "Accepted" } },

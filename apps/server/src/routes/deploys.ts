@@ -17,6 +17,7 @@ const checkSchema = z
     max: z.number().finite().optional(),
     min: z.number().finite().optional(),
     minSamples: z.number().int().min(1).max(1_000_000_000).optional(),
+    query: z.string().trim().min(1).max(4_000).optional(),
   })
   .superRefine((check, ctx) => {
     if ((check.max === undefined) === (check.min === undefined)) {

@@ -5,11 +5,14 @@ import type { Db } from "../store/database";
 import type { AppEnv } from "../http/app-env";
 import type { EnvironmentView, LiveState } from "../services/live-state";
 import type { StreamHub } from "../stream/hub";
+import type { PrometheusSource } from "../deploys/prometheus";
 
 export interface RouteDeps {
   db: Db;
   live: LiveState;
   hub: StreamHub;
+  /** Where deploy checks with a `query` are sampled; none without `PROMETHEUS_URL`. */
+  prometheus?: PrometheusSource | undefined;
 }
 
 export function actorOf(c: Context<AppEnv>): Actor {

@@ -1,6 +1,6 @@
 import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import type { FlagConfig } from "@switchyard/core";
-import type { DeployDecision, Guard, GuardedFlag } from "../deploys/types";
+import type { DeployDecision, Guard, GuardedFlag, PrometheusProgress } from "../deploys/types";
 import { environments } from "./schema";
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -42,6 +42,8 @@ export const deploys = pgTable(
     decision: jsonb("decision").$type<DeployDecision>(),
     flagsOff: jsonb("flags_off").$type<StoredFlagOff[]>().notNull().default([]),
     countCursor: jsonb("count_cursor").$type<CountCursor>().notNull(),
+    /** How far the Prometheus source has sampled (null: no check names a query, or none asked yet). */
+    prometheus: jsonb("prometheus").$type<PrometheusProgress>(),
     createdBy: text("created_by").notNull(),
     createdAt: at("created_at").notNull(),
     decidedAt: at("decided_at"),

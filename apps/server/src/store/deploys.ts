@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray, isNull, lt, max, or, type SQL } from 
 import type { Db } from "./database";
 import { deployAcks, deployCounts, deploys, deploySignals, type CountCursor, type StoredFlagOff } from "./deploy-schema";
 import { changeLog, eventCounts } from "./schema";
-import type { DeployDecision } from "../deploys/types";
+import type { DeployDecision, PrometheusProgress } from "../deploys/types";
 
 export type DeployRow = typeof deploys.$inferSelect;
 export type NewDeploy = typeof deploys.$inferInsert;
@@ -58,7 +58,7 @@ export async function updateLeased(
   db: Db,
   id: string,
   owner: string,
-  set: Partial<{ flagsOff: StoredFlagOff[]; countCursor: CountCursor; decision: DeployDecision; status: string; final: boolean; decidedAt: Date }>,
+  set: Partial<{ flagsOff: StoredFlagOff[]; countCursor: CountCursor; prometheus: PrometheusProgress; decision: DeployDecision; status: string; final: boolean; decidedAt: Date }>,
   release = false,
 ): Promise<boolean> {
   const rows = await db
