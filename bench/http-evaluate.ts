@@ -1,12 +1,8 @@
 import autocannon from "autocannon";
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import postgres from "postgres";
 import type { BenchSuite } from "./bench-suite";
+import { benchBackends } from "./server-process";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const ADMIN = "sy_admin_bench_token_0123456789abcd";
@@ -15,35 +11,6 @@ const CONNECTIONS = 50;
 const DURATION_SECONDS = 10;
 // The Unleash 7.5.1 frontend API, measured on this kind of machine (issue #2): 100 flags for a context.
 const UNLEASH = { requestsPerSecond: 750, p99Ms: 135 };
-
-interface Backend {
-  name: string;
-  env: Record<string, string>;
-  cleanup(): Promise<void>;
-}
-
-async function embeddedBackend(): Promise<Backend> {
-  const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
-  return { name: "embedded (PGlite)", env: { SWITCHYARD_DATA_DIR: dir }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-async function postgresBackend(base: string): Promise<Backend> {
-  const name = `switchyard_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    name: "PostgreSQL",
-    env: { DATABASE_URL: url.toString() },
-    async cleanup() {
-      const again = postgres(base, { max: 1, onnotice: () => {} });
-      await again.unsafe(`drop database if exists ${name} with (force)`);
-      await again.end();
-    },
-  };
-}
 
 async function startServer(env: Record<string, string>, port: number) {
   const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
@@ -114,9 +81,7 @@ export const httpEvaluateBench: BenchSuite = {
   name: "http-evaluate",
   description: `POST /api/client/evaluate, ${FLAG_COUNT} flags per context, ${CONNECTIONS} connections for ${DURATION_SECONDS}s (server in its own process)`,
   async run() {
-    const backends = [await embeddedBackend()];
-    if (process.env.DATABASE_URL) backends.push(await postgresBackend(process.env.DATABASE_URL));
-    else console.log("(PostgreSQL backend skipped: DATABASE_URL not set)");
+    const backends = await benchBackends();
     const rows: string[] = [];
     for (const backend of backends) {
       const server = await startServer(backend.env, 4400 + rows.length);

@@ -5,13 +5,14 @@ import { httpEvaluateBench } from "./http-evaluate";
 import { sdkEvaluationBench } from "./sdk-evaluation";
 import { propagationBench } from "./propagation";
 import { browserSizeBench } from "./browser-size";
+import { deployMitigationBench } from "./deploy-mitigation";
 
 /**
  * Runs every benchmark suite in sequence: `tsx run-all.ts` for all, `tsx run-all.ts <name>…`
  * for some. To add a suite (e.g. an HTTP bench), export a `BenchSuite` from its own file and
  * list it here.
  */
-const suites: readonly BenchSuite[] = [coreEvaluationBench, sdkEvaluationBench, httpEvaluateBench, propagationBench, browserSizeBench];
+const suites: readonly BenchSuite[] = [coreEvaluationBench, sdkEvaluationBench, httpEvaluateBench, propagationBench, browserSizeBench, deployMitigationBench];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? suites : suites.filter((suite) => wanted.includes(suite.name));

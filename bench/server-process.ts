@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import postgres from "postgres";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const BENCH_ADMIN = "sy_admin_bench_token_0123456789abcd";
@@ -55,4 +57,43 @@ export async function startBenchServer(port: number, env: Record<string, string>
   }
   child.kill("SIGKILL");
   throw new Error("server did not start");
+}
+
+/** A database for a bench server: what to add to its environment, and how to remove it after. */
+export interface BenchBackend {
+  name: string;
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+async function embeddedBackend(): Promise<BenchBackend> {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
+  return { name: "embedded (PGlite)", env: { SWITCHYARD_DATA_DIR: dir }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A scratch database on the PostgreSQL server of `base`, dropped by `cleanup`. */
+async function postgresBackend(base: string): Promise<BenchBackend> {
+  const name = `switchyard_bench_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    name: "PostgreSQL",
+    env: { DATABASE_URL: url.toString() },
+    async cleanup() {
+      const again = postgres(base, { max: 1, onnotice: () => {} });
+      await again.unsafe(`drop database if exists ${name} with (force)`);
+      await again.end();
+    },
+  };
+}
+
+/** The embedded database always; PostgreSQL too when DATABASE_URL is set (and says so when it is not). */
+export async function benchBackends(): Promise<BenchBackend[]> {
+  const backends = [await embeddedBackend()];
+  if (process.env.DATABASE_URL) backends.push(await postgresBackend(process.env.DATABASE_URL));
+  else console.log("(PostgreSQL backend skipped: DATABASE_URL not set)");
+  return backends;
 }
