@@ -100,3 +100,33 @@ export const deployAcks = pgTable(
   },
   (t) => [primaryKey({ columns: [t.deployId, t.flag, t.instanceId] })],
 );
+
+export const WebhookDeliveryStatuses = { pending: "pending", delivered: "delivered", failed: "failed" } as const;
+export type WebhookDeliveryStatus = (typeof WebhookDeliveryStatuses)[keyof typeof WebhookDeliveryStatuses];
+
+/**
+ * One decision to POST to the environment's webhook, queued in the transaction that stores the
+ * decision; `id` is the `X-Switchyard-Delivery` header, the same on every attempt. A claim bumps
+ * `attempts` and moves `next_attempt_at` a lease ahead, so a replica that dies mid-send leaves the
+ * delivery due again later, and `attempts` fences the outcome write of a replica that lost it.
+ * The secret is never stored: it is read from the environment at send time.
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    deployId: text("deploy_id")
+      .notNull()
+      .references(() => deploys.id, { onDelete: "cascade" }),
+    environmentKey: text("environment_key").notNull(),
+    url: text("url").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: at("next_attempt_at").notNull(),
+    status: text("status").$type<WebhookDeliveryStatus>().notNull().default(WebhookDeliveryStatuses.pending),
+    lastError: text("last_error"),
+    createdAt: at("created_at").notNull(),
+    deliveredAt: at("delivered_at"),
+  },
+  (t) => [index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt), index("webhook_deliveries_deploy_idx").on(t.deployId, t.createdAt)],
+);
