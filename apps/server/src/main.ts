@@ -5,6 +5,7 @@ import pino from "pino";
 import { createApp } from "./app";
 import { DeployWorker } from "./deploys/deploy-worker";
 import { prometheusClient } from "./deploys/prometheus";
+import { WebhookDispatcher } from "./deploys/webhook-dispatcher";
 import { parseConfig, type Config } from "./config";
 import { prepareDatabase, type FirstStartReport } from "./services/first-start";
 import { inProcessBus } from "./bus/in-process-bus";
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   const prometheus = config.prometheusUrl === undefined ? undefined : prometheusClient(config.prometheusUrl);
   const deployWorker = new DeployWorker({ db: database.db, live }, logger, { prometheus });
   deployWorker.start();
+  const webhooks = new WebhookDispatcher(database.db, logger);
+  webhooks.start();
   const retention = startTelemetryRetention({ db: database.db, logger });
 
   let accepting = true;
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
     hub.close();
     await new Promise<void>((done) => server.close(() => done()));
     await deployWorker.stop();
+    await webhooks.stop();
     await retention.stop();
     live.stop();
     await bus.close();

@@ -10,6 +10,7 @@ import { listConfigsOfEnvironment, getConfig } from "../store/flag-configs";
 import { getFlag } from "../store/flags";
 import type { FlagSnapshot } from "../store/deploy-schema";
 import { baselineCursor, propagationViews, readDeployInstances } from "./deploy-inputs";
+import { webhookDeliveryViews, type WebhookDeliveryView } from "./decision-webhook";
 import { expandQuery, type PrometheusSource } from "./prometheus";
 import { DeployStatuses, type BreachResponse, type Check, type GuardedFlag, type Guard } from "./types";
 
@@ -204,9 +205,12 @@ async function visibleDeploy(db: Db, id: string, environmentScope: string | null
   return ok(row);
 }
 
-export async function getDeployView(db: Db, id: string, environmentScope: string | null, now = new Date()): Promise<Result<DeployView>> {
+/** One deploy, with its webhook deliveries (the list leaves them out: one query per deploy). */
+export async function getDeployView(db: Db, id: string, environmentScope: string | null, now = new Date()): Promise<Result<DeployView & { webhook: { deliveries: WebhookDeliveryView[] } }>> {
   const row = await visibleDeploy(db, id, environmentScope);
-  return row.ok ? ok(await deployView(db, row.value, now)) : row;
+  if (!row.ok) return row;
+  const [view, deliveries] = await Promise.all([deployView(db, row.value, now), webhookDeliveryViews(db, id)]);
+  return ok({ ...view, webhook: { deliveries } });
 }
 
 /** Newest first; without the snapshots, which only matter for one deploy at a time. */

@@ -9,8 +9,7 @@ import type { StoredFlagOff } from "../store/deploy-schema";
 import { decide } from "./decision-engine";
 import { decisionInput, newAcks, newCounts } from "./deploy-inputs";
 import { BreachResponses, DeployStatuses, type DeployDecision, type DisableFlagAction, type PrometheusProgress } from "./types";
-import { getEnvironment } from "../store/environments";
-import { DEFAULT_WEBHOOK_RETRY_DELAYS_MS, deliverWebhook } from "./decision-webhook";
+import { queueDecisionWebhook } from "./decision-webhook";
 import type { PrometheusSource } from "./prometheus";
 import { queryChecks, sampleIntervals } from "./prometheus-sampling";
 
@@ -22,8 +21,6 @@ export interface DeployWorkerOptions {
   /** Deploys handled per tick (default 50). */
   batch?: number;
   now?: () => Date;
-  /** Delays between webhook attempts (default 1 s, 4 s, 16 s, 60 s). */
-  webhookRetryDelaysMs?: readonly number[];
   /** Where checks with a `query` are sampled (`PROMETHEUS_URL`). */
   prometheus?: PrometheusSource | undefined;
 }
@@ -47,8 +44,6 @@ export class DeployWorker {
   private readonly leaseMs: number;
   private readonly batch: number;
   private readonly now: () => Date;
-
-  private readonly webhookRetryDelaysMs: readonly number[];
   private readonly prometheus: PrometheusSource | undefined;
 
   constructor(
@@ -60,7 +55,6 @@ export class DeployWorker {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.batch = options.batch ?? 50;
     this.now = options.now ?? (() => new Date());
-    this.webhookRetryDelaysMs = options.webhookRetryDelaysMs ?? DEFAULT_WEBHOOK_RETRY_DELAYS_MS;
     this.prometheus = options.prometheus;
   }
 
@@ -133,13 +127,12 @@ export class DeployWorker {
     if (applied === null) return this.lost(deploy.id);
     const { flagsOff, refused } = applied;
     const decision = withSourceProblem(refused.length === 0 ? decided : unableToDisable(decided, refused), deploy.prometheus);
-    const stored = await store.updateLeased(
-      db,
-      deploy.id,
-      this.owner,
-      { decision, status: decision.status, final: decision.final, decidedAt: now, flagsOff },
-      true,
-    );
+    // A new status and its webhook delivery commit together: no decision is stored without one.
+    const stored = await db.transaction(async (tx) => {
+      if (!(await store.updateLeased(tx, deploy.id, this.owner, { decision, status: decision.status, final: decision.final, decidedAt: now, flagsOff }, true))) return false;
+      if (decision.status !== deploy.status) await queueDecisionWebhook(tx, deploy, decision, now);
+      return true;
+    });
     if (!stored) return this.lost(deploy.id);
     this.report(deploy, decision);
   }
@@ -175,26 +168,10 @@ export class DeployWorker {
     this.logger.warn({ deployId: id }, "deploy lease expired before the tick finished; another replica continues");
   }
 
+  /** Each new status (a decision) is logged; its webhook delivery was queued with it (see `WebhookDispatcher`). */
   private report(deploy: store.DeployRow, decision: DeployDecision): void {
     if (decision.status === deploy.status) return;
     this.logger.info({ deployId: deploy.id, service: deploy.service, version: deploy.version, status: decision.status }, decision.evidence.summary);
-    void this.notify(deploy, decision).catch((error: unknown) => this.logger.warn({ err: error, deployId: deploy.id }, "webhook delivery failed"));
-  }
-
-  /** Each new status (a decision) goes to the environment's webhook, if it has one. */
-  private async notify(deploy: store.DeployRow, decision: DeployDecision): Promise<void> {
-    const environment = await getEnvironment(this.deps.db, deploy.environmentKey);
-    if (!environment?.webhookUrl) return;
-    const payload = {
-      event: "deploy.decision",
-      deploy: { id: deploy.id, service: deploy.service, version: deploy.version, environment: deploy.environmentKey, commit: deploy.commit, flags: deploy.flags.map((flag) => flag.key) },
-      status: decision.status,
-      final: decision.final,
-      decidedAt: decision.decidedAt,
-      summary: decision.evidence.summary,
-      decision,
-    };
-    await deliverWebhook({ url: environment.webhookUrl, secret: environment.webhookSecret }, payload, { logger: this.logger, retryDelaysMs: this.webhookRetryDelaysMs });
   }
 }
 
