@@ -46,6 +46,8 @@ function gauges(deps: AppDeps) {
   ];
 }
 
+const ROUTINE_PATHS = /^\/(?:api\/sdk\/|api\/client\/|ofrep\/|healthz$|readyz$|metrics$)/;
+
 /** Builds the HTTP app. No side effects: main.ts wires it to a port, tests call app.request(). */
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
@@ -56,8 +58,11 @@ export function createApp(deps: AppDeps) {
     c.set("logger", deps.logger);
     await next();
     // The path only: query strings may carry tokens or contexts, which never reach the logs.
-    if (deps.logger.isLevelEnabled("info")) {
-      deps.logger.info(
+    // SDK traffic and probes that succeed are routine (one line per SDK per second would bury the
+    // admin changes): they log at debug; their failures and every other request at info.
+    const level = c.res.status < 400 && ROUTINE_PATHS.test(c.req.path) ? "debug" : "info";
+    if (deps.logger.isLevelEnabled(level)) {
+      deps.logger[level](
         { requestId: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
         "request",
       );

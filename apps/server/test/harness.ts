@@ -45,7 +45,7 @@ export const ADMIN_TOKEN = "sy_admin_test_0123456789abcdef0123";
 
 export async function startTestServer(
   backend: BackendName,
-  options: { demo?: boolean; postgresUrl?: string; bus?: ChangeBus; heartbeatMs?: number; deployWorker?: DeployWorkerOptions; prometheus?: PrometheusSource } = {},
+  options: { demo?: boolean; postgresUrl?: string; bus?: ChangeBus; heartbeatMs?: number; deployWorker?: DeployWorkerOptions; prometheus?: PrometheusSource; logger?: pino.Logger } = {},
 ): Promise<TestServer> {
   let scratch: { url: string; drop(): Promise<void> } | undefined;
   let dbOptions: DatabaseOptions;
@@ -61,7 +61,7 @@ export async function startTestServer(
   const database = await openDatabase(dbOptions, async (db) => {
     await prepareDatabase(db, { adminToken: ADMIN_TOKEN, demo: options.demo ?? false });
   });
-  const logger = pino({ level: "silent" });
+  const logger = options.logger ?? pino({ level: "silent" });
   const live = new LiveState(database.db, logger, options.bus);
   await live.load();
   if (options.bus) live.start({ catchUpIntervalMs: 60_000 });
