@@ -106,3 +106,14 @@ export function renderDecision(state: DeployState): string {
   if (state.flagsOff.length > 0) lines.push(`  To put the flags back: switchyard deploy restore-flags ${state.id}`);
   return `${lines.join("\n")}\n`;
 }
+
+/** What `restore-flags` did, for people: one line per flag put back, then the rest. */
+export function renderRestore(report: unknown): string {
+  const body = isRecord(report) ? report : {};
+  const lines = list(body.restored).map((r) => `Restored ${str(r.flag)}: the config of version ${num(r.fromVersion) ?? "?"} is now version ${num(r.version) ?? "?"}`);
+  if (lines.length === 0) lines.push("Nothing to restore: every flag config is as it was when the deploy was registered");
+  const unchanged = Array.isArray(body.unchanged) ? body.unchanged.filter((f): f is string => typeof f === "string") : [];
+  if (unchanged.length > 0) lines.push(`Unchanged: ${unchanged.join(", ")}`);
+  for (const skipped of list(body.skipped)) lines.push(`Skipped ${str(skipped.flag)}: ${str(skipped.reason)}`);
+  return `${lines.join("\n")}\n`;
+}

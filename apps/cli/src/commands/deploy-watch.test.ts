@@ -119,6 +119,17 @@ describe("switchyard deploy watch", () => {
     expect(() => attachQueries([{ signal: "error_rate", max: 0.02 }], ["sum(x)", "sum(y)"])).toThrow("--prometheus gives check error_rate a second query");
   });
 
+  it("says which flags restore-flags put back, or prints the report with --json", async () => {
+    const report = { restored: [{ flag: "new-checkout", version: 4, fromVersion: 2 }], unchanged: ["search-ranking"], skipped: [{ flag: "old-banner", reason: "the flag no longer exists" }] };
+    const fake = fakeServer({ "POST /api/deploys/dep_1/restore-flags": () => ({ body: report }) });
+    const { io, output } = captureIo(fake.fetch, "/", env);
+    expect(await run(["deploy", "restore-flags", "dep_1"], io)).toBe(0);
+    expect(output.out).toBe("Restored new-checkout: the config of version 2 is now version 4\nUnchanged: search-ranking\nSkipped old-banner: the flag no longer exists\n");
+    const json = captureIo(fake.fetch, "/", env);
+    expect(await run(["deploy", "restore-flags", "dep_1", "--json"], json.io)).toBe(0);
+    expect(JSON.parse(json.output.out)).toEqual(report);
+  });
+
   it("reads durations", () => {
     expect(parseDurationMs("10m", "window")).toBe(600_000);
     expect(parseDurationMs("30s", "interval")).toBe(30_000);

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { createApiClient, type ApiClient } from "../api-client";
 import type { CliIo } from "../cli-io";
 import { CliError, ExitCodes, type ExitCode } from "../exit-codes";
-import { parseDeploy, progressLine, renderDecision, type DeployState } from "./deploy-output";
+import { parseDeploy, progressLine, renderDecision, renderRestore, type DeployState } from "./deploy-output";
 
 export const DEPLOY_USAGE = `Usage: switchyard deploy <watch|start|signal|status|restore-flags> [options]
 
@@ -149,7 +149,7 @@ export async function deployCommand(argv: readonly string[], io: CliIo): Promise
     const id = encodeURIComponent(rest[0]);
     if (sub === "restore-flags") {
       const report = await api.postJson(`/api/deploys/${id}/restore-flags`, {});
-      io.out(`${JSON.stringify(report, null, json ? 2 : undefined)}\n`);
+      io.out(json ? `${JSON.stringify(report, null, 2)}\n` : renderRestore(report));
       return ExitCodes.ok;
     }
     const body = await api.getJson(`/api/deploys/${id}`);
