@@ -1,27 +1,13 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDemoApp, type DemoApp } from "./support/demo-app";
+import { runCli as cli } from "./support/cli";
 import { startServerProcess, type ServerProcess } from "./support/server-process";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const ADMIN = "sy_admin_e2e_deploy_watch_token01";
 const FLAG = "new-checkout";
-
-/** `switchyard …` as a pipeline runs it: the bin, its exit code and output. */
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["apps/cli/bin/switchyard.mjs", ...args], { cwd: root, env: { PATH: process.env.PATH ?? "", ...env } });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.on("exit", (code) => resolve({ code, out, err }));
-  });
-}
 
 /** Polls `read` until `accept` holds, for at most `timeoutMs`; returns the last reading. */
 async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
