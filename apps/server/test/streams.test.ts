@@ -155,8 +155,17 @@ for (const backend of backends()) {
       expect(res.body).toEqual({ accepted: { evaluations: 1, events: 2 }, ignored: { evaluations: 1, events: 0 } });
       await stream.waitUntil(() => true);
       const instances = await server.request("GET", "/api/environments/production/instances");
+      const firstAck = instances.body.instances[0]?.ackedAt;
+      // The next flush reports the same version: when it was first served does not move.
+      await new Promise((r) => setTimeout(r, 20));
+      await server.request("POST", "/api/sdk/metrics", { token: sdkToken, body: { instanceId: "instance-a", version } });
+      expect((await server.request("GET", "/api/environments/production/instances")).body.instances[0]).toMatchObject({ ackedVersion: version, ackedAt: firstAck });
+      await server.request("POST", "/api/sdk/metrics", { token: sdkToken, body: { instanceId: "instance-a", version: version + 1 } });
+      const moved = (await server.request("GET", "/api/environments/production/instances")).body.instances[0];
+      expect(moved.ackedVersion).toBe(version + 1);
+      expect(Date.parse(moved.ackedAt)).toBeGreaterThan(Date.parse(firstAck));
       expect(instances.body.instances).toEqual([
-        { instanceId: "instance-a", sdk: "switchyard-node/0.1.0", ackedVersion: version, ackedAt: expect.any(String), connected: true, lastSeenAt: expect.any(String) },
+        { instanceId: "instance-a", sdk: "switchyard-node/0.1.0", ackedVersion: version, ackedAt: expect.any(String), connected: true, firstSeenAt: expect.any(String), lastSeenAt: expect.any(String) },
       ]);
       await stream.close();
       await new Promise((r) => setTimeout(r, 200));

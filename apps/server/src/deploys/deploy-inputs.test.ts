@@ -3,12 +3,13 @@ import type { InstanceView } from "../services/sdk-usage";
 import { countedEvents, newAcks, propagationViews } from "./deploy-inputs";
 import type { Guard } from "./types";
 
-const instance = (instanceId: string, ackedVersion: number | null, ackedAt: string | null, connected = true): InstanceView => ({
+const instance = (instanceId: string, ackedVersion: number | null, ackedAt: string | null, connected = true, firstSeenAt = "2026-03-01T11:00:00.000Z"): InstanceView => ({
   instanceId,
   sdk: "switchyard-node/0.1.0",
   ackedVersion,
   ackedAt,
   connected,
+  firstSeenAt,
   lastSeenAt: "2026-03-01T12:00:05.000Z",
 });
 const off = { flag: "new-checkout", disabledAt: "2026-03-01T12:00:00.000Z", configVersion: 7, seq: 42 };
@@ -46,6 +47,18 @@ describe("deploy inputs", () => {
     const all = [instance("a", 42, "2026-03-01T12:00:00.600Z"), instance("c", 42, "2026-03-01T12:00:01.500Z")];
     expect(propagationViews(guard, [off], all, [], now)).toEqual([
       { flag: "new-checkout", version: 7, seq: 42, acknowledged: 2, connected: 2, requiredRatio: 0.95, acknowledgedAt: "2026-03-01T12:00:01.500Z", seconds: 1.5 },
+    ]);
+  });
+
+  it("does not wait for instances that first appeared after the flag-off: they loaded it at start", () => {
+    const now = new Date("2026-03-01T12:00:30.000Z");
+    const instances = [
+      instance("a", 42, "2026-03-01T12:00:00.700Z"),
+      // Scaled up 10 s after the flag-off, not reported yet.
+      instance("late", null, null, true, "2026-03-01T12:00:10.000Z"),
+    ];
+    expect(propagationViews(guard, [off], instances, [], now)).toEqual([
+      { flag: "new-checkout", version: 7, seq: 42, acknowledged: 1, connected: 1, requiredRatio: 0.95, acknowledgedAt: "2026-03-01T12:00:00.700Z", seconds: 0.7 },
     ]);
   });
 });

@@ -87,6 +87,16 @@ export function connectedInstances(instances: InstanceView[]): InstanceView[] {
   return instances.filter((i) => i.connected);
 }
 
+/**
+ * The instances a flag-off waits for: connected now and already running when it was made. One
+ * that first appeared after it (a pod scaled up mid-deploy) loaded the flag-off at start; waiting
+ * for its first report would turn a finished mitigation into a timeout.
+ */
+function instancesToAcknowledge(off: StoredFlagOff, instances: InstanceView[]): InstanceView[] {
+  const disabledAtMs = Date.parse(off.disabledAt);
+  return connectedInstances(instances).filter((i) => Date.parse(i.firstSeenAt) <= disabledAtMs);
+}
+
 /** First sightings of connected instances serving each flag-off, not yet recorded. */
 export function newAcks(deployId: string, flagsOff: StoredFlagOff[], instances: InstanceView[], known: store.DeployAckRow[]): store.DeployAckRow[] {
   const seen = new Set(known.map((a) => `${a.flag}|${a.instanceId}`));
@@ -106,11 +116,10 @@ export function newAcks(deployId: string, flagsOff: StoredFlagOff[], instances: 
  * instance serves it was settled above against the change seq, which is what SDKs report.
  */
 export function propagationOf(flagsOff: StoredFlagOff[], instances: InstanceView[], acks: store.DeployAckRow[]): Propagation[] {
-  const connected = connectedInstances(instances);
   return flagsOff.map((off) => ({
     flag: off.flag,
     version: off.configVersion,
-    instances: connected.map((instance) => ({
+    instances: instancesToAcknowledge(off, instances).map((instance) => ({
       acknowledgedAt: acks.find((a) => a.flag === off.flag && a.instanceId === instance.instanceId)?.acknowledgedAt ?? null,
     })),
   }));

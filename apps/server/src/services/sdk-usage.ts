@@ -64,6 +64,8 @@ export interface InstanceView {
   ackedVersion: number | null;
   ackedAt: string | null;
   connected: boolean;
+  /** When the server first heard of the instance (its first stream or report). */
+  firstSeenAt: string;
   lastSeenAt: string;
 }
 
@@ -75,6 +77,7 @@ export async function readInstances(db: Db, environmentKey: string, now = new Da
     ackedVersion: r.ackedVersion,
     ackedAt: r.ackedAt?.toISOString() ?? null,
     connected: r.streamSeenAt !== null && now.getTime() - r.streamSeenAt.getTime() < CONNECTED_WINDOW_MS,
+    firstSeenAt: r.firstSeenAt.toISOString(),
     lastSeenAt: r.lastSeenAt.toISOString(),
   }));
 }

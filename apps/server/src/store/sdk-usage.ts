@@ -9,12 +9,18 @@ export async function recordInstanceReport(
   report: { environmentKey: string; instanceId: string; sdk: string | null; version: number | undefined; at: Date },
 ): Promise<void> {
   const acked = report.version === undefined ? {} : { ackedVersion: report.version, ackedAt: report.at };
+  // `acked_at` is when the instance first reported the version it serves: later reports of the
+  // same version (every metrics flush) must not move it, or propagation looks slower than it was.
+  const ackedSince =
+    report.version === undefined
+      ? {}
+      : { ackedVersion: report.version, ackedAt: sql`case when ${sdkInstances.ackedVersion} is not distinct from excluded.acked_version and ${sdkInstances.ackedAt} is not null then ${sdkInstances.ackedAt} else excluded.acked_at end` };
   await db
     .insert(sdkInstances)
     .values({ environmentKey: report.environmentKey, instanceId: report.instanceId, sdk: report.sdk, lastSeenAt: report.at, ...acked })
     .onConflictDoUpdate({
       target: [sdkInstances.environmentKey, sdkInstances.instanceId],
-      set: { lastSeenAt: report.at, ...(report.sdk === null ? {} : { sdk: report.sdk }), ...acked },
+      set: { lastSeenAt: report.at, ...(report.sdk === null ? {} : { sdk: report.sdk }), ...ackedSince },
     });
 }
 
