@@ -295,6 +295,30 @@ for (const backend of backends()) {
       expect(audit.body.entries.filter((e: { deployId: string | null }) => e.deployId === id)).toHaveLength(1);
     });
 
+    it("decides an observing deploy once per completed interval, not every tick", async () => {
+      await server.deployWorker.stop();
+      try {
+        const created = await server.request("POST", "/api/deploys", { token: deployToken, body: deployBody([], { guard: guard({ windowSeconds: 60, intervalSeconds: 10 }) }) });
+        const id: string = created.body.id;
+        const startedAt = Date.parse(created.body.createdAt);
+        let offsetMs = 0;
+        const worker = new DeployWorker({ db: server.database.db, live: server.live }, pino({ level: "silent" }), { now: () => new Date(startedAt + offsetMs) });
+        const decidedAt = async (atMs: number) => {
+          offsetMs = atMs;
+          await worker.tick();
+          return (await deploy(id)).decision?.decidedAt as string | undefined;
+        };
+        const first = await decidedAt(200);
+        expect(first).toBe(new Date(startedAt + 200).toISOString());
+        expect(await decidedAt(5_000)).toBe(first);
+        expect(await decidedAt(9_900)).toBe(first);
+        expect(await decidedAt(10_100)).toBe(new Date(startedAt + 10_100).toISOString());
+        expect((await deploy(id)).decision.evidence.window.completed).toBe(1);
+      } finally {
+        server.deployWorker.start();
+      }
+    });
+
     it("keeps two replicas from observing one deploy at once, and lets another take over", async () => {
       await server.deployWorker.stop();
       try {

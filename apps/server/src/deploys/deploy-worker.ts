@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { patchFlagConfig } from "../services/flag-configs";
 import type { ServiceDeps } from "../services/mutation";
+import { PassLoop } from "../services/pass-loop";
 import { readInstances } from "../services/sdk-usage";
 import type { Actor } from "../store/audit";
 import * as store from "../store/deploys";
@@ -36,11 +37,8 @@ const COMMENT_MAX = 500;
  */
 export class DeployWorker {
   readonly owner = `worker_${randomBytes(6).toString("hex")}`;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly loop: PassLoop;
   private closing = false;
-  private readonly tickMs: number;
   private readonly leaseMs: number;
   private readonly batch: number;
   private readonly now: () => Date;
@@ -51,7 +49,7 @@ export class DeployWorker {
     private readonly logger: Logger,
     options: DeployWorkerOptions = {},
   ) {
-    this.tickMs = options.tickMs ?? 1_000;
+    this.loop = new PassLoop(() => this.tick(), options.tickMs ?? 1_000, (error) => this.logger.error({ err: error }, "deploy worker tick failed"));
     this.leaseMs = options.leaseMs ?? 30_000;
     this.batch = options.batch ?? 50;
     this.now = options.now ?? (() => new Date());
@@ -59,32 +57,14 @@ export class DeployWorker {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
     this.closing = false;
-    this.schedule();
+    this.loop.start();
   }
 
   /** Waits for the tick in progress, so the database can close after it. */
   async stop(): Promise<void> {
-    this.stopped = true;
     this.closing = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick()
-        .then(() => undefined)
-        .catch((error: unknown) => this.logger.error({ err: error }, "deploy worker tick failed"))
-        .finally(() => {
-          this.running = undefined;
-          this.schedule();
-        });
-    }, this.tickMs);
-    this.timer.unref();
+    await this.loop.stop();
   }
 
   /** One pass over the due deploys; exposed for tests that step time themselves. */
@@ -122,7 +102,9 @@ export class DeployWorker {
     const deploy = { ...leased, countCursor: counted.cursor, prometheus: sampled?.progress ?? leased.prometheus };
     const instances = deploy.flagsOff.length === 0 ? [] : await readInstances(db, deploy.environmentKey, now);
     if (deploy.flagsOff.length > 0) await store.insertAcks(db, newAcks(deploy.id, deploy.flagsOff, instances, await store.listAcks(db, deploy.id)));
-    const decided = decide(await decisionInput(db, deploy, instances, sampled?.decideAt ?? now));
+    const decideAt = sampled?.decideAt ?? now;
+    if (!needsDecision(deploy, decideAt)) return void (await store.releaseLease(db, deploy.id, this.owner));
+    const decided = decide(await decisionInput(db, deploy, instances, decideAt));
     const applied = await this.apply(deploy, decided.actions);
     if (applied === null) return this.lost(deploy.id);
     const { flagsOff, refused } = applied;
@@ -173,6 +155,19 @@ export class DeployWorker {
     if (decision.status === deploy.status) return;
     this.logger.info({ deployId: deploy.id, service: deploy.service, version: deploy.version, status: decision.status }, decision.evidence.summary);
   }
+}
+
+/**
+ * While a deploy is only observing, the engine judges completed intervals alone: until another
+ * one completes, deciding again would reload every sample to reach the same decision. Samples,
+ * counts and acknowledgements are still copied every tick; a deploy that has turned a flag off
+ * (acknowledgements and timeouts move within an interval) is decided every tick.
+ */
+export function needsDecision(deploy: Pick<store.DeployRow, "decision" | "flagsOff" | "createdAt" | "guard">, at: Date): boolean {
+  const previous = deploy.decision;
+  if (previous === null || previous.status !== DeployStatuses.observing || deploy.flagsOff.length > 0) return true;
+  const completed = Math.max(0, Math.floor((at.getTime() - deploy.createdAt.getTime()) / (deploy.guard.intervalSeconds * 1000)));
+  return completed !== previous.evidence.window.completed;
 }
 
 /** Too few samples because Prometheus failed: say so, or the summary reads as if traffic was low. */

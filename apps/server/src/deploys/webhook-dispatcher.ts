@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Db } from "../store/database";
+import { PassLoop } from "../services/pass-loop";
 import { WebhookDeliveryStatuses } from "../store/deploy-schema";
 import { getEnvironment } from "../store/environments";
 import { claimDeliveries, settleDelivery, type DeliveryOutcome, type WebhookDeliveryRow } from "../store/webhook-deliveries";
@@ -27,12 +28,9 @@ export interface WebhookDispatcherOptions {
  * the poll, not in it, so a receiver that never answers holds one slot for `timeoutMs`, no more.
  */
 export class WebhookDispatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private polling: Promise<unknown> | undefined;
+  private readonly loop: PassLoop;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = new AbortController();
-  private stopped = true;
-  private readonly pollMs: number;
   private readonly retryDelaysMs: readonly number[];
   private readonly timeoutMs: number;
   private readonly leaseMs: number;
@@ -45,7 +43,7 @@ export class WebhookDispatcher {
     private readonly logger: Logger,
     options: WebhookDispatcherOptions = {},
   ) {
-    this.pollMs = options.pollMs ?? 1_000;
+    this.loop = new PassLoop(() => this.poll(), options.pollMs ?? 1_000, (error) => this.logger.error({ err: error }, "could not claim webhook deliveries"));
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_WEBHOOK_RETRY_DELAYS_MS;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
     this.leaseMs = Math.max(options.leaseMs ?? 30_000, this.timeoutMs + 5_000);
@@ -55,10 +53,9 @@ export class WebhookDispatcher {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+    if (this.loop.active) return;
     this.stopping = new AbortController();
-    this.schedule();
+    this.loop.start();
   }
 
   /**
@@ -67,9 +64,7 @@ export class WebhookDispatcher {
    * database can close after it.
    */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.polling;
+    await this.loop.stop();
     this.stopping.abort();
     await this.settled();
   }
@@ -77,19 +72,6 @@ export class WebhookDispatcher {
   /** Waits for the attempts in flight (tests). */
   async settled(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.polling = this.poll()
-        .catch((error: unknown) => this.logger.error({ err: error }, "could not claim webhook deliveries"))
-        .finally(() => {
-          this.polling = undefined;
-          this.schedule();
-        });
-    }, this.pollMs);
-    this.timer.unref();
   }
 
   /** Claims due deliveries for the free slots and starts sending them; returns how many it started. */
