@@ -1,30 +1,61 @@
 import { violation, type Direction } from "./checks";
 import { twoProportionZTest } from "./proportion-test";
+import { summarize, welchTTest } from "./t-test";
 import {
   DEFAULT_MIN_SAMPLES,
+  MIN_COHORT_GAUGE_SAMPLES,
   MIN_COHORT_SAMPLES,
   type Check,
   type CohortCount,
-  type CohortEvidence,
+  type CohortSampleTally,
   type CohortTally,
   type CohortVerdict,
+  type CountCohortEvidence,
+  type GaugeSample,
   type GuardedFlag,
+  type MeanTestEvidence,
   type ProportionTestEvidence,
   type RateDefinition,
+  type SampleCohortEvidence,
 } from "./types";
 
-export interface CohortTestInput {
+/** One flag, one breached check, and the span its cohorts are compared over. */
+export interface CohortSpan {
   flag: GuardedFlag;
   check: Check;
   /** The bound the service-wide value crossed. */
   direction: Direction;
-  rate: RateDefinition | undefined;
-  counts: CohortCount[];
-  /** Counts from this time (the breach's start) … */
+  /** Counts and samples from this time (the breach's start) … */
   fromMs: number;
   /** … to this one (the end of the interval being decided). */
   untilMs: number;
   significance: number;
+}
+
+export interface CohortTestInput extends CohortSpan {
+  rate: RateDefinition | undefined;
+  counts: CohortCount[];
+}
+
+export interface SampleCohortTestInput extends CohortSpan {
+  samples: GaugeSample[];
+}
+
+function spanEvidence(input: CohortSpan) {
+  return { flag: input.flag.key, signal: input.check.signal, from: new Date(input.fromMs).toISOString(), until: new Date(input.untilMs).toISOString() };
+}
+
+/**
+ * The verdict once both cohorts are big enough: the flag explains the breach only if its new
+ * cohort's value crosses the bound the service-wide value crossed, its off cohort's does not
+ * (a cohort past the other bound is not this breach), and the one-sided test is significant.
+ */
+function judgeCohorts(input: CohortSpan, newValue: number | null, offValue: number | null, pValue: number): { verdict: CohortVerdict; reason: string } {
+  const breaches = (value: number | null) => value !== null && violation(input.check, value) === input.direction;
+  if (!breaches(newValue)) return { verdict: "clears", reason: "the new cohort is within the bound" };
+  if (breaches(offValue)) return { verdict: "clears", reason: "the off cohort breaches too" };
+  if (pValue >= input.significance) return { verdict: "clears", reason: `the difference is not significant (p ≥ ${input.significance})` };
+  return { verdict: "explains", reason: "the new cohort breaches, the off cohort does not, and the difference is significant" };
 }
 
 /** Each cohort needs the check's `minSamples` requests, and never fewer than the z-test tolerates. */
@@ -59,12 +90,12 @@ function tallies(input: CohortTestInput, rate: RateDefinition): { new: CohortTal
  * Counts run from the breach's start to `untilMs`: while cohorts are too small the span grows
  * with each interval, and healthy time before the breach does not dilute it.
  */
-export function testCohorts(input: CohortTestInput): CohortEvidence {
+export function testCohorts(input: CohortTestInput): CountCohortEvidence {
   const { flag, check } = input;
   const minSamples = cohortMinSamples(check);
-  const base = { flag: flag.key, signal: check.signal, from: new Date(input.fromMs).toISOString(), until: new Date(input.untilMs).toISOString() };
-  const verdict = (v: CohortVerdict, reason: string, cohorts: { new: CohortTally; off: CohortTally }, test: CohortEvidence["test"] = null): CohortEvidence => ({
-    ...base,
+  const verdict = (v: CohortVerdict, reason: string, cohorts: { new: CohortTally; off: CohortTally }, test: ProportionTestEvidence | null = null): CountCohortEvidence => ({
+    ...spanEvidence(input),
+    source: "counts",
     new: cohorts.new,
     off: cohorts.off,
     test,
@@ -95,11 +126,81 @@ export function testCohorts(input: CohortTestInput): CohortEvidence {
     significance: input.significance,
     minSamples,
   };
-  // A cohort whose rate crosses the bound the other way is not the breach being explained.
-  const newBreaches = cohorts.new.rate !== null && violation(check, cohorts.new.rate) === input.direction;
-  const offBreaches = cohorts.off.rate !== null && violation(check, cohorts.off.rate) === input.direction;
-  if (!newBreaches) return verdict("clears", "the new cohort is within the bound", cohorts, test);
-  if (offBreaches) return verdict("clears", "the off cohort breaches too", cohorts, test);
-  if (result.pValue >= input.significance) return verdict("clears", `the difference is not significant (p ≥ ${input.significance})`, cohorts, test);
-  return verdict("explains", "the new cohort breaches, the off cohort does not, and the difference is significant", cohorts, test);
+  const judged = judgeCohorts(input, cohorts.new.rate, cohorts.off.rate, result.pValue);
+  return verdict(judged.verdict, judged.reason, cohorts, test);
+}
+
+/** Each cohort needs the check's `minSamples` samples, and never fewer than the t-test tolerates. */
+export function cohortMinGaugeSamples(check: Check): number {
+  return Math.max(check.minSamples ?? DEFAULT_MIN_SAMPLES.gauge, MIN_COHORT_GAUGE_SAMPLES);
+}
+
+/** Pushed samples of the check's signal that name the flag, taken in the span (variation or not). */
+export function cohortSamples(samples: readonly GaugeSample[], span: CohortSpan): GaugeSample[] {
+  return samples.filter((s) => {
+    const at = s.at.getTime();
+    return s.flag === span.flag.key && s.signal === span.check.signal && Number.isFinite(s.value) && at >= span.fromMs && at < span.untilMs;
+  });
+}
+
+function sampleTally(variations: number[], values: number[]): CohortSampleTally {
+  if (values.length === 0) return { variations, samples: 0, mean: null, standardDeviation: null };
+  const { mean, variance } = summarize(values);
+  return { variations, samples: values.length, mean, standardDeviation: values.length > 1 ? Math.sqrt(variance) : null };
+}
+
+/**
+ * Does this flag explain the breach, judged on pushed samples naming it (e.g. `latency_p99_ms`
+ * per variation)? As `testCohorts`, with the cohorts' means for their rates and a one-sided
+ * Welch's t-test (unequal variances) for the z-test. Samples naming the flag but no variation
+ * belong to neither cohort.
+ */
+export function testSampleCohorts(input: SampleCohortTestInput): SampleCohortEvidence {
+  const { flag, check } = input;
+  const minSamples = cohortMinGaugeSamples(check);
+  const values: { new: number[]; off: number[] } = { new: [], off: [] };
+  const newVariations = new Set<number>();
+  let withoutVariation = 0;
+  for (const row of cohortSamples(input.samples, input)) {
+    if (row.variation === undefined) withoutVariation += 1;
+    else if (row.variation === flag.offVariation) values.off.push(row.value);
+    else {
+      values.new.push(row.value);
+      newVariations.add(row.variation);
+    }
+  }
+  const cohorts = { new: sampleTally([...newVariations].sort((a, b) => a - b), values.new), off: sampleTally([flag.offVariation], values.off) };
+  const verdict = (v: CohortVerdict, reason: string, test: MeanTestEvidence | null = null): SampleCohortEvidence => ({
+    ...spanEvidence(input),
+    source: "samples",
+    ...cohorts,
+    test,
+    verdict: v,
+    reason,
+  });
+  const sample = `${check.signal} sample`;
+  if (values.new.length === 0 && values.off.length === 0) {
+    return verdict("no-data", withoutVariation > 0 ? `${withoutVariation} ${sample}s name this flag but no variation` : `no ${sample}s name this flag`);
+  }
+  if (values.off.length === 0) return verdict("no-data", `every ${sample} came from a new variation: no control cohort`);
+  if (values.new.length === 0) return verdict("clears", `no ${sample} came from a new variation`);
+  if (values.new.length < minSamples || values.off.length < minSamples) {
+    return verdict("insufficient", `each cohort needs ${minSamples} ${sample}s (new ${values.new.length}, off ${values.off.length})`);
+  }
+  const worse = input.direction === "above";
+  const [newSample, offSample] = [summarize(values.new), summarize(values.off)];
+  const result = worse ? welchTTest(newSample, offSample) : welchTTest(offSample, newSample);
+  // Reported as new − off, as the z of counts is; `0 - t` keeps a zero positive.
+  const t = worse ? result.t : 0 - result.t;
+  const test: MeanTestEvidence = {
+    test: "Welch's t-test, one-sided",
+    alternative: worse ? "new > off" : "new < off",
+    t: Number.isFinite(t) ? t : null,
+    df: result.df,
+    pValue: result.pValue,
+    significance: input.significance,
+    minSamples,
+  };
+  const judged = judgeCohorts(input, newSample.mean, offSample.mean, result.pValue);
+  return verdict(judged.verdict, judged.reason, test);
 }

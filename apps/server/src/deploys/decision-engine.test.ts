@@ -199,6 +199,7 @@ describe("decision evidence", () => {
         signal: "error_rate",
         from: "2025-03-01T12:01:00.000Z",
         until: "2025-03-01T12:01:30.000Z",
+        source: "counts",
         new: { variations: [0], events: 80, per: 1000, rate: 0.08 },
         off: { variations: [1], events: 10, per: 1000, rate: 0.01 },
         test: {

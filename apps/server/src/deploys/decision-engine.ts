@@ -1,5 +1,5 @@
 import { buildSeries, completedIntervals, judge, samplesThrough, type CheckSeries, type Direction, type Interval } from "./checks";
-import { testCohorts } from "./cohort-test";
+import { cohortSamples, testCohorts, testSampleCohorts } from "./cohort-test";
 import { checkEvidence, describeCohort, describeFlagOff, describeJudged, flagActionEvidence, listFlags } from "./evidence";
 import { acknowledgement, type Acknowledgement } from "./propagation";
 import {
@@ -61,7 +61,7 @@ const VERDICT_RANK: Record<CohortVerdict, number> = { explains: 3, insufficient:
  * Rules, per completed interval of the grid that starts at the deploy's start:
  * - every check judged on its interval aggregate (see `judge`) and none breached through the
  *   window → healthy; a check short of `minSamples` by the window's end → inconclusive;
- * - a breach → test each guarded flag's cohorts (see `testCohorts`): flags that explain it are
+ * - a breach → test each guarded flag's cohorts (see `explain`): flags that explain it are
  *   turned off (`disable-flags`) or named (`decide-only`) → mitigating; cohorts still too small
  *   → keep observing (rollback-required if the window ends so); flags without cohort data are
  *   probed (turned off) when allowed; otherwise → rollback-required;
@@ -165,6 +165,12 @@ function windowEnd(ctx: Context, k: number, breached: boolean, breachLine: strin
  * Which guarded flags explain the breach? Flags whose cohorts explain it are turned off; while
  * a flag's cohorts are still too small, wait; flags without cohorts may be probed; otherwise
  * nothing a flag can do explains it.
+ *
+ * Each flag is judged per breached check over the breach's span (its start to `untilMs`). If
+ * samples of the check's signal pushed naming the flag fall in that span, the flag is judged on
+ * them alone (`testSampleCohorts`: the means of its new and off variations, Welch's t-test), as
+ * a pipeline measuring each cohort knows better than SDK counts, which only make rates; without
+ * such samples, on the SDK counts (`testCohorts`: rates, the two-proportion z-test).
  */
 function explain(ctx: Context, breaches: Breaches, untilMs: number): Explanation {
   const cohorts: CohortEvidence[] = [];
@@ -174,10 +180,11 @@ function explain(ctx: Context, breaches: Breaches, untilMs: number): Explanation
     for (const [i, { direction, fromIndex }] of breaches) {
       const check = ctx.series[i]?.check;
       if (check === undefined) continue;
-      const { counts } = ctx.input;
       // Cohorts are compared over the breach (from where its aggregate began), not diluted by the healthy time before it.
-      const fromMs = ctx.startMs + fromIndex * ctx.intervalMs;
-      const evidence = testCohorts({ flag, check, direction, rate: rateFor(rates, check.signal), counts, fromMs, untilMs, significance: ctx.significance });
+      const span = { flag, check, direction, fromMs: ctx.startMs + fromIndex * ctx.intervalMs, untilMs, significance: ctx.significance };
+      const pushed = cohortSamples(ctx.input.samples, span);
+      const evidence =
+        pushed.length > 0 ? testSampleCohorts({ ...span, samples: pushed }) : testCohorts({ ...span, rate: rateFor(rates, check.signal), counts: ctx.input.counts });
       cohorts.push(evidence);
       const previous = verdicts.get(flag.key);
       if (previous === undefined || VERDICT_RANK[evidence.verdict] > VERDICT_RANK[previous]) verdicts.set(flag.key, evidence.verdict);

@@ -58,8 +58,17 @@ export function describeJudged(series: CheckSeries, judged: Judged): string {
   return `${check.signal} ${formatValue(judged.value)} ${bound} over ${judged.samples} samples`.replace(/ {2}/g, " ");
 }
 
-/** "new-checkout (new 8.0% of 4000 vs off 1.0% of 4000 requests, z=13.2, p<0.0001)" */
+/**
+ * From counts: "new-checkout (new 8.0% of 4000 vs off 1.0% of 4000, z=13.2, p<0.0001)";
+ * from samples: "new-checkout (new mean 910 of 12 samples vs off 420 of 12, t=9.10, df=21.7, p<0.0001)".
+ */
 export function describeCohort(cohort: CohortEvidence): string {
+  if (cohort.source === "samples") {
+    const means = `new mean ${formatValue(cohort.new.mean)} of ${cohort.new.samples} samples vs off ${formatValue(cohort.off.mean)} of ${cohort.off.samples}`;
+    const { test } = cohort;
+    const t = test === null ? "" : test.t === null ? ", neither cohort varies" : `, t=${test.t.toFixed(2)}, df=${test.df.toFixed(1)}`;
+    return `${cohort.flag} (${means}${t}${test === null ? "" : `, ${formatP(test.pValue)}`})`;
+  }
   const counts = `new ${formatPercent(cohort.new.rate)} of ${cohort.new.per} vs off ${formatPercent(cohort.off.rate)} of ${cohort.off.per}`;
   const test = cohort.test === null ? "" : `, z=${cohort.test.z.toFixed(2)}, ${formatP(cohort.test.pValue)}`;
   return `${cohort.flag} (${counts}${test})`;

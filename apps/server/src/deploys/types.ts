@@ -160,11 +160,25 @@ export interface CheckEvidence {
   intervals: IntervalEvidence[];
 }
 
+/** Where a flag's cohorts were read from: SDK `track()` counts, or pushed samples naming the flag. */
+export const CohortSources = { counts: "counts", samples: "samples" } as const;
+export type CohortSource = (typeof CohortSources)[keyof typeof CohortSources];
+
+/** A cohort of counted events (source `counts`): `events` per `per` (e.g. errors per request). */
 export interface CohortTally {
   variations: number[];
   events: number;
   per: number;
   rate: number | null;
+}
+
+/** A cohort of pushed gauge samples (source `samples`): how many, their mean and spread. */
+export interface CohortSampleTally {
+  variations: number[];
+  samples: number;
+  mean: number | null;
+  /** Sample standard deviation (n − 1); null below two samples. */
+  standardDeviation: number | null;
 }
 
 export interface ProportionTestEvidence {
@@ -176,20 +190,46 @@ export interface ProportionTestEvidence {
   minSamples: number;
 }
 
+export interface MeanTestEvidence {
+  test: "Welch's t-test, one-sided";
+  alternative: "new > off" | "new < off";
+  /** (new mean − off mean) / standard error; null when it is infinite: neither cohort varies and their means differ. */
+  t: number | null;
+  /** Welch–Satterthwaite degrees of freedom (n_new + n_off − 2 when neither cohort varies). */
+  df: number;
+  pValue: number;
+  significance: number;
+  minSamples: number;
+}
+
 export type CohortVerdict = "explains" | "insufficient" | "no-data" | "clears";
 
-export interface CohortEvidence {
+interface CohortEvidenceBase {
   flag: string;
   signal: string;
   /** The span the cohorts were counted over: from the breach's start to the decided interval's end. */
   from: string;
   until: string;
-  new: CohortTally;
-  off: CohortTally;
-  test: ProportionTestEvidence | null;
   verdict: CohortVerdict;
   reason: string;
 }
+
+export interface CountCohortEvidence extends CohortEvidenceBase {
+  source: "counts";
+  new: CohortTally;
+  off: CohortTally;
+  test: ProportionTestEvidence | null;
+}
+
+export interface SampleCohortEvidence extends CohortEvidenceBase {
+  source: "samples";
+  new: CohortSampleTally;
+  off: CohortSampleTally;
+  test: MeanTestEvidence | null;
+}
+
+/** Decisions recorded before cohort samples were judged have no `source`: they are `counts`. */
+export type CohortEvidence = CountCohortEvidence | SampleCohortEvidence;
 
 export interface PropagationEvidence {
   version: number;
@@ -248,3 +288,9 @@ export const DEFAULT_SIGNIFICANCE = 0.01;
 export const DEFAULT_MIN_SAMPLES = { gauge: 1, counts: 100 } as const;
 /** Below this many requests per cohort the normal approximation of the z-test is not trusted. */
 export const MIN_COHORT_SAMPLES = 30;
+/**
+ * Below this many pushed samples per cohort the t-test is not trusted: a variance needs two, and
+ * with two (one degree of freedom each) Welch's df can fall to 1, where p < 0.01 needs t > 31.8
+ * and the result leans wholly on normality. Three give each variance two degrees of freedom.
+ */
+export const MIN_COHORT_GAUGE_SAMPLES = 3;
