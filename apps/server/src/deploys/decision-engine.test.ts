@@ -15,6 +15,10 @@ const times = (status: DeployStatus, n: number): DeployStatus[] => repeat(status
 const checkoutBadFrom2 = { key: "new-checkout", share: 0.5, extraErrorRate: 0.07, badFrom: 2 } as const;
 const servesEveryone = { key: "new-checkout", share: 1, extraErrorRate: 0.07, badFrom: 2 } as const;
 const badDeployFrom2 = (interval: number) => (interval >= 2 ? 0.08 : 0.01);
+// Pushed latency: a check on latency_p99_ms ≤ 800 ms, service-wide samples and (unless a row says otherwise) 3 per flag variation an interval.
+const latencyOnly = { guard: { checks: [{ signal: "latency_p99_ms", max: 800 }] }, requestsPerInterval: 2000, baseErrorRate: 0.01, sdkCounts: false } as const;
+const pushedLatency = { baseMs: 400, perInterval: 3, cohortPerInterval: 3, jitterMs: 50 } as const;
+const slowCheckoutFrom2 = { key: "new-checkout", share: 0.5, extraLatencyMs: 1000, badFrom: 2 } as const;
 
 interface Row {
   name: string;
@@ -153,6 +157,36 @@ const rows: Row[] = [
     actions: [],
   },
   {
+    name: "pushed latency cohorts: new variation 1400 ms, off 400 ms → flag off (cohort), mitigated",
+    model: { ...latencyOnly, flags: [slowCheckoutFrom2], latency: pushedLatency, ticks: 5 },
+    statuses: [...times("observing", 2), "mitigating", "mitigating", "mitigated"],
+    actions: [{ tick: 2, flag: "new-checkout", reason: "cohort" }],
+  },
+  {
+    name: "pushed latency cohorts: both 1200 ms → rollback-required, no flag touched",
+    model: { ...latencyOnly, flags: [{ key: "new-checkout", share: 0.5 }], latency: { ...pushedLatency, baseMs: (i) => (i >= 2 ? 1200 : 400) }, ticks: 4 },
+    statuses: [...times("observing", 2), ...times("rollback-required", 2)],
+    actions: [],
+  },
+  {
+    name: "pushed latency cohorts, one sample per variation an interval → observing until each cohort has 3, then flag off, mitigated",
+    model: { ...latencyOnly, flags: [slowCheckoutFrom2], latency: { ...pushedLatency, cohortPerInterval: 1 }, ticks: 7 },
+    statuses: [...times("observing", 4), "mitigating", "mitigating", "mitigated"],
+    actions: [{ tick: 4, flag: "new-checkout", reason: "cohort" }],
+  },
+  {
+    name: "pushed latency cohorts flat (new 850 ms vs off 790 ms, ± 100) → not significant, clears → rollback-required, no probe",
+    model: { ...latencyOnly, flags: [{ ...slowCheckoutFrom2, extraLatencyMs: 60 }], latency: { ...pushedLatency, baseMs: 790, jitterMs: 100 }, ticks: 3 },
+    statuses: [...times("observing", 2), "rollback-required"],
+    actions: [],
+  },
+  {
+    name: "service-wide latency only, no cohort samples → probe, as before",
+    model: { ...latencyOnly, flags: [slowCheckoutFrom2], latency: { ...pushedLatency, cohortPerInterval: 0 }, ticks: 5 },
+    statuses: [...times("observing", 2), "mitigating", "mitigating", "mitigated"],
+    actions: [{ tick: 2, flag: "new-checkout", reason: "probe" }],
+  },
+  {
     name: "final decisions stay final: a healthy deploy that breaks after its window stays healthy",
     model: { flags: [{ ...checkoutBadFrom2, badFrom: 10 }], requestsPerInterval: 2000, baseErrorRate: 0.01, ticks: 14 },
     statuses: [...times("observing", 9), ...times("healthy", 5)],
@@ -248,6 +282,30 @@ describe("decision evidence", () => {
     const model: ScenarioModel = { ...badFlag, flags: [{ key: "new-search", share: 0.5 }, checkoutBadFrom2], requestsPerInterval: 4000 };
     const search = decisionAt(model, 2).evidence.cohorts.find((c) => c.flag === "new-search");
     expect(search).toMatchObject({ verdict: "clears", reason: "the off cohort breaches too", new: { rate: 0.045 }, off: { rate: 0.045 } });
+  });
+
+  it("records the pushed sample cohorts it compared, and why the flat ones clear", () => {
+    const decision = decisionAt({ ...latencyOnly, flags: [slowCheckoutFrom2], latency: pushedLatency, ticks: 3 }, 2);
+    expect(decision.evidence.cohorts).toStrictEqual([
+      {
+        flag: "new-checkout",
+        signal: "latency_p99_ms",
+        from: "2025-03-01T12:01:00.000Z",
+        until: "2025-03-01T12:01:30.000Z",
+        source: "samples",
+        new: { variations: [0], samples: 3, mean: 1400, standardDeviation: 50 },
+        off: { variations: [1], samples: 3, mean: 400, standardDeviation: 50 },
+        test: { test: "Welch's t-test, one-sided", alternative: "new > off", t: expect.closeTo(24.4949, 4), df: 4, pValue: expect.closeTo(8.2415e-6, 9), significance: 0.01, minSamples: 3 },
+        verdict: "explains",
+        reason: "the new cohort breaches, the off cohort does not, and the difference is significant",
+      },
+    ]);
+    expect(decision.actions[0]?.detail).toBe(
+      "latency_p99_ms 900 > max 800 over 3 samples; explained by new-checkout (new mean 1400 of 3 samples vs off 400 of 3, t=24.49, df=4.0, p<0.0001)",
+    );
+    const flat = decisionAt({ ...latencyOnly, flags: [{ ...slowCheckoutFrom2, extraLatencyMs: 60 }], latency: { ...pushedLatency, baseMs: 790, jitterMs: 100 }, ticks: 3 }, 2);
+    expect(flat.evidence.cohorts[0]).toMatchObject({ source: "samples", verdict: "clears", reason: "the difference is not significant (p ≥ 0.01)", test: { pValue: expect.closeTo(0.25159, 5) } });
+    expect(flat.evidence.summary).toBe("rollback-required: latency_p99_ms 820 > max 800 over 3 samples, and no guarded flag explains it");
   });
 
   it("averages a spike inside its interval: one 6% sample, interval mean under 2%", () => {

@@ -17,8 +17,13 @@ export interface FlagModel {
   share: number;
   /** Error rate the new variation adds, from interval `badFrom` on (default 0). */
   extraErrorRate?: number;
+  /** Latency the new variation adds, ms, from interval `badFrom` on (default 0). */
+  extraLatencyMs?: number;
   badFrom?: number;
 }
+
+/** Deterministic noise for latency samples: the n-th sample is off its mean by this × `jitterMs`. */
+const JITTER = [-1, 1, 0] as const;
 
 export interface ScenarioModel {
   guard?: Partial<Guard>;
@@ -30,6 +35,11 @@ export interface ScenarioModel {
   sdkCounts?: boolean;
   /** Pushed service-wide `error_rate` gauge samples, `perInterval` evenly spread; `spikes` override some. */
   gauge?: { perInterval: number; spikes?: Array<{ interval: number; sample: number; value: number }> };
+  /**
+   * Pushed `latency_p99_ms` samples: `perInterval` service-wide (no flag) and `cohortPerInterval`
+   * per flag variation that served traffic, evenly spread, each ± `jitterMs` in a fixed pattern.
+   */
+  latency?: { baseMs: number | ((interval: number) => number); perInterval: number; cohortPerInterval?: number; jitterMs?: number };
   /** Each connected instance's acknowledgement delay after a flag-off, ms (null: never). */
   instances?: Array<number | null>;
   /** Someone else turns a flag off right after the decision of this tick (e.g. under decide-only). */
@@ -55,6 +65,9 @@ interface Cohorts {
   requests: Map<string, [number, number]>;
   errors: Map<string, [number, number]>;
   overallRate: number;
+  /** Request-weighted mean latency per flag variation, and overall. */
+  latency: Map<string, [number, number]>;
+  overallLatencyMs: number;
 }
 
 export function runScenario(model: ScenarioModel): TickResult[] {
@@ -82,7 +95,8 @@ export function runScenario(model: ScenarioModel): TickResult[] {
     const shares = model.flags.map((flag) => newShare(flag, fromMs));
     const offFlags = new Set(model.flags.filter((flag, i) => shares[i] === 0).map((flag) => flag.key));
     const base = typeof model.baseErrorRate === "number" ? model.baseErrorRate : model.baseErrorRate(tick, offFlags);
-    const cohorts = traffic(model, tick, shares, base);
+    const baseLatencyMs = model.latency === undefined ? 0 : typeof model.latency.baseMs === "number" ? model.latency.baseMs : model.latency.baseMs(tick);
+    const cohorts = traffic(model, tick, shares, base, baseLatencyMs);
     const at = new Date(fromMs + 1000);
     if (model.sdkCounts ?? true) {
       for (const flag of model.flags) {
@@ -103,6 +117,7 @@ export function runScenario(model: ScenarioModel): TickResult[] {
       const spike = model.gauge?.spikes?.find((s) => s.interval === tick && s.sample === sample);
       samples.push({ signal: "error_rate", value: spike?.value ?? cohorts.overallRate, at: new Date(fromMs + (sample * intervalMs) / perInterval) });
     }
+    if (model.latency !== undefined) samples.push(...latencySamples(model.latency, tick, fromMs, intervalMs, cohorts, model.flags, shares));
 
     const propagation: Propagation[] = flagsOff.map((off) => ({
       flag: off.flag,
@@ -131,33 +146,65 @@ export function runScenario(model: ScenarioModel): TickResult[] {
   return results;
 }
 
-/** Expected counts per flag variation: every combination of flag assignments is one cell. */
-function traffic(model: ScenarioModel, interval: number, shares: number[], base: number): Cohorts {
-  const requests = new Map<string, [number, number]>(model.flags.map((f) => [f.key, [0, 0]]));
-  const errors = new Map<string, [number, number]>(model.flags.map((f) => [f.key, [0, 0]]));
+/** Service-wide samples at the overall latency, and per flag variation at its cohort's, for one interval. */
+function latencySamples(latency: NonNullable<ScenarioModel["latency"]>, tick: number, fromMs: number, intervalMs: number, cohorts: Cohorts, flags: FlagModel[], shares: number[]): GaugeSample[] {
+  const noisy = (meanMs: number, n: number) => meanMs + (JITTER[n % JITTER.length] ?? 0) * (latency.jitterMs ?? 0);
+  const spread = (perInterval: number, make: (sample: number, at: Date) => GaugeSample) =>
+    Array.from({ length: perInterval }, (_, sample) => make(tick * perInterval + sample, new Date(fromMs + (sample * intervalMs) / perInterval)));
+  const samples = spread(latency.perInterval, (n, at) => ({ signal: "latency_p99_ms", value: noisy(cohorts.overallLatencyMs, n), at }));
+  flags.forEach((flag, i) => {
+    const share = shares[i] ?? 0;
+    for (const variation of [NEW_VARIATION, OFF_VARIATION]) {
+      const meanMs = cohorts.latency.get(flag.key)?.[variation];
+      if (meanMs === undefined || (variation === NEW_VARIATION ? share : 1 - share) === 0) continue;
+      samples.push(...spread(latency.cohortPerInterval ?? 0, (n, at) => ({ signal: "latency_p99_ms", value: noisy(meanMs, n), at, flag: flag.key, variation })));
+    }
+  });
+  return samples;
+}
+
+/** Expected counts (and mean latency) per flag variation: every combination of flag assignments is one cell. */
+function traffic(model: ScenarioModel, interval: number, shares: number[], base: number, baseLatencyMs: number): Cohorts {
+  const perVariation = () => new Map<string, [number, number]>(model.flags.map((f) => [f.key, [0, 0]]));
+  const [requests, errors, latencySums] = [perVariation(), perVariation(), perVariation()];
   let overallErrors = 0;
+  let overallLatency = 0;
   const cells = 2 ** model.flags.length;
   for (let cell = 0; cell < cells; cell++) {
     let fraction = 1;
     let rate = base;
+    let latencyMs = baseLatencyMs;
     const onNew = model.flags.map((flag, i) => {
       const isNew = (cell >> i) % 2 === 1;
       const share = shares[i] ?? 0;
       fraction *= isNew ? share : 1 - share;
-      if (isNew && interval >= (flag.badFrom ?? 0)) rate += flag.extraErrorRate ?? 0;
+      if (isNew && interval >= (flag.badFrom ?? 0)) {
+        rate += flag.extraErrorRate ?? 0;
+        latencyMs += flag.extraLatencyMs ?? 0;
+      }
       return isNew;
     });
     const cellRequests = model.requestsPerInterval * fraction;
     overallErrors += cellRequests * rate;
+    overallLatency += cellRequests * latencyMs;
     model.flags.forEach((flag, i) => {
       const variation = onNew[i] ? NEW_VARIATION : OFF_VARIATION;
-      const r = requests.get(flag.key);
-      const e = errors.get(flag.key);
-      if (r !== undefined) r[variation] += cellRequests;
-      if (e !== undefined) e[variation] += cellRequests * rate;
+      const add = (map: Map<string, [number, number]>, value: number) => {
+        const row = map.get(flag.key);
+        if (row !== undefined) row[variation] += value;
+      };
+      add(requests, cellRequests);
+      add(errors, cellRequests * rate);
+      add(latencySums, cellRequests * latencyMs);
     });
   }
-  return { requests, errors, overallRate: overallErrors / model.requestsPerInterval };
+  const latency = new Map(
+    [...latencySums].map(([key, sums]): [string, [number, number]] => {
+      const r = requests.get(key) ?? [0, 0];
+      return [key, [r[0] > 0 ? sums[0] / r[0] : baseLatencyMs, r[1] > 0 ? sums[1] / r[1] : baseLatencyMs]];
+    }),
+  );
+  return { requests, errors, overallRate: overallErrors / model.requestsPerInterval, latency, overallLatencyMs: overallLatency / model.requestsPerInterval };
 }
 
 /** `repeat("observing", 3)` → ["observing", "observing", "observing"] */
