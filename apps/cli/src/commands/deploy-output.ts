@@ -11,7 +11,7 @@ export interface DeployState {
   final: boolean;
   summary: string | null;
   checks: Array<{ signal: string; max: number | null; min: number | null; samples: number; held: boolean | null; source: string }>;
-  cohorts: Array<{ flag: string; signal: string; verdict: string; newRate: number | null; newPer: number; offRate: number | null; offPer: number; pValue: number | null }>;
+  cohorts: CohortLine[];
   flagsOff: Array<{ flag: string; configVersion: number; disabledAt: string }>;
   propagation: Array<{ flag: string; acknowledged: number; connected: number; seconds: number | null }>;
   completed: number | null;
@@ -19,6 +19,12 @@ export interface DeployState {
   /** The latest Prometheus query that gave no sample, and why (null: none, or no query checks). */
   prometheusProblem: string | null;
 }
+
+/** A flag's cohorts as compared: rates of SDK counts, or means of pushed samples (`source: "samples"`). */
+export type CohortLine = { flag: string; signal: string; verdict: string; pValue: number | null } & (
+  | { source: "counts"; newRate: number | null; newPer: number; offRate: number | null; offPer: number }
+  | { source: "samples"; newMean: number | null; newSamples: number; offMean: number | null; offSamples: number }
+);
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 const num = (v: unknown) => (typeof v === "number" ? v : null);
@@ -45,21 +51,7 @@ export function parseDeploy(body: unknown): DeployState {
       held: typeof c.held === "boolean" ? c.held : null,
       source: str(c.source),
     })),
-    cohorts: list(evidence.cohorts).map((c) => {
-      const fresh = isRecord(c.new) ? c.new : {};
-      const off = isRecord(c.off) ? c.off : {};
-      const test = isRecord(c.test) ? c.test : {};
-      return {
-        flag: str(c.flag),
-        signal: str(c.signal),
-        verdict: str(c.verdict),
-        newRate: num(fresh.rate),
-        newPer: num(fresh.per) ?? 0,
-        offRate: num(off.rate),
-        offPer: num(off.per) ?? 0,
-        pValue: num(test.pValue),
-      };
-    }),
+    cohorts: list(evidence.cohorts).map(parseCohort),
     flagsOff: list(body.flagsOff).map((f) => ({ flag: str(f.flag), configVersion: num(f.configVersion) ?? 0, disabledAt: str(f.disabledAt) })),
     propagation: list(body.propagation).map((p) => ({ flag: str(p.flag), acknowledged: num(p.acknowledged) ?? 0, connected: num(p.connected) ?? 0, seconds: num(p.seconds) })),
     completed: num(window.completed),
@@ -68,12 +60,25 @@ export function parseDeploy(body: unknown): DeployState {
   };
 }
 
+function parseCohort(c: Record<string, unknown>): CohortLine {
+  const fresh = isRecord(c.new) ? c.new : {};
+  const off = isRecord(c.off) ? c.off : {};
+  const test = isRecord(c.test) ? c.test : {};
+  const common = { flag: str(c.flag), signal: str(c.signal), verdict: str(c.verdict), pValue: num(test.pValue) };
+  if (c.source === "samples") {
+    return { ...common, source: "samples", newMean: num(fresh.mean), newSamples: num(fresh.samples) ?? 0, offMean: num(off.mean), offSamples: num(off.samples) ?? 0 };
+  }
+  // Decisions recorded before cohorts could come from samples carry no source: they are counts.
+  return { ...common, source: "counts", newRate: num(fresh.rate), newPer: num(fresh.per) ?? 0, offRate: num(off.rate), offPer: num(off.per) ?? 0 };
+}
+
 function prometheusProblem(progress: unknown): string | null {
   const problem = isRecord(progress) && isRecord(progress.lastProblem) ? progress.lastProblem : null;
   return problem === null ? null : `${str(problem.signal)}: ${str(problem.message)}`;
 }
 
 const percent = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(2)}%`);
+const mean = (value: number | null) => (value === null ? "–" : String(Number(value.toPrecision(4))));
 const bound = (c: DeployState["checks"][number]) => (c.max !== null ? `≤ ${c.max}` : `≥ ${c.min ?? "?"}`);
 
 /** One line per change while observing: the status and the engine's summary. */
@@ -94,7 +99,11 @@ export function renderDecision(state: DeployState): string {
     lines.push("  Flag cohorts:");
     for (const c of state.cohorts) {
       const p = c.pValue === null ? "" : `, p=${c.pValue < 0.001 ? c.pValue.toExponential(1) : c.pValue.toFixed(3)}`;
-      lines.push(`    ${c.flag} ${c.signal}: new ${percent(c.newRate)} of ${c.newPer}, off ${percent(c.offRate)} of ${c.offPer}${p} → ${c.verdict}`);
+      const cohorts =
+        c.source === "samples"
+          ? `new mean ${mean(c.newMean)} of ${c.newSamples} samples, off mean ${mean(c.offMean)} of ${c.offSamples}`
+          : `new ${percent(c.newRate)} of ${c.newPer}, off ${percent(c.offRate)} of ${c.offPer}`;
+      lines.push(`    ${c.flag} ${c.signal}: ${cohorts}${p} → ${c.verdict}`);
     }
   }
   if (state.prometheusProblem !== null) lines.push(`  Prometheus: last query without a sample — ${state.prometheusProblem}`);

@@ -67,6 +67,24 @@ describe("switchyard deploy watch", () => {
     );
   });
 
+  it("shows cohorts judged on pushed samples as means with sample counts", async () => {
+    const samples = {
+      flag: "new-checkout",
+      signal: "latency_p99_ms",
+      verdict: "explains",
+      source: "samples",
+      new: { variations: [0], samples: 12, mean: 910.4321, standardDeviation: 40 },
+      off: { variations: [1], samples: 11, mean: 420, standardDeviation: 35 },
+      test: { test: "Welch's t-test, one-sided", t: 31.2, df: 20.9, pValue: 1.5e-19 },
+    };
+    const evidence = { ...mitigated.decision.evidence, checks: [{ signal: "latency_p99_ms", max: 800, min: null, samples: 40, held: false, source: "gauge" }], cohorts: [samples] };
+    const { io, output } = captureIo(deployServer({ ...mitigated, decision: { evidence } }, 0).fetch, "/", env);
+    expect(await run(watch, io)).toBe(3);
+    expect(output.out).toContain(
+      ["  Checks:", "    latency_p99_ms ≤ 800: breached (40 samples from gauge)", "  Flag cohorts:", "    new-checkout latency_p99_ms: new mean 910.4 of 12 samples, off mean 420 of 11, p=1.5e-19 → explains", ""].join("\n"),
+    );
+  });
+
   it("exits 0, 4 and 5 for healthy, rollback-required and inconclusive, and prints the body with --json", async () => {
     for (const [status, code] of [["healthy", 0], ["rollback-required", 4], ["inconclusive", 5]] as const) {
       const { io, output } = captureIo(deployServer({ ...base, status, final: true }, 0).fetch, "/", env);
