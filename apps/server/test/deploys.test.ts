@@ -223,6 +223,41 @@ for (const backend of backends()) {
       expect((await deploy(id)).status).toBe("rollback-required");
     });
 
+    it("turns off the flag whose variation's pushed latency samples breach, with the t-test as evidence", async () => {
+      await createFlag("new-latency");
+      const checks = [{ signal: "latency_p99_ms", max: 800, minSamples: 3 }];
+      const created = await server.request("POST", "/api/deploys", { token: deployToken, body: deployBody(["new-latency"], { guard: guard({ checks }) }) });
+      const id: string = created.body.id;
+      // A pipeline measuring p99 latency service-wide and per variation of the flag, 5 times a second.
+      let n = 0;
+      const pusher = setInterval(() => {
+        const jitter = ((n++ % 3) - 1) * 40;
+        const on = server.live.environment(ENV)?.flagsByKey.get("new-latency")?.enabled === true;
+        const perVariation = [{ variation: 0, value: 1400 + jitter }, { variation: 1, value: 400 - jitter }].map((s) => ({ signal: "latency_p99_ms", flag: "new-latency", ...s }));
+        const samples = [{ signal: "latency_p99_ms", value: on ? 900 + jitter : 400 + jitter }, ...(on ? perVariation : [])];
+        void server.request("POST", `/api/deploys/${id}/signals`, { token: deployToken, body: { samples } });
+      }, 200);
+      const decided = await settled(id).finally(() => clearInterval(pusher));
+
+      expect(decided.status).toBe("mitigated");
+      expect(decided.summary).toMatch(/^mitigated: latency_p99_ms .* explained by new-latency \(new mean 1[34]\d\d(\.\d+)? of \d+ samples vs off [34]\d\d(\.\d+)? of \d+, t=[\d.]+, df=[\d.]+, p[<=][\d.e-]+\)/);
+      expect(decided.flagsOff).toEqual([{ flag: "new-latency", disabledAt: expect.any(String), configVersion: 3, seq: expect.any(Number) }]);
+      const cohort = decided.decision.evidence.cohorts.find((c: { verdict: string }) => c.verdict === "explains");
+      expect(cohort).toMatchObject({
+        flag: "new-latency",
+        signal: "latency_p99_ms",
+        source: "samples",
+        // ± 40 ms of jitter: each mean lies within 40 ms of the variation's latency.
+        new: { variations: [0], mean: expect.closeTo(1400, -2) },
+        off: { variations: [1], mean: expect.closeTo(400, -2) },
+        test: { test: "Welch's t-test, one-sided", alternative: "new > off", significance: 0.01, minSamples: 3 },
+      });
+      expect(Math.min(cohort.new.samples, cohort.off.samples)).toBeGreaterThanOrEqual(3);
+      expect(cohort.test.pValue).toBeLessThan(0.01);
+      expect(decided.decision.evidence.flagActions).toEqual([expect.objectContaining({ flag: "new-latency", reason: "cohort", taken: true })]);
+      expect((await server.request("GET", `/api/flags/new-latency/environments/${ENV}`)).body).toMatchObject({ enabled: false, version: 3 });
+    });
+
     it("with decide-only names the flag but never turns it off", async () => {
       const created = await server.request("POST", "/api/deploys", { token: deployToken, body: deployBody(["new-pricing"], { guard: guard({ onBreach: "decide-only", acknowledgeIntervals: 1 }) }) });
       const id: string = created.body.id;

@@ -16,7 +16,7 @@ const checkoutBadFrom2 = { key: "new-checkout", share: 0.5, extraErrorRate: 0.07
 const servesEveryone = { key: "new-checkout", share: 1, extraErrorRate: 0.07, badFrom: 2 } as const;
 const badDeployFrom2 = (interval: number) => (interval >= 2 ? 0.08 : 0.01);
 // Pushed latency: a check on latency_p99_ms ≤ 800 ms, service-wide samples and (unless a row says otherwise) 3 per flag variation an interval.
-const latencyOnly = { guard: { checks: [{ signal: "latency_p99_ms", max: 800 }] }, requestsPerInterval: 2000, baseErrorRate: 0.01, sdkCounts: false } as const;
+const latencyOnly: Omit<ScenarioModel, "flags" | "ticks"> = { guard: { checks: [{ signal: "latency_p99_ms", max: 800 }] }, requestsPerInterval: 2000, baseErrorRate: 0.01, sdkCounts: false };
 const pushedLatency = { baseMs: 400, perInterval: 3, cohortPerInterval: 3, jitterMs: 50 } as const;
 const slowCheckoutFrom2 = { key: "new-checkout", share: 0.5, extraLatencyMs: 1000, badFrom: 2 } as const;
 
