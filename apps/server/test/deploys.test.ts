@@ -134,6 +134,12 @@ for (const backend of backends()) {
       const bigBatch = { samples: Array.from({ length: 1001 }, () => ({ signal: "error_rate", value: 0 })) };
       const created = await post(deployBody([]));
       expect((await server.request("POST", `/api/deploys/${created.body.id}/signals`, { token: deployToken, body: bigBatch })).status).toBe(400);
+      const halfCohort = await server.request("POST", `/api/deploys/${created.body.id}/signals`, { token: deployToken, body: { samples: [{ signal: "latency_p99_ms", value: 900, flag: "new-checkout" }, { signal: "latency_p99_ms", value: 400, variation: 1 }] } });
+      expect(halfCohort.status).toBe(400);
+      expect(halfCohort.body.error.details).toEqual([
+        { path: "samples[0].variation", message: "a sample naming a flag needs the variation (index) its cohort got" },
+        { path: "samples[1].flag", message: "a sample with a variation needs the flag it belongs to" },
+      ]);
       // A deploy of another environment does not exist for a deploy token of staging.
       expect((await server.request("GET", `/api/deploys/${created.body.id}`, { token: stagingDeployToken })).status).toBe(404);
     });

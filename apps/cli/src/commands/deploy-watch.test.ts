@@ -116,6 +116,10 @@ describe("switchyard deploy watch", () => {
     expect(output.out).toBe('dep_1\n{"accepted":1,"final":false}\n');
     expect(fake.requests[1]).toMatchObject({ method: "POST", path: "/api/deploys/dep_1/signals", body: { signal: "latency_p99_ms", value: 182.5 } });
     expect(await run(["deploy", "signal", "dep_1", "--signal", "x"], io)).toBe(1);
+    expect(await run(["deploy", "signal", "dep_1", "--signal", "latency_p99_ms", "--value", "900", "--flag", "new-checkout"], io)).toBe(1);
+    expect(output.err).toContain("switchyard: deploy signal: --flag and --variation go together");
+    expect(await run(["deploy", "signal", "dep_1", "--signal", "latency_p99_ms", "--value", "900", "--flag", "new-checkout", "--variation", "0"], io)).toBe(0);
+    expect(fake.requests.at(-1)).toMatchObject({ body: { signal: "latency_p99_ms", value: 900, flag: "new-checkout", variation: 0 } });
   });
 
   it("sends a Prometheus query with the check it reads", async () => {

@@ -192,6 +192,8 @@ async function signal(api: ApiClient, io: CliIo, id: string, values: Values): Pr
   if (values.signal === undefined || values.value === undefined || !Number.isFinite(value)) throw new CliError("deploy signal needs --signal <name> and --value <number>");
   const flag = values.flag?.[0];
   const variation = values.variation === undefined ? undefined : Number(values.variation);
+  if ((flag === undefined) !== (variation === undefined)) throw new CliError("deploy signal: --flag and --variation go together (a cohort sample names the flag and the variation its traffic got)");
+  if (variation !== undefined && !(Number.isInteger(variation) && variation >= 0)) throw new CliError("--variation must be a variation index (0, 1, …)");
   const sample = { signal: values.signal, value, ...(flag === undefined ? {} : { flag }), ...(variation === undefined ? {} : { variation }) };
   const answer = await api.postJson(`/api/deploys/${encodeURIComponent(id)}/signals`, sample);
   io.out(`${JSON.stringify(answer)}\n`);

@@ -54,13 +54,19 @@ export const deployCreateSchema = z.strictObject({
   guard: guardSchema,
 });
 
-const sampleSchema = z.strictObject({
-  signal: z.string().trim().min(1).max(100),
-  value: z.number().finite(),
-  at: z.iso.datetime({ offset: true }).optional(),
-  flag: z.string().min(1).max(200).optional(),
-  variation: z.number().int().min(0).max(1000).optional(),
-});
+/** A cohort sample names a flag and the variation its traffic got; one without the other says nothing about a cohort. */
+const sampleSchema = z
+  .strictObject({
+    signal: z.string().trim().min(1).max(100),
+    value: z.number().finite(),
+    at: z.iso.datetime({ offset: true }).optional(),
+    flag: z.string().min(1).max(200).optional(),
+    variation: z.number().int().min(0).max(1000).optional(),
+  })
+  .superRefine((sample, ctx) => {
+    if (sample.flag !== undefined && sample.variation === undefined) ctx.addIssue({ code: "custom", path: ["variation"], message: "a sample naming a flag needs the variation (index) its cohort got" });
+    if (sample.flag === undefined && sample.variation !== undefined) ctx.addIssue({ code: "custom", path: ["flag"], message: "a sample with a variation needs the flag it belongs to" });
+  });
 
 export const MAX_SAMPLES = 1_000;
 export const signalsSchema = z.union([sampleSchema, z.strictObject({ samples: z.array(sampleSchema).min(1).max(MAX_SAMPLES) })]);
