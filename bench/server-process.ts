@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import postgres from "postgres";
+import { createDatabaseOn } from "../test/support/postgres-scratch";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const BENCH_ADMIN = "sy_admin_bench_token_0123456789abcd";
@@ -73,21 +72,8 @@ async function embeddedBackend(): Promise<BenchBackend> {
 
 /** A scratch database on the PostgreSQL server of `base`, dropped by `cleanup`. */
 async function postgresBackend(base: string): Promise<BenchBackend> {
-  const name = `switchyard_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    name: "PostgreSQL",
-    env: { DATABASE_URL: url.toString() },
-    async cleanup() {
-      const again = postgres(base, { max: 1, onnotice: () => {} });
-      await again.unsafe(`drop database if exists ${name} with (force)`);
-      await again.end();
-    },
-  };
+  const scratch = await createDatabaseOn(base, "switchyard_bench");
+  return { name: "PostgreSQL", env: { DATABASE_URL: scratch.url }, cleanup: () => scratch.drop() };
 }
 
 /** The embedded database always; PostgreSQL too when DATABASE_URL is set (and says so when it is not). */
