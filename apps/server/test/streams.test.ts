@@ -160,6 +160,9 @@ for (const backend of backends()) {
       await new Promise((r) => setTimeout(r, 20));
       await server.request("POST", "/api/sdk/metrics", { token: sdkToken, body: { instanceId: "instance-a", version } });
       expect((await server.request("GET", "/api/environments/production/instances")).body.instances[0]).toMatchObject({ ackedVersion: version, ackedAt: firstAck });
+      // A flush that left before the change arrives after it: the acknowledgement does not go back.
+      await server.request("POST", "/api/sdk/metrics", { token: sdkToken, body: { instanceId: "instance-a", version: version - 1 } });
+      expect((await server.request("GET", "/api/environments/production/instances")).body.instances[0]).toMatchObject({ ackedVersion: version, ackedAt: firstAck });
       await server.request("POST", "/api/sdk/metrics", { token: sdkToken, body: { instanceId: "instance-a", version: version + 1 } });
       const moved = (await server.request("GET", "/api/environments/production/instances")).body.instances[0];
       expect(moved.ackedVersion).toBe(version + 1);

@@ -10,11 +10,16 @@ export async function recordInstanceReport(
 ): Promise<void> {
   const acked = report.version === undefined ? {} : { ackedVersion: report.version, ackedAt: report.at };
   // `acked_at` is when the instance first reported the version it serves: later reports of the
-  // same version (every metrics flush) must not move it, or propagation looks slower than it was.
+  // same version (every metrics flush) must not move it, nor may a report that was still in
+  // flight with an older version move the acknowledgement back (versions are change seqs, and an
+  // SDK only moves forward through them).
   const ackedSince =
     report.version === undefined
       ? {}
-      : { ackedVersion: report.version, ackedAt: sql`case when ${sdkInstances.ackedVersion} is not distinct from excluded.acked_version and ${sdkInstances.ackedAt} is not null then ${sdkInstances.ackedAt} else excluded.acked_at end` };
+      : {
+          ackedVersion: sql`greatest(${sdkInstances.ackedVersion}, excluded.acked_version)`,
+          ackedAt: sql`case when ${sdkInstances.ackedVersion} is null or ${sdkInstances.ackedAt} is null or excluded.acked_version > ${sdkInstances.ackedVersion} then excluded.acked_at else ${sdkInstances.ackedAt} end`,
+        };
   await db
     .insert(sdkInstances)
     .values({ environmentKey: report.environmentKey, instanceId: report.instanceId, sdk: report.sdk, lastSeenAt: report.at, ...acked })
