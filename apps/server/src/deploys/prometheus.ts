@@ -29,6 +29,7 @@ export function expandQuery(query: string, intervalSeconds: number): string {
   return query.replaceAll("$interval", `${intervalSeconds}s`);
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const clip = (text: string) => (text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text);
 
 function sampleValue(pair: unknown): number | null {
@@ -53,21 +54,21 @@ function valueOutcome(value: number | null): QueryOutcome {
  * invalid for a check (aggregate it, e.g. with `sum(…)`).
  */
 export function readQueryResponse(status: number, body: unknown): QueryOutcome {
-  const record = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+  const record = isRecord(body) ? body : {};
   if (record.status === "error" || status >= 400) {
     const message = typeof record.error === "string" ? clip(record.error) : `HTTP ${status}`;
     // 400 bad_data (parse errors) and 422 execution errors are the query's fault; the rest is Prometheus's.
     if (status === 400 || status === 422 || record.errorType === "bad_data") return { kind: "invalid", message };
     return { kind: "unavailable", message: `Prometheus answered ${status}: ${message}` };
   }
-  const data = typeof record.data === "object" && record.data !== null ? (record.data as Record<string, unknown>) : {};
+  const data = isRecord(record.data) ? record.data : {};
   if (data.resultType === "scalar") return valueOutcome(sampleValue(data.result));
   if (data.resultType === "vector" && Array.isArray(data.result)) {
     const series: unknown[] = data.result;
     if (series.length === 0) return { kind: "no-data", reason: "the query returned no series" };
     if (series.length > 1) return { kind: "invalid", message: `the query returned ${series.length} series; a check needs one value — aggregate it, e.g. sum(…)` };
     const only = series[0];
-    return valueOutcome(typeof only === "object" && only !== null ? sampleValue((only as Record<string, unknown>).value) : null);
+    return valueOutcome(isRecord(only) ? sampleValue(only.value) : null);
   }
   if (data.resultType === "matrix") return { kind: "invalid", message: "the query returned a range vector; a check needs an instant value (e.g. wrap it in rate(…) or avg_over_time(…))" };
   return { kind: "unavailable", message: "Prometheus answered something that is not a query result" };
