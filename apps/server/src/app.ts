@@ -7,6 +7,7 @@ import type { AppEnv } from "./http/app-env";
 import { limitBody } from "./http/body-size";
 import type { Db } from "./store/database";
 import type { LiveState } from "./services/live-state";
+import type { ObservedEnvironments } from "./services/observed-environments";
 import type { StreamHub } from "./stream/hub";
 import type { PrometheusSource } from "./deploys/prometheus";
 import { auditRoutes } from "./routes/audit";
@@ -27,6 +28,7 @@ export interface AppDeps {
   db: Db;
   live: LiveState;
   hub: StreamHub;
+  observed: ObservedEnvironments;
   logger: Logger;
   ping(): Promise<void>;
   isAccepting?: () => boolean;
@@ -78,7 +80,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
-  const routeDeps = { db: deps.db, live: deps.live, hub: deps.hub, prometheus: deps.prometheus };
+  const routeDeps = { db: deps.db, live: deps.live, hub: deps.hub, observed: deps.observed, prometheus: deps.prometheus };
   app.route("/", operationsRoutes({ ping: deps.ping, isAccepting: deps.isAccepting ?? (() => true), gauges: () => gauges(deps) }));
   app.route("/", docsRoutes());
   app.route("/api/environments", environmentRoutes(routeDeps));

@@ -11,6 +11,7 @@ import { prepareDatabase, type FirstStartReport } from "./services/first-start";
 import { inProcessBus } from "./bus/in-process-bus";
 import { redisBus } from "./bus/redis-bus";
 import { LiveState } from "./services/live-state";
+import { ObservedEnvironments } from "./services/observed-environments";
 import { databaseInstanceTracker } from "./services/sdk-usage";
 import { startTelemetryRetention } from "./services/telemetry-retention";
 import { StreamHub } from "./stream/hub";
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
   const live = new LiveState(database.db, logger, bus);
   await live.load();
   live.start({ catchUpIntervalMs: CATCH_UP_INTERVAL_MS });
-  const hub = new StreamHub(database.db, live, logger, databaseInstanceTracker(database.db, logger));
+  const observed = new ObservedEnvironments(database.db, logger);
+  const hub = new StreamHub(database.db, live, logger, { instances: databaseInstanceTracker(database.db, logger), observed });
   const prometheus = config.prometheusUrl === undefined ? undefined : prometheusClient(config.prometheusUrl);
   const deployWorker = new DeployWorker({ db: database.db, live }, logger, { prometheus });
   deployWorker.start();
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
   const retention = startTelemetryRetention({ db: database.db, logger });
 
   let accepting = true;
-  const app = createApp({ db: database.db, live, hub, logger, ping: () => database.ping(), isAccepting: () => accepting, prometheus });
+  const app = createApp({ db: database.db, live, hub, observed, logger, ping: () => database.ping(), isAccepting: () => accepting, prometheus });
   const server = await listen(app.fetch, config);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;

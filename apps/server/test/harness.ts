@@ -6,6 +6,7 @@ import type { PrometheusSource } from "../src/deploys/prometheus";
 import { prepareDatabase } from "../src/services/first-start";
 import type { ChangeBus } from "../src/bus/change-bus";
 import { LiveState } from "../src/services/live-state";
+import { ObservedEnvironments } from "../src/services/observed-environments";
 import { databaseInstanceTracker } from "../src/services/sdk-usage";
 import { StreamHub } from "../src/stream/hub";
 import { createScratchDatabase } from "../../../test/support/scratch-database";
@@ -65,8 +66,9 @@ export async function startTestServer(
   const live = new LiveState(database.db, logger, options.bus);
   await live.load();
   if (options.bus) live.start({ catchUpIntervalMs: 60_000 });
-  const hub = new StreamHub(database.db, live, logger, databaseInstanceTracker(database.db, logger), options.heartbeatMs);
-  const app = createApp({ db: database.db, live, hub, logger, ping: () => database.ping(), prometheus: options.prometheus });
+  const observed = new ObservedEnvironments(database.db, logger);
+  const hub = new StreamHub(database.db, live, logger, { instances: databaseInstanceTracker(database.db, logger), observed, heartbeatMs: options.heartbeatMs });
+  const app = createApp({ db: database.db, live, hub, observed, logger, ping: () => database.ping(), prometheus: options.prometheus });
   const deployWorker = new DeployWorker({ db: database.db, live }, logger, { ...options.deployWorker, prometheus: options.prometheus });
   if (options.deployWorker) deployWorker.start();
 

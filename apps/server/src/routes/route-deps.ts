@@ -4,6 +4,7 @@ import type { Actor } from "../store/audit";
 import type { Db } from "../store/database";
 import type { AppEnv } from "../http/app-env";
 import type { EnvironmentView, LiveState } from "../services/live-state";
+import type { ObservedEnvironments } from "../services/observed-environments";
 import type { StreamHub } from "../stream/hub";
 import type { PrometheusSource } from "../deploys/prometheus";
 
@@ -11,6 +12,8 @@ export interface RouteDeps {
   db: Db;
   live: LiveState;
   hub: StreamHub;
+  /** Which environments have a deploy observing them (SDKs there report every second). */
+  observed: ObservedEnvironments;
   /** Where deploy checks with a `query` are sampled; none without `PROMETHEUS_URL`. */
   prometheus?: PrometheusSource | undefined;
 }

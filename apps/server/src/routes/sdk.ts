@@ -69,7 +69,9 @@ export function sdkRoutes(deps: RouteDeps) {
   app.post("/metrics", async (c) => {
     const view = tokenEnvironment(c, deps.live);
     const report = await readJson(c, sdkMetricsSchema, "metrics report");
-    return c.json(await recordMetrics(deps, view.key, report), 202);
+    const receipt = await recordMetrics(deps, view.key, report);
+    // `reportAfterMs` while a deploy observes the environment; absent, the SDK keeps its own interval.
+    return c.json({ ...receipt, ...(await deps.observed.hint(view.key)) }, 202);
   });
 
   return app;

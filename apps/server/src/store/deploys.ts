@@ -33,6 +33,12 @@ export function listDeploys(db: Db, filter: { service?: string | undefined; envi
     .limit(filter.limit);
 }
 
+/** Environments with an undecided deploy: SDKs there are asked to report their counts every second. */
+export async function observedEnvironments(db: Db): Promise<string[]> {
+  const rows = await db.selectDistinct({ environmentKey: deploys.environmentKey }).from(deploys).where(eq(deploys.final, false));
+  return rows.map((r) => r.environmentKey);
+}
+
 /**
  * Takes the lease on up to `limit` undecided deploys whose lease is free or expired, in one
  * statement: `FOR UPDATE SKIP LOCKED` keeps two replicas claiming at the same moment from

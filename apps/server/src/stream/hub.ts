@@ -3,11 +3,18 @@ import type { Logger } from "pino";
 import { changesSince, type Change } from "../store/changes";
 import type { Db } from "../store/database";
 import type { AppliedChanges, LiveState } from "../services/live-state";
+import { metricsHint, type ObservedEnvironments } from "../services/observed-environments";
 import { clientValuesPatch, clientValuesPut, type ClientValues } from "./client-events";
-import { concerns, putEvent, sdkEvents, type StreamEvent } from "./sdk-events";
+import { concerns, metricsEvent, putEvent, sdkEvents, type StreamEvent } from "./sdk-events";
 import type { SseSink } from "./sse-sink";
 
 export const HEARTBEAT_MS = 15_000;
+/**
+ * How often SDK streams learn that a deploy started or ended in their environment. Faster than
+ * the heartbeat, since a deploy's first interval needs the SDKs' counts; the answer is cached
+ * (ObservedEnvironments), so a check costs at most one query a second.
+ */
+export const METRICS_HINT_CHECK_MS = 1_000;
 /** More missed changes than this on resume and a fresh `put` is cheaper than the patches. */
 const REPLAY_LIMIT = 1_000;
 
@@ -17,6 +24,8 @@ interface SdkConnection {
   instanceId: string | undefined;
   sink: SseSink;
   lastSeq: number;
+  /** The `reportAfterMs` this stream was last told; undefined: none (the SDK's own interval). */
+  reportAfterMs: number | undefined;
 }
 
 interface ClientConnection {
@@ -33,6 +42,14 @@ export interface InstanceTracker {
   stillConnected(instances: Array<{ environmentKey: string; instanceId: string }>): void;
 }
 
+export interface StreamHubOptions {
+  instances?: InstanceTracker | undefined;
+  /** Without it, SDK streams get no `metrics` events. */
+  observed?: ObservedEnvironments | undefined;
+  heartbeatMs?: number | undefined;
+  metricsHintCheckMs?: number | undefined;
+}
+
 /**
  * The per-replica registry of open streams. It turns what LiveState applied into events: the
  * changed flags and segments for SDK streams, and the changed values for client streams.
@@ -41,18 +58,26 @@ export class StreamHub {
   private readonly sdk = new Set<SdkConnection>();
   private readonly clients = new Set<ClientConnection>();
   private readonly timer: NodeJS.Timeout;
+  private readonly hintTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
+  private readonly instances: InstanceTracker | undefined;
+  private readonly observed: ObservedEnvironments | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly live: LiveState,
     private readonly logger: Logger,
-    private readonly instances?: InstanceTracker,
-    heartbeatMs = HEARTBEAT_MS,
+    options: StreamHubOptions = {},
   ) {
+    this.instances = options.instances;
+    this.observed = options.observed;
     this.unsubscribe = live.onApplied((applied) => this.apply(applied));
-    this.timer = setInterval(() => this.heartbeat(), heartbeatMs);
+    this.timer = setInterval(() => this.heartbeat(), options.heartbeatMs ?? HEARTBEAT_MS);
     this.timer.unref();
+    if (this.observed !== undefined) {
+      this.hintTimer = setInterval(() => void this.sendMetricsHints([...this.sdk]), options.metricsHintCheckMs ?? METRICS_HINT_CHECK_MS);
+      this.hintTimer.unref();
+    }
   }
 
   get counts(): { sdk: number; client: number } {
@@ -83,9 +108,11 @@ export class StreamHub {
         const missed = (await changesSince(this.db, resumeFrom, REPLAY_LIMIT + 1)).filter((c) => c.seq <= this.live.appliedSeq && concerns(c, view.key));
         if (missed.length <= REPLAY_LIMIT) first = sdkEvents(view, missed);
       }
-      const connection: SdkConnection = { ...options, lastSeq: Math.max(view.version, resumeFrom ?? 0) };
+      const connection: SdkConnection = { ...options, lastSeq: Math.max(view.version, resumeFrom ?? 0), reportAfterMs: undefined };
       for (const event of first) options.sink.send(event);
       this.sdk.add(connection);
+      // Right after the put: a stream opened during a deploy learns of it at once.
+      void this.sendMetricsHints([connection]);
       if (options.instanceId) this.instances?.connected(options.environmentKey, options.instanceId);
       return () => {
         if (!this.sdk.delete(connection)) return;
@@ -114,6 +141,7 @@ export class StreamHub {
 
   close(): void {
     clearInterval(this.timer);
+    clearInterval(this.hintTimer);
     this.unsubscribe();
     for (const c of this.sdk) c.sink.close();
     for (const c of this.clients) c.sink.close();
@@ -148,6 +176,19 @@ export class StreamHub {
           c.sink.send(patch.event);
         }
       }
+    }
+  }
+
+  /** Tells each stream whose environment started or stopped being observed by a deploy. */
+  private async sendMetricsHints(connections: SdkConnection[]): Promise<void> {
+    if (this.observed === undefined || connections.length === 0) return;
+    const observed = await this.observed.current();
+    for (const c of connections) {
+      if (!this.sdk.has(c)) continue;
+      const hint = metricsHint(observed.has(c.environmentKey));
+      if (hint.reportAfterMs === c.reportAfterMs) continue;
+      c.reportAfterMs = hint.reportAfterMs;
+      c.sink.send(metricsEvent(hint));
     }
   }
 

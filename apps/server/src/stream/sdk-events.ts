@@ -1,11 +1,27 @@
 import type { Change } from "../store/changes";
 import type { EnvironmentView } from "../services/live-state";
+import type { MetricsHint } from "../services/observed-environments";
 
 /** One SSE event, ready to write: `data` is serialized JSON. */
 export interface StreamEvent {
-  event: "put" | "patch" | "delete";
-  id: string;
+  event: "put" | "patch" | "delete" | "metrics";
+  /** The change seq; absent on `metrics`, which is no change an SDK could resume from. */
+  id?: string;
   data: string;
+}
+
+// One object per distinct hint: node-sse.ts encodes an event once, whatever the fan-out.
+const metricsEvents = new Map<string, StreamEvent>();
+
+/** `event: metrics` — how often the server wants this environment's SDKs to report their counts. */
+export function metricsEvent(hint: MetricsHint): StreamEvent {
+  const data = JSON.stringify(hint);
+  let event = metricsEvents.get(data);
+  if (event === undefined) {
+    event = { event: "metrics", data };
+    metricsEvents.set(data, event);
+  }
+  return event;
 }
 
 export function putEvent(view: EnvironmentView): StreamEvent {
