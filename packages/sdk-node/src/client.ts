@@ -213,6 +213,7 @@ class Client implements SwitchyardClient {
         recovered: () => this.emitter.emit("recovered"),
         fatal: (error) => this.fatal(error),
         problem: (error) => this.problem(error),
+        metricsHint: (hint) => this.metrics.streamHint(hint),
       },
     });
   }

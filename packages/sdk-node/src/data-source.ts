@@ -2,7 +2,7 @@ import { authFailureMessage } from "./endpoints";
 import { SwitchyardError, SwitchyardErrorCodes } from "./errors";
 import { describeFailure, type Fetcher, type FetcherSink, type FetchFailure, FailureKinds } from "./fetcher";
 import { FailureActions, isFatal, streamFailureAction } from "./failover-policy";
-import type { DataUpdate } from "./payloads";
+import type { DataUpdate, StreamMetricsHint } from "./payloads";
 
 export interface DataSourceListener {
   update(update: DataUpdate): void;
@@ -16,6 +16,8 @@ export interface DataSourceListener {
   fatal(error: SwitchyardError): void;
   /** A failure worth reporting (the first of an outage, a fall-back, a bad payload). */
   problem(error: SwitchyardError): void;
+  /** What the stream says about the metrics cadence. */
+  metricsHint(hint: StreamMetricsHint): void;
 }
 
 export interface DataSourceOptions {
@@ -46,6 +48,9 @@ export class DataSource {
           update: (update) => this.onStreamAlive(() => options.listener.update(update)),
           confirmed: () => this.onStreamAlive(() => options.listener.confirmed()),
           failure: (failure) => this.onStreamFailure(failure),
+          metricsHint: (hint) => {
+            if (!this.stopped) options.listener.metricsHint(hint);
+          },
         })
       : undefined;
     this.poll = options.createPoll({

@@ -1,4 +1,4 @@
-import type { DataUpdate } from "./payloads";
+import type { DataUpdate, StreamMetricsHint } from "./payloads";
 
 export const FailureKinds = {
   /** The connection could not be made or broke (DNS, refused, reset, timeout). */
@@ -33,6 +33,8 @@ export interface FetcherSink {
   /** The server confirmed the data held is current (a 304, an open stream, a heartbeat). */
   confirmed(): void;
   failure(failure: FetchFailure): void;
+  /** The stream's `metrics` events (and the end of the connection that sent them); polling has none. */
+  metricsHint?(hint: StreamMetricsHint): void;
 }
 
 /**

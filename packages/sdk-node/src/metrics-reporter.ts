@@ -1,6 +1,7 @@
 import { authorization, isAuthStatus, readErrorDetail, REQUEST_TIMEOUT_MS } from "./endpoints";
 import { describeError } from "./errors";
 import type { FetchFunction, Logger } from "./options";
+import { parseReportAfterMs, type StreamMetricsHint } from "./payloads";
 import { SDK_NAME } from "./sdk-info";
 import { splitPeriod, UsageMetrics, type UsagePeriod } from "./usage-metrics";
 
@@ -21,6 +22,8 @@ export interface MetricsReporterOptions {
 export const ACKNOWLEDGE_DELAY_MS = 1_000;
 /** How long `close()` waits for the final report. */
 export const CLOSE_REPORT_TIMEOUT_MS = 3_000;
+/** The most often a server's `reportAfterMs` can make the SDK report. */
+export const MIN_REPORT_AFTER_MS = 250;
 
 type Delivery = "sent" | "dropped" | "retry";
 
@@ -28,22 +31,49 @@ type Delivery = "sent" | "dropped" | "retry";
  * Sends `POST /api/sdk/metrics`: the period's counts every `intervalMs` and on close, and the
  * bare `{ instanceId, sdk, version }` about a second after each applied change, so the server
  * learns quickly which instances serve which version (deploy propagation waits for it).
+ *
+ * While a deploy observes the environment the server asks for `reportAfterMs` (a `metrics`
+ * stream event, or a field of the metrics response): the counts then go out that often, so
+ * each of the deploy's intervals gets its own; when the server withdraws it, `intervalMs` again.
  */
 export class MetricsReporter {
   readonly usage = new UsageMetrics(Date.now());
-  private intervalTimer: NodeJS.Timeout | undefined;
+  private reportTimer: NodeJS.Timeout | undefined;
   private acknowledgeTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly controller = new AbortController();
   private stopped = false;
   private failing = false;
+  private lastReportAt = Date.now();
+  private reporting = false;
+  /** The server's `reportAfterMs`; undefined while it asks for nothing. */
+  private reportAfterMs: number | undefined;
+  /**
+   * A stream that sent a hint outranks metrics responses until it ends: with several replicas a
+   * response may come from one whose view of the deploys is a moment behind the stream's.
+   */
+  private streamOwnsHint = false;
 
   constructor(private readonly options: MetricsReporterOptions) {}
 
   start(): void {
     if (!this.options.sendUsage || this.stopped) return;
-    this.intervalTimer = setInterval(() => void this.track(this.sendUsage(REQUEST_TIMEOUT_MS)), this.options.intervalMs);
-    this.intervalTimer.unref();
+    this.schedule();
+  }
+
+  /** The period between reports now: the user's interval, or the server's hint when that is more often. */
+  get reportIntervalMs(): number {
+    const hinted = this.reportAfterMs === undefined ? Number.POSITIVE_INFINITY : Math.max(MIN_REPORT_AFTER_MS, this.reportAfterMs);
+    return Math.min(this.options.intervalMs, hinted);
+  }
+
+  streamHint(hint: StreamMetricsHint): void {
+    if (hint.kind === "stream-ended") {
+      this.streamOwnsHint = false;
+      return;
+    }
+    this.streamOwnsHint = true;
+    this.setReportAfter(hint.reportAfterMs);
   }
 
   acknowledgeSoon(): void {
@@ -58,7 +88,7 @@ export class MetricsReporter {
   /** Stops at once, dropping what was not sent (the token was rejected). */
   stop(): void {
     this.stopped = true;
-    clearInterval(this.intervalTimer);
+    clearTimeout(this.reportTimer);
     clearTimeout(this.acknowledgeTimer);
     this.controller.abort();
   }
@@ -67,12 +97,39 @@ export class MetricsReporter {
   async close(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    clearInterval(this.intervalTimer);
+    clearTimeout(this.reportTimer);
     const acknowledgementPending = this.acknowledgeTimer !== undefined;
     clearTimeout(this.acknowledgeTimer);
     await Promise.allSettled([...this.inFlight]);
     if (this.options.sendUsage) await this.sendUsage(CLOSE_REPORT_TIMEOUT_MS);
     else if (acknowledgementPending) await this.post(this.identity(), CLOSE_REPORT_TIMEOUT_MS);
+  }
+
+  private setReportAfter(reportAfterMs: number | undefined): void {
+    if (!this.options.sendUsage || this.stopped || reportAfterMs === this.reportAfterMs) return;
+    this.reportAfterMs = reportAfterMs;
+    this.schedule();
+  }
+
+  /** The next report one period after the last: at once when a hint shortens a period already over. */
+  private schedule(): void {
+    clearTimeout(this.reportTimer);
+    if (this.stopped) return;
+    const delayMs = Math.max(0, this.lastReportAt + this.reportIntervalMs - Date.now());
+    this.reportTimer = setTimeout(() => this.report(), delayMs);
+    this.reportTimer.unref();
+  }
+
+  private report(): void {
+    this.lastReportAt = Date.now();
+    this.schedule();
+    // A slow server must not pile up reports: the counts wait in `usage` for the next period.
+    if (this.reporting) return;
+    // The report carries the version: an acknowledgement due soon goes out with it.
+    clearTimeout(this.acknowledgeTimer);
+    this.acknowledgeTimer = undefined;
+    this.reporting = true;
+    void this.track(this.sendUsage(REQUEST_TIMEOUT_MS).finally(() => (this.reporting = false)));
   }
 
   private identity(): { instanceId: string; sdk: string; version: number } {
@@ -109,7 +166,9 @@ export class MetricsReporter {
         signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(timeoutMs)]),
       });
       if (response.ok) {
-        await response.body?.cancel();
+        // The counts were accepted whatever happens to the body: an unreadable one changes nothing.
+        const text = await response.text().catch(() => undefined);
+        if (text !== undefined && !this.streamOwnsHint) this.setReportAfter(parseReportAfterMs(text));
         this.failing = false;
         return "sent";
       }

@@ -84,6 +84,22 @@ describe("metrics", () => {
     expect(h.server.metrics).not.toContainEqual(acknowledgement(2));
   });
 
+  it("reports every second while the stream's metrics event asks for it, and goes back to its interval when withdrawn", async () => {
+    const client = h.client();
+    await client.ready();
+    await vi.waitFor(() => expect(h.server.openStreams()).toHaveLength(1));
+    client.track("error", { key: "u1" });
+    h.server.writeAll('event: metrics\ndata: {"reportAfterMs":1000}\n\n');
+    const reports = () => h.server.metrics.filter((report) => report !== null && typeof report === "object" && "evaluations" in report);
+    await vi.waitFor(() => expect(reports()).toContainEqual(expect.objectContaining({ events: [{ event: "error", count: 1 }] })), { timeout: 1_500 });
+    await vi.waitFor(() => expect(reports().length).toBeGreaterThanOrEqual(2), { timeout: 2_000 });
+    h.server.writeAll("event: metrics\ndata: {}\n\n");
+    const withdrawnAt = reports().length;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(reports().length).toBeLessThanOrEqual(withdrawnAt + 1);
+    expect(h.server.streams).toHaveLength(1);
+  });
+
   it("keeps the counts of a failed report for the next one", async () => {
     h.server.refuseMetrics = { status: 503 };
     const client = h.client({ metricsIntervalMs: 50 });

@@ -126,3 +126,22 @@ export function parseEvent(type: string, data: string): Parsed<DataUpdate> {
   }
   return { ok: false, problem: `unknown event type "${type}"` };
 }
+
+/**
+ * The server's metrics cadence hint: `reportAfterMs` of a `metrics` stream event or of a
+ * metrics response (docs/sdk-protocol.md). Anything but a positive number means no hint.
+ */
+export function parseReportAfterMs(text: string): number | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isFields(value)) return undefined;
+  const reportAfterMs = value.reportAfterMs;
+  return typeof reportAfterMs === "number" && Number.isFinite(reportAfterMs) && reportAfterMs > 0 ? reportAfterMs : undefined;
+}
+
+/** What the stream says about the metrics cadence, or that the connection which said it ended. */
+export type StreamMetricsHint = { kind: "report-after"; reportAfterMs: number | undefined } | { kind: "stream-ended" };

@@ -2,7 +2,7 @@ import { type ErrorEvent, EventSource } from "eventsource";
 import { Backoff } from "./backoff";
 import { type FailureReport, type Fetcher, type FetcherSink, FailureKinds } from "./fetcher";
 import type { FetchFunction } from "./options";
-import { parseEvent } from "./payloads";
+import { parseEvent, parseReportAfterMs } from "./payloads";
 import { createSseFetch } from "./sse-fetch";
 
 export interface StreamFetcherOptions {
@@ -84,6 +84,7 @@ export class StreamFetcher implements Fetcher {
     for (const type of EVENT_TYPES) {
       source.addEventListener(type, (event) => this.onMessage(connection, type, event));
     }
+    source.addEventListener("metrics", (event) => this.onMetricsHint(connection, event));
     source.addEventListener("error", (event) => this.onError(connection, event));
   }
 
@@ -108,6 +109,13 @@ export class StreamFetcher implements Fetcher {
     if (event.lastEventId !== "") this.lastEventId = event.lastEventId;
   }
 
+  /** Advisory: one we cannot read leaves the cadence to the metrics responses, not a reason to reconnect. */
+  private onMetricsHint(connection: number, event: MessageEvent): void {
+    if (connection !== this.connection) return;
+    const data: unknown = event.data;
+    this.options.sink.metricsHint?.({ kind: "report-after", reportAfterMs: parseReportAfterMs(typeof data === "string" ? data : "") });
+  }
+
   private onError(connection: number, event: ErrorEvent): void {
     if (connection !== this.connection) return;
     const failure: FailureReport =
@@ -127,6 +135,7 @@ export class StreamFetcher implements Fetcher {
     this.source = undefined;
     if (closeLater) queueMicrotask(() => source?.close());
     else source?.close();
+    this.options.sink.metricsHint?.({ kind: "stream-ended" });
     // Only a connection that delivered data for a while proves the stream works: one that
     // sends a put and hangs up at once must keep backing off, not reconnect in a tight loop.
     // Outliving a heartbeat timeout is that proof (a minute at most).
