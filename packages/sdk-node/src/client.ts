@@ -1,19 +1,19 @@
 import { randomUUID } from "node:crypto";
-import type { EvaluationContext } from "@switchyard/core";
+import { type EvaluationContext, type EvaluationResult, Reasons } from "@switchyard/core";
 import { BackupWriter, readBackupFile } from "./backup-file";
 import { type ClientEvents, TypedEmitter } from "./client-events";
 import { toEvaluationContext } from "./context-key";
 import { DataSource } from "./data-source";
 import { authFailureMessage, endpoint, SdkPaths } from "./endpoints";
 import { describeError, safeString, SwitchyardError, SwitchyardErrorCodes } from "./errors";
-import { detailFor, errorDetail, type EvaluationDetail, SdkErrorCodes } from "./evaluation-detail";
+import { detailFor, errorDetail, type EvaluationDetail, isBoolean, SdkErrorCodes } from "./evaluation-detail";
 import { DataSources, FlagStore } from "./flag-store";
 import { MetricsReporter } from "./metrics-reporter";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options";
 import { type DataUpdate, parseSnapshot } from "./payloads";
 import { PollFetcher } from "./poll-fetcher";
 import { Readiness } from "./readiness";
-import { EVENT_NAME_PATTERN } from "./usage-metrics";
+import { EVENT_NAME_PATTERN, type UsageMetrics } from "./usage-metrics";
 import { StreamFetcher } from "./stream-fetcher";
 
 type Context = EvaluationContext | undefined;
@@ -57,6 +57,8 @@ class Client implements SwitchyardClient {
   private readonly emitter: TypedEmitter<ClientEvents>;
   private readonly readiness: Readiness;
   private readonly metrics: MetricsReporter;
+  /** The reporter's counts while evaluations are counted; one field to test on the hot path. */
+  private counting: UsageMetrics | undefined;
   private readonly dataSource: DataSource;
   private readonly backup: BackupWriter | undefined;
   private closing: Promise<void> | undefined;
@@ -82,6 +84,7 @@ class Client implements SwitchyardClient {
       onAuthFailure: (status, detail) =>
         this.fatal(new SwitchyardError(SwitchyardErrorCodes.UNAUTHORIZED, authFailureMessage(status, detail), status)),
     });
+    this.counting = options.sendMetrics ? this.metrics.usage : undefined;
     this.dataSource = this.createDataSource(options);
     this.backup =
       options.backupFile === undefined
@@ -99,7 +102,16 @@ class Client implements SwitchyardClient {
   }
 
   isEnabled(key: string, context?: Context): boolean {
-    return this.evaluate(key, context, false).value === true;
+    // `variation(key, context, false)` without the detail: the hottest call gets the shortest path.
+    try {
+      const result = this.resolve(key, context);
+      if (result === undefined || !isBoolean(result)) return false;
+      this.count(key, result);
+      return result.value === true;
+    } catch (error) {
+      this.failed(key, error, false);
+      return false;
+    }
   }
 
   variation(key: string, context: Context, fallback: boolean): boolean;
@@ -166,21 +178,37 @@ class Client implements SwitchyardClient {
   /** Never throws and never waits: the engine is local, and any surprise becomes the fallback. */
   private evaluate(key: string, context: unknown, fallback: unknown): EvaluationDetail<unknown> {
     try {
-      if (this.store.source === DataSources.NONE) {
+      const result = this.resolve(key, context);
+      if (result === undefined) {
         const reason = "no flag data yet (no bootstrap, no backup, server not reached)";
         return errorDetail(fallback, SdkErrorCodes.PROVIDER_NOT_READY, reason);
       }
-      const evaluationContext = toEvaluationContext(context);
-      const detail = detailFor(key, this.store.engine.evaluate(key, evaluationContext), fallback);
-      if (detail.variation !== null && this.options.sendMetrics && !this.closed) {
-        // STATIC and DISABLED serve one value to everyone: there are no cohorts to attribute events to.
-        this.metrics.usage.recordEvaluation(key, detail.variation, detail.reason !== "STATIC" && detail.reason !== "DISABLED");
-      }
+      const detail = detailFor(key, result, fallback);
+      // Only a served variation counts: not an error, not the fallback of a type mismatch.
+      if (detail === result) this.count(key, result);
       return detail;
     } catch (error) {
-      this.warn(`Switchyard: evaluating "${safeString(key)}" failed, serving the fallback: ${describeError(error)}`);
-      return errorDetail(fallback, SdkErrorCodes.GENERAL, describeError(error));
+      return this.failed(key, error, fallback);
     }
+  }
+
+  /** The engine's result, or `undefined` before any data. */
+  private resolve(key: string, context: unknown): EvaluationResult | undefined {
+    const store = this.store;
+    return store.source === DataSources.NONE ? undefined : store.engine.evaluate(key, toEvaluationContext(context));
+  }
+
+  /** Counts a served result for metrics (`counting` is undefined once closed or with `sendMetrics: false`). */
+  private count(key: string, result: EvaluationResult): void {
+    const counting = this.counting;
+    if (counting === undefined || result.variation === null) return;
+    // STATIC and DISABLED serve one value to everyone: there are no cohorts to attribute events to.
+    counting.recordEvaluation(key, result.variation, result.reason !== Reasons.STATIC && result.reason !== Reasons.DISABLED);
+  }
+
+  private failed(key: string, error: unknown, fallback: unknown): EvaluationDetail<unknown> {
+    this.warn(`Switchyard: evaluating "${safeString(key)}" failed, serving the fallback: ${describeError(error)}`);
+    return errorDetail(fallback, SdkErrorCodes.GENERAL, describeError(error));
   }
 
   private createDataSource(options: ResolvedOptions): DataSource {
@@ -268,6 +296,7 @@ class Client implements SwitchyardClient {
 
   private async shutdown(): Promise<void> {
     this.closed = true;
+    this.counting = undefined;
     this.dataSource.stop();
     const message = "the Switchyard client was closed before any flag data arrived";
     this.readiness.fail(new SwitchyardError(SwitchyardErrorCodes.CLOSED, message));

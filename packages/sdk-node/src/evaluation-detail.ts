@@ -37,6 +37,11 @@ export function errorDetail<T>(fallback: T, errorCode: SdkErrorCode, errorMessag
   return { value: fallback, variation: null, reason: Reasons.ERROR, errorCode, errorMessage };
 }
 
+/** True when `detailFor(key, result, false)` is the result itself: a boolean variation was served. */
+export function isBoolean(result: EvaluationResult): boolean {
+  return result.reason !== Reasons.ERROR && result.variation !== null && typeof result.value === "boolean";
+}
+
 /**
  * The caller's view of an engine result (a successful one is returned as is: read-only): the fallback on ERROR, or when the value's kind
  * differs from the fallback's (a fallback without a kind, such as `undefined` from untyped

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SDK_NAME } from "./sdk-info";
 import { booleanFlag, segment, segmentFlag, snapshot, staticFlag } from "./testing/fixtures";
-import { type Harness, harness } from "./testing/harness";
+import { type Harness, harness, nextEvent } from "./testing/harness";
 
 const initial = snapshot(
   1,
@@ -58,6 +58,33 @@ describe("metrics", () => {
     const metricsRequest = h.server.requestsTo("/api/sdk/metrics").at(-1);
     expect(metricsRequest?.headers.authorization).toBe("Bearer srv_test_token");
     expect(metricsRequest?.headers["content-type"]).toBe("application/json");
+  });
+
+  it("keeps counts taken before a config change under the flag and variation served then", async () => {
+    const client = h.client();
+    await client.ready();
+    client.isEnabled("on", { key: "u1" });
+    client.isEnabled("beta", { key: "u1" });
+    client.variation("color", { key: "u1" }, "blue");
+    h.server.patchFlag(booleanFlag("on", false, 2));
+    await nextEvent(client, "change");
+    client.isEnabled("on", { key: "u1" });
+    // A put that drops "color" and serves "beta" to everyone from its fallthrough.
+    h.server.put(snapshot(3, [booleanFlag("on", false, 2), booleanFlag("off", false), segmentFlag("beta", "beta-users", 2)], [segment("beta-users", [], 2)]));
+    await nextEvent(client, "change");
+    client.isEnabled("beta", { key: "u1" });
+    client.variation("color", { key: "u1" }, "blue"); // gone: the fallback, not counted
+    await client.close();
+    expect(h.server.metrics.at(-1)).toMatchObject({
+      version: 3,
+      evaluations: [
+        { flag: "on", variation: 0, count: 1 },
+        { flag: "on", variation: 1, count: 1 },
+        { flag: "beta", variation: 0, count: 1 },
+        { flag: "beta", variation: 1, count: 1 },
+        { flag: "color", variation: 1, count: 1 },
+      ],
+    });
   });
 
   it("reports every period, empty or not", async () => {

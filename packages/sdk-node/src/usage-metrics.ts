@@ -25,9 +25,16 @@ export const EVENT_NAME_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 /** The most entries of each list one report may carry; a larger period is sent in parts. */
 export const MAX_REPORT_ENTRIES = 10_000;
 
-/** How many context keys the SDK remembers the variations of, for attributing `track` events. */
 // Internal map keys; NUL appears neither in a flag key nor in a valid event name.
 const SEPARATOR = "\u0000";
+
+/** One flag's evaluations in the current period. */
+interface FlagCounts {
+  /** Indexed by variation; a hole is a variation not served. */
+  readonly counts: number[];
+  /** Already in `attributable`: spares the hot path a set lookup per call. */
+  attributable: boolean;
+}
 
 function increment(counts: Map<string, number>, key: string, by: number): void {
   counts.set(key, (counts.get(key) ?? 0) + by);
@@ -39,14 +46,16 @@ function increment(counts: Map<string, number>, key: string, by: number): void {
  * different contexts (one count per flag), so the server can compare cohorts; an event whose
  * context gets none is counted once, unattributed.
  *
- * This runs inside every `isEnabled`, so it is built for that: counts are arrays indexed by
- * variation, and nothing is remembered per context. Evaluation is deterministic, so `track()`
+ * This runs inside every `isEnabled`, so it is built for that: one map lookup finds the flag's
+ * record for the period (its counts, indexed by variation, and whether it is already known to be
+ * attributable), and nothing is remembered per context. `take` swaps in an empty map, so the
+ * records of a period it returns are never written again. Evaluation is deterministic, so `track()`
  * finds the variations a context received by evaluating the attributable flags again
  * (`attributableFlags`: those seen serving by rule or rollout) — the cost moves from every
  * evaluation to the far rarer tracked event, and no context is ever forgotten.
  */
 export class UsageMetrics {
-  private evaluations = new Map<string, number[]>();
+  private evaluations = new Map<string, FlagCounts>();
   private events = new Map<string, number>();
   private periodStart: number;
   private readonly attributable = new Set<string>();
@@ -62,13 +71,13 @@ export class UsageMetrics {
 
   /** `attributable` is false for a flag that served one value to everyone (no cohorts to compare). */
   recordEvaluation(flag: string, variation: number, attributable = true): void {
-    let counts = this.evaluations.get(flag);
-    if (counts === undefined) {
-      counts = [];
-      this.evaluations.set(flag, counts);
-    }
+    const entry = this.evaluations.get(flag) ?? this.addFlag(flag);
+    const counts = entry.counts;
     counts[variation] = (counts[variation] ?? 0) + 1;
-    if (attributable && !this.attributable.has(flag)) this.attributable.add(flag);
+    if (attributable && !entry.attributable) {
+      entry.attributable = true;
+      this.attributable.add(flag);
+    }
   }
 
   /** `received`: the (flag, variation) pairs the event's context gets from attributable flags. */
@@ -87,7 +96,7 @@ export class UsageMetrics {
     const period: UsagePeriod = {
       periodStart: new Date(this.periodStart).toISOString(),
       periodEnd: new Date(now).toISOString(),
-      evaluations: [...this.evaluations].flatMap(([flag, counts]) =>
+      evaluations: [...this.evaluations].flatMap(([flag, { counts }]) =>
         counts.flatMap((count, variation) => (count === undefined ? [] : [{ flag, variation, count }])),
       ),
       events: [...this.events].map(([key, count]) => {
@@ -105,14 +114,19 @@ export class UsageMetrics {
   restore(period: UsagePeriod): void {
     this.periodStart = Math.min(this.periodStart, Date.parse(period.periodStart));
     for (const { flag, variation, count } of period.evaluations) {
-      const counts = this.evaluations.get(flag) ?? [];
+      const { counts } = this.evaluations.get(flag) ?? this.addFlag(flag);
       counts[variation] = (counts[variation] ?? 0) + count;
-      this.evaluations.set(flag, counts);
     }
     for (const { event, flag, variation, count } of period.events) {
       const key = flag === undefined ? event : `${event}${SEPARATOR}${flag}${SEPARATOR}${variation ?? 0}`;
       increment(this.events, key, count);
     }
+  }
+
+  private addFlag(flag: string): FlagCounts {
+    const entry: FlagCounts = { counts: [], attributable: this.attributable.has(flag) };
+    this.evaluations.set(flag, entry);
+    return entry;
   }
 }
 
