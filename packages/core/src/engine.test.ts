@@ -53,6 +53,19 @@ describe("Engine", () => {
     expect(snapshot.flags[3]?.variations[0]).toEqual({ a: [1, { b: 2 }] });
   });
 
+  it("hands out one evaluator per flag that serves what evaluate serves, bound to its snapshot", () => {
+    const engine = compile(snapshot);
+    const staffOnly = engine.evaluator("staff-only");
+    expect(staffOnly?.key).toBe("staff-only");
+    expect(engine.evaluator("staff-only")).toBe(staffOnly);
+    expect(engine.evaluator("nope")).toBeUndefined();
+    for (const key of ["ann", "bob"]) expect(staffOnly?.evaluate({ key })).toEqual(engine.evaluate("staff-only", { key }));
+    const updated = engine.update({ segments: [{ ...segment, version: 2, included: ["bob"] }] });
+    expect(updated.evaluator("staff-only")).not.toBe(staffOnly);
+    expect(updated.evaluator("staff-only")?.evaluate({ key: "bob" }).reason).toBe("TARGETING_MATCH");
+    expect(staffOnly?.evaluate({ key: "bob" }).reason).toBe("DEFAULT");
+  });
+
   it("offers a one-off evaluateFlag", () => {
     expect(evaluateFlag(snapshot, "on", {})).toEqual({ value: true, variation: 0, reason: "STATIC" });
   });

@@ -21,6 +21,16 @@ export interface SnapshotChange {
 }
 
 /**
+ * One flag of an engine, looked up once: `evaluate(context)` is `engine.evaluate(key, context)`
+ * without the lookup by key. Bound to the engine it came from (prerequisites and segments are
+ * read from that snapshot); never throws.
+ */
+export interface FlagEvaluator {
+  readonly key: string;
+  evaluate(context: EvaluationContext): EvaluationResult;
+}
+
+/**
  * Evaluates the flags of one snapshot. Immutable: `update` returns a new engine. Results are
  * frozen and shared between calls; `evaluate` never throws.
  */
@@ -30,6 +40,12 @@ export interface Engine {
   has(flagKey: string): boolean;
   keys(): string[];
   flag(key: string): FlagDefinition | undefined;
+  /**
+   * The flag's evaluator, `undefined` for a key the snapshot lacks: for callers that evaluate
+   * one flag often and keep per-flag state beside it. The same object for a key for the life
+   * of this engine; `update` returns an engine with new ones.
+   */
+  evaluator(flagKey: string): FlagEvaluator | undefined;
   update(change: SnapshotChange): Engine;
 }
 
@@ -53,8 +69,34 @@ function compileSegmentSafely(segment: Segment): CompiledSegment {
   }
 }
 
+/** Defence in depth: evaluation is written not to throw, but callers must never see it. */
+function evaluateSafely(flag: CompiledFlag, context: EvaluationContext, scope: EvaluationScope): EvaluationResult {
+  try {
+    return evaluateCompiledFlag(flag, toContextRecord(context), scope, 0);
+  } catch (error) {
+    return errorResult(ErrorCodes.GENERAL, `evaluation of "${flag.key}" failed: ${describe(error)}`);
+  }
+}
+
+class BoundFlag implements FlagEvaluator {
+  readonly key: string;
+
+  constructor(
+    private readonly flag: CompiledFlag,
+    private readonly scope: EvaluationScope,
+  ) {
+    this.key = flag.key;
+  }
+
+  evaluate(context: EvaluationContext): EvaluationResult {
+    return this.flag.constantResult ?? evaluateSafely(this.flag, context, this.scope);
+  }
+}
+
 class SnapshotEngine implements Engine {
   private readonly scope: EvaluationScope;
+  /** Made on first request: an engine built for one evaluation should not pay for every flag. */
+  private readonly evaluators = new Map<string, FlagEvaluator>();
 
   constructor(
     private readonly flags: ReadonlyMap<string, CompiledFlag>,
@@ -70,13 +112,13 @@ class SnapshotEngine implements Engine {
     }
     const constant = flag.constantResult;
     if (constant !== null) return constant;
-    return this.evaluateFlag(flag, context);
+    return evaluateSafely(flag, context, this.scope);
   }
 
   evaluateAll(context: EvaluationContext): Record<string, EvaluationResult> {
     const results: Record<string, EvaluationResult> = {};
     for (const [key, flag] of this.flags) {
-      const result = flag.constantResult ?? this.evaluateFlag(flag, context);
+      const result = flag.constantResult ?? evaluateSafely(flag, context, this.scope);
       if (key === "__proto__") {
         // Not a valid flag key, but an unvalidated one must become a property, not a prototype.
         Object.defineProperty(results, key, { value: result, enumerable: true, writable: true, configurable: true });
@@ -99,6 +141,16 @@ class SnapshotEngine implements Engine {
     return this.flags.get(key)?.definition;
   }
 
+  evaluator(flagKey: string): FlagEvaluator | undefined {
+    const existing = this.evaluators.get(flagKey);
+    if (existing !== undefined) return existing;
+    const flag = this.flags.get(flagKey);
+    if (flag === undefined) return undefined;
+    const evaluator = new BoundFlag(flag, this.scope);
+    this.evaluators.set(flagKey, evaluator);
+    return evaluator;
+  }
+
   update(change: SnapshotChange): Engine {
     const flags = new Map(this.flags);
     const segments = new Map(this.segments);
@@ -107,15 +159,6 @@ class SnapshotEngine implements Engine {
     for (const definition of change.flags ?? []) flags.set(definition.key, compileFlagSafely(definition));
     for (const segment of change.segments ?? []) segments.set(segment.key, compileSegmentSafely(segment));
     return new SnapshotEngine(flags, segments);
-  }
-
-  private evaluateFlag(flag: CompiledFlag, context: EvaluationContext): EvaluationResult {
-    try {
-      return evaluateCompiledFlag(flag, toContextRecord(context), this.scope, 0);
-    } catch (error) {
-      // Defence in depth: evaluation is written not to throw, but callers must never see it.
-      return errorResult(ErrorCodes.GENERAL, `evaluation of "${flag.key}" failed: ${describe(error)}`);
-    }
   }
 }
 

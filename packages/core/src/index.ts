@@ -1,6 +1,6 @@
 export * from "./types";
 export { BUCKET_COUNT, bucket, murmur3 } from "./bucketing";
-export { type Engine, type SnapshotChange, compile, evaluateFlag } from "./engine";
+export { type Engine, type FlagEvaluator, type SnapshotChange, compile, evaluateFlag } from "./engine";
 export { MAX_PREREQUISITE_DEPTH } from "./flag-evaluation";
 export { normalizeContext } from "./context";
 export { type SemanticVersion, compareSemver, parseSemver } from "./semver";
