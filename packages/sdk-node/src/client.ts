@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type EvaluationContext, type EvaluationResult, Reasons } from "@switchyard/core";
+import { type EvaluationContext, type EvaluationResult, type Reason, Reasons } from "@switchyard/core";
 import { BackupWriter, readBackupFile } from "./backup-file";
 import { type ClientEvents, TypedEmitter } from "./client-events";
 import { toEvaluationContext } from "./context-key";
@@ -13,7 +13,8 @@ import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./opti
 import { type DataUpdate, parseSnapshot } from "./payloads";
 import { PollFetcher } from "./poll-fetcher";
 import { Readiness } from "./readiness";
-import { EVENT_NAME_PATTERN, type UsageMetrics } from "./usage-metrics";
+import { type ServedFlag, ServedFlags } from "./served-flags";
+import { EVENT_NAME_PATTERN } from "./usage-metrics";
 import { StreamFetcher } from "./stream-fetcher";
 
 type Context = EvaluationContext | undefined;
@@ -57,8 +58,8 @@ class Client implements SwitchyardClient {
   private readonly emitter: TypedEmitter<ClientEvents>;
   private readonly readiness: Readiness;
   private readonly metrics: MetricsReporter;
-  /** The reporter's counts while evaluations are counted; one field to test on the hot path. */
-  private counting: UsageMetrics | undefined;
+  /** Each flag's evaluator beside its usage record; replaced by one that does not count on close. */
+  private served: ServedFlags;
   private readonly dataSource: DataSource;
   private readonly backup: BackupWriter | undefined;
   private closing: Promise<void> | undefined;
@@ -84,7 +85,7 @@ class Client implements SwitchyardClient {
       onAuthFailure: (status, detail) =>
         this.fatal(new SwitchyardError(SwitchyardErrorCodes.UNAUTHORIZED, authFailureMessage(status, detail), status)),
     });
-    this.counting = options.sendMetrics ? this.metrics.usage : undefined;
+    this.served = new ServedFlags(options.sendMetrics ? this.metrics.usage : undefined);
     this.dataSource = this.createDataSource(options);
     this.backup =
       options.backupFile === undefined
@@ -104,9 +105,12 @@ class Client implements SwitchyardClient {
   isEnabled(key: string, context?: Context): boolean {
     // `variation(key, context, false)` without the detail: the hottest call gets the shortest path.
     try {
-      const result = this.resolve(key, context);
-      if (result === undefined || !isBoolean(result)) return false;
-      this.count(key, result);
+      // No flag (or no data yet) is the fallback, false, and is not counted.
+      const served = this.served.get(this.store.engine, key);
+      if (served === undefined) return false;
+      const result = served.evaluator.evaluate(toEvaluationContext(context));
+      if (!isBoolean(result)) return false;
+      count(served, result);
       return result.value === true;
     } catch (error) {
       this.failed(key, error, false);
@@ -178,32 +182,23 @@ class Client implements SwitchyardClient {
   /** Never throws and never waits: the engine is local, and any surprise becomes the fallback. */
   private evaluate(key: string, context: unknown, fallback: unknown): EvaluationDetail<unknown> {
     try {
-      const result = this.resolve(key, context);
-      if (result === undefined) {
+      const store = this.store;
+      if (store.source === DataSources.NONE) {
         const reason = "no flag data yet (no bootstrap, no backup, server not reached)";
         return errorDetail(fallback, SdkErrorCodes.PROVIDER_NOT_READY, reason);
       }
+      const evaluationContext = toEvaluationContext(context);
+      const served = this.served.get(store.engine, key);
+      // A key the engine lacks: its FLAG_NOT_FOUND result, never counted.
+      if (served === undefined) return detailFor(key, store.engine.evaluate(key, evaluationContext), fallback);
+      const result = served.evaluator.evaluate(evaluationContext);
       const detail = detailFor(key, result, fallback);
       // Only a served variation counts: not an error, not the fallback of a type mismatch.
-      if (detail === result) this.count(key, result);
+      if (detail === result) count(served, result);
       return detail;
     } catch (error) {
       return this.failed(key, error, fallback);
     }
-  }
-
-  /** The engine's result, or `undefined` before any data. */
-  private resolve(key: string, context: unknown): EvaluationResult | undefined {
-    const store = this.store;
-    return store.source === DataSources.NONE ? undefined : store.engine.evaluate(key, toEvaluationContext(context));
-  }
-
-  /** Counts a served result for metrics (`counting` is undefined once closed or with `sendMetrics: false`). */
-  private count(key: string, result: EvaluationResult): void {
-    const counting = this.counting;
-    if (counting === undefined || result.variation === null) return;
-    // STATIC and DISABLED serve one value to everyone: there are no cohorts to attribute events to.
-    counting.recordEvaluation(key, result.variation, result.reason !== Reasons.STATIC && result.reason !== Reasons.DISABLED);
   }
 
   private failed(key: string, error: unknown, fallback: unknown): EvaluationDetail<unknown> {
@@ -296,7 +291,7 @@ class Client implements SwitchyardClient {
 
   private async shutdown(): Promise<void> {
     this.closed = true;
-    this.counting = undefined;
+    this.served = new ServedFlags(undefined);
     this.dataSource.stop();
     const message = "the Switchyard client was closed before any flag data arrived";
     this.readiness.fail(new SwitchyardError(SwitchyardErrorCodes.CLOSED, message));
@@ -304,6 +299,18 @@ class Client implements SwitchyardClient {
     await this.backup?.flush();
     this.emitter.removeAll();
   }
+}
+
+/** Counts a served result (`usage` is undefined while evaluations are not counted). */
+function count(served: ServedFlag, result: EvaluationResult): void {
+  const usage = served.usage;
+  if (usage === undefined || result.variation === null) return;
+  // STATIC and DISABLED serve one value to everyone: there are no cohorts to attribute events to.
+  usage.record(result.variation, isAttributable(result.reason));
+}
+
+function isAttributable(reason: Reason): boolean {
+  return reason !== Reasons.STATIC && reason !== Reasons.DISABLED;
 }
 
 /** Creates a client and starts fetching at once; throws a TypeError listing every invalid option. */

@@ -30,6 +30,18 @@ describe("UsageMetrics", () => {
     });
   });
 
+  it("counts through a held flag record into whichever period is current", () => {
+    const usage = new UsageMetrics(T0);
+    const checkout = usage.flagUsage("checkout");
+    expect(usage.flagUsage("checkout")).toBe(checkout);
+    checkout.record(0, false);
+    expect(usage.take(T1).evaluations).toStrictEqual([{ flag: "checkout", variation: 0, count: 1 }]);
+    checkout.record(1, true);
+    usage.recordEvaluation("checkout", 1);
+    expect([...usage.attributableFlags]).toStrictEqual(["checkout"]);
+    expect(usage.take(T1 + 60_000).evaluations).toStrictEqual([{ flag: "checkout", variation: 1, count: 2 }]);
+  });
+
   it("starts an empty period after take, still knowing which flags are attributable", () => {
     const usage = new UsageMetrics(T0);
     usage.recordEvaluation("checkout", 0);

@@ -28,12 +28,33 @@ export const MAX_REPORT_ENTRIES = 10_000;
 // Internal map keys; NUL appears neither in a flag key nor in a valid event name.
 const SEPARATOR = "\u0000";
 
-/** One flag's evaluations in the current period. */
-interface FlagCounts {
-  /** Indexed by variation; a hole is a variation not served. */
-  readonly counts: number[];
-  /** Already in `attributable`: spares the hot path a set lookup per call. */
-  attributable: boolean;
+/**
+ * One flag's evaluation counts, one record per flag key for the life of the metrics: a caller
+ * may keep it beside the flag and count without a lookup, across config updates and periods
+ * (`take` empties it in place).
+ */
+export class FlagUsage {
+  /** This period's counts, indexed by variation; a hole is a variation not served. */
+  counts: number[] = [];
+  /** Already in `attributableFlags`: spares the hot path a set lookup per call. */
+  private attributable: boolean;
+
+  constructor(
+    readonly flag: string,
+    private readonly attributableFlags: Set<string>,
+  ) {
+    this.attributable = attributableFlags.has(flag);
+  }
+
+  /** `attributable` is false for a flag that served one value to everyone (no cohorts to compare). */
+  record(variation: number, attributable: boolean): void {
+    const counts = this.counts;
+    counts[variation] = (counts[variation] ?? 0) + 1;
+    if (attributable && !this.attributable) {
+      this.attributable = true;
+      this.attributableFlags.add(this.flag);
+    }
+  }
 }
 
 function increment(counts: Map<string, number>, key: string, by: number): void {
@@ -46,16 +67,17 @@ function increment(counts: Map<string, number>, key: string, by: number): void {
  * different contexts (one count per flag), so the server can compare cohorts; an event whose
  * context gets none is counted once, unattributed.
  *
- * This runs inside every `isEnabled`, so it is built for that: one map lookup finds the flag's
- * record for the period (its counts, indexed by variation, and whether it is already known to be
- * attributable), and nothing is remembered per context. `take` swaps in an empty map, so the
- * records of a period it returns are never written again. Evaluation is deterministic, so `track()`
+ * This runs inside every `isEnabled`, so it is built for that: the client keeps each flag's
+ * `FlagUsage` beside the flag's evaluator (one lookup finds both), the record holds the counts
+ * indexed by variation and whether the flag is already known to be attributable, and nothing is
+ * remembered per context. Records live as long as the metrics (a deleted flag's is a few dozen
+ * bytes), so none a caller holds is ever orphaned. Evaluation is deterministic, so `track()`
  * finds the variations a context received by evaluating the attributable flags again
  * (`attributableFlags`: those seen serving by rule or rollout) — the cost moves from every
  * evaluation to the far rarer tracked event, and no context is ever forgotten.
  */
 export class UsageMetrics {
-  private evaluations = new Map<string, FlagCounts>();
+  private readonly flags = new Map<string, FlagUsage>();
   private events = new Map<string, number>();
   private periodStart: number;
   private readonly attributable = new Set<string>();
@@ -71,13 +93,17 @@ export class UsageMetrics {
 
   /** `attributable` is false for a flag that served one value to everyone (no cohorts to compare). */
   recordEvaluation(flag: string, variation: number, attributable = true): void {
-    const entry = this.evaluations.get(flag) ?? this.addFlag(flag);
-    const counts = entry.counts;
-    counts[variation] = (counts[variation] ?? 0) + 1;
-    if (attributable && !entry.attributable) {
-      entry.attributable = true;
-      this.attributable.add(flag);
+    this.flagUsage(flag).record(variation, attributable);
+  }
+
+  /** The flag's record, the same object for a key until the metrics are gone. */
+  flagUsage(flag: string): FlagUsage {
+    let usage = this.flags.get(flag);
+    if (usage === undefined) {
+      usage = new FlagUsage(flag, this.attributable);
+      this.flags.set(flag, usage);
     }
+    return usage;
   }
 
   /** `received`: the (flag, variation) pairs the event's context gets from attributable flags. */
@@ -93,18 +119,21 @@ export class UsageMetrics {
 
   /** Ends the period: returns its counts and starts a new, empty one. */
   take(now: number): UsagePeriod {
+    const evaluations: EvaluationCount[] = [];
+    for (const usage of this.flags.values()) {
+      if (usage.counts.length === 0) continue;
+      usage.counts.forEach((count, variation) => evaluations.push({ flag: usage.flag, variation, count }));
+      usage.counts = [];
+    }
     const period: UsagePeriod = {
       periodStart: new Date(this.periodStart).toISOString(),
       periodEnd: new Date(now).toISOString(),
-      evaluations: [...this.evaluations].flatMap(([flag, { counts }]) =>
-        counts.flatMap((count, variation) => (count === undefined ? [] : [{ flag, variation, count }])),
-      ),
+      evaluations,
       events: [...this.events].map(([key, count]) => {
         const [event = "", flag, variation] = key.split(SEPARATOR);
         return flag === undefined ? { event, count } : { event, flag, variation: Number(variation), count };
       }),
     };
-    this.evaluations = new Map();
     this.events = new Map();
     this.periodStart = now;
     return period;
@@ -114,19 +143,13 @@ export class UsageMetrics {
   restore(period: UsagePeriod): void {
     this.periodStart = Math.min(this.periodStart, Date.parse(period.periodStart));
     for (const { flag, variation, count } of period.evaluations) {
-      const { counts } = this.evaluations.get(flag) ?? this.addFlag(flag);
+      const { counts } = this.flagUsage(flag);
       counts[variation] = (counts[variation] ?? 0) + count;
     }
     for (const { event, flag, variation, count } of period.events) {
       const key = flag === undefined ? event : `${event}${SEPARATOR}${flag}${SEPARATOR}${variation ?? 0}`;
       increment(this.events, key, count);
     }
-  }
-
-  private addFlag(flag: string): FlagCounts {
-    const entry: FlagCounts = { counts: [], attributable: this.attributable.has(flag) };
-    this.evaluations.set(flag, entry);
-    return entry;
   }
 }
 
