@@ -4,21 +4,11 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDemoApp, type DemoApp } from "./support/demo-app";
 import { runCli as cli } from "./support/cli";
+import { eventually } from "./support/eventually";
 import { startServerProcess, type ServerProcess } from "./support/server-process";
 
 const ADMIN = "sy_admin_e2e_deploy_watch_token01";
 const FLAG = "new-checkout";
-
-/** Polls `read` until `accept` holds, for at most `timeoutMs`; returns the last reading. */
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!accept(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await read();
-  }
-  return value;
-}
 
 describe("switchyard deploy watch against the server and the demo checkout service (apps/demo, Node SDK)", () => {
   let server: ServerProcess;
@@ -80,7 +70,7 @@ describe("switchyard deploy watch against the server and the demo checkout servi
     expect(restored.code).toBe(0);
     expect(JSON.parse(restored.out)).toMatchObject({ restored: [{ flag: FLAG, version: 4, fromVersion: 2 }] });
     // The restore reaches the SDK: users take the new path again.
-    expect(await eventually(demo.status, (s) => s.flagOnForAnyone === true)).toMatchObject({ flagOnForAnyone: true });
+    expect(await eventually(demo.status, (s) => s.flagOnForAnyone === true, 5_000)).toMatchObject({ flagOnForAnyone: true });
   });
 
   it("exits 4 when the failure does not depend on the flag, and leaves the flag on", async () => {

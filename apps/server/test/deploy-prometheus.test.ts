@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prometheusClient } from "../src/deploys/prometheus";
 import { backends, startTestServer, type TestServer } from "./harness";
-import { eventually } from "./eventually";
+import { eventually } from "../../../test/support/eventually";
 
 const ENV = "production";
 const FLAG = "new-checkout";

@@ -6,7 +6,7 @@ import { WebhookDispatcher, type WebhookDispatcherOptions } from "../src/deploys
 import type { Db } from "../src/store/database";
 import { claimDeliveries, insertDelivery, settleDelivery } from "../src/store/webhook-deliveries";
 import { createScratchDatabase } from "../../../test/support/scratch-database";
-import { eventually } from "./eventually";
+import { eventually } from "../../../test/support/eventually";
 import { backends, startTestServer, type TestServer } from "./harness";
 
 interface Received {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployWorker } from "../src/deploys/deploy-worker";
 import { claimDeploys } from "../src/store/deploys";
 import { backends, startTestServer, type TestServer } from "./harness";
-import { eventually } from "./eventually";
+import { eventually } from "../../../test/support/eventually";
 import { SseReader } from "../../../test/support/sse-client";
 
 const ENV = "production";

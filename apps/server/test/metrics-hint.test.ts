@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, startTestServer, type TestServer } from "./harness";
-import { eventually } from "./eventually";
+import { eventually } from "../../../test/support/eventually";
 import { SseReader } from "../../../test/support/sse-client";
 
 const ENV = "production";
