@@ -15,9 +15,14 @@ export interface Interval {
   to: number;
 }
 
+/** How many intervals of the grid that starts at `startMs` have ended by `nowMs`. */
+export function intervalsCompleted(startMs: number, intervalMs: number, nowMs: number): number {
+  return Math.max(0, Math.floor((nowMs - startMs) / intervalMs));
+}
+
 /** The intervals that have ended by `nowMs` (the grid runs on past the window while mitigating). */
 export function completedIntervals(startMs: number, intervalMs: number, nowMs: number): Interval[] {
-  const count = Math.max(0, Math.floor((nowMs - startMs) / intervalMs));
+  const count = intervalsCompleted(startMs, intervalMs, nowMs);
   return Array.from({ length: count }, (_, index) => ({ index, from: startMs + index * intervalMs, to: startMs + (index + 1) * intervalMs }));
 }
 

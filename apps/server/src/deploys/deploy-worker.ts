@@ -7,6 +7,7 @@ import { readInstances } from "../services/sdk-usage";
 import type { Actor } from "../store/audit";
 import * as store from "../store/deploys";
 import type { StoredFlagOff } from "../store/deploy-schema";
+import { intervalsCompleted } from "./checks";
 import { decide } from "./decision-engine";
 import { decisionInput, newAcks, newCounts } from "./deploy-inputs";
 import { BreachResponses, DeployStatuses, type DeployDecision, type DisableFlagAction, type PrometheusProgress } from "./types";
@@ -166,7 +167,7 @@ export class DeployWorker {
 export function needsDecision(deploy: Pick<store.DeployRow, "decision" | "flagsOff" | "createdAt" | "guard">, at: Date): boolean {
   const previous = deploy.decision;
   if (previous === null || previous.status !== DeployStatuses.observing || deploy.flagsOff.length > 0) return true;
-  const completed = Math.max(0, Math.floor((at.getTime() - deploy.createdAt.getTime()) / (deploy.guard.intervalSeconds * 1000)));
+  const completed = intervalsCompleted(deploy.createdAt.getTime(), deploy.guard.intervalSeconds * 1000, at.getTime());
   return completed !== previous.evidence.window.completed;
 }
 

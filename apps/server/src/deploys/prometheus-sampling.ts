@@ -1,3 +1,4 @@
+import { intervalsCompleted } from "./checks";
 import { expandQuery, type PrometheusSource, type QueryOutcome } from "./prometheus";
 import type { Check, Guard, PrometheusProgress } from "./types";
 
@@ -37,7 +38,7 @@ export async function sampleIntervals(source: PrometheusSource | undefined, depl
   const { guard } = deploy;
   const startMs = deploy.createdAt.getTime();
   const intervalMs = guard.intervalSeconds * 1000;
-  const completed = Math.max(0, Math.floor((now.getTime() - startMs) / intervalMs));
+  const completed = intervalsCompleted(startMs, intervalMs, now.getTime());
   const progress: PrometheusProgress = { ...(deploy.progress ?? { through: 0, failingSince: null, lastProblem: null }) };
   const samples: SampledIntervals["samples"] = [];
   const checks = queryChecks(guard);
