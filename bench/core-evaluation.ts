@@ -25,8 +25,9 @@ function ratio(ns: number, baseline: number): string {
 }
 
 function rotatedCountries(index: number): string[] {
-  return B_COUNTRIES.map((_, offset) => B_COUNTRIES[(index + offset) % B_COUNTRIES.length] ?? "US")
-    .map((country, offset) => (offset === 0 ? `${country}${index % 7}` : country));
+  return B_COUNTRIES.map((_, offset) => B_COUNTRIES[(index + offset) % B_COUNTRIES.length] ?? "US").map((country, offset) =>
+    offset === 0 ? `${country}${index % 7}` : country,
+  );
 }
 
 async function evaluationTable(): Promise<void> {
@@ -60,9 +61,7 @@ function compileTable(): void {
     switchyardFlagB(`flag-b-${index}`, rotatedCountries(index)),
   );
   const snapshot = { flags, segments: [] };
-  const flagdJson = flagdConfiguration(
-    Object.fromEntries(flags.map((flag, index) => [flag.key, flagdFlagB(rotatedCountries(index))])),
-  );
+  const flagdJson = flagdConfiguration(Object.fromEntries(flags.map((flag, index) => [flag.key, flagdFlagB(rotatedCountries(index))])));
   const switchyardMs = timeMs(() => compile(snapshot), 30);
   const switchyardHeap = heapDelta(() => compile(snapshot));
   const flagdMs = timeMs(() => createFlagdCore().setConfigurations(flagdJson), 30);
@@ -75,7 +74,12 @@ function compileTable(): void {
   printTable([
     ["library", "time ms", "heap KiB", "note"],
     ["@switchyard/core compile()", switchyardMs.toFixed(2), (switchyardHeap.bytes / 1024).toFixed(0), "from objects"],
-    ["@openfeature/flagd-core setConfigurations()", flagdMs.toFixed(2), (flagdHeap.bytes / 1024).toFixed(0), "from a JSON string (parse + schema check)"],
+    [
+      "@openfeature/flagd-core setConfigurations()",
+      flagdMs.toFixed(2),
+      (flagdHeap.bytes / 1024).toFixed(0),
+      "from a JSON string (parse + schema check)",
+    ],
   ]);
   if (switchyardHeap.keep === undefined || flagdHeap.keep === undefined) console.log("(nothing kept)");
   console.log("\nTargets for @switchyard/core: A <= 25 ns, B <= 150 ns, compiling 1,000 B-like flags <= 5 ms.");

@@ -105,17 +105,30 @@ function instrumentedClient(server: BenchServer, token: string, flagOfRun: () =>
     if (!url.endsWith("/api/sdk/metrics")) return fetch(url, init);
     const body = JSON.parse(String(init.body)) as MetricsBody;
     const flag = flagOfRun();
-    const newErrors = (body.events ?? []).filter((e) => e.event === "error" && e.flag === flag && e.variation === 0).reduce((sum, e) => sum + e.count, 0);
+    const newErrors = (body.events ?? [])
+      .filter((e) => e.event === "error" && e.flag === flag && e.variation === 0)
+      .reduce((sum, e) => sum + e.count, 0);
     const sentAt = Date.now();
     const response = await fetch(url, init);
     instance.reports.push({ sentAt, answeredAt: Date.now(), version: body.version ?? 0, newErrors, status: response.status });
     return response;
   };
   const count = () => void (instance.problems += 1);
-  instance.client = createClient({ url: server.url, token, metricsIntervalMs: METRICS_INTERVAL_MS, fetch: fetchAndRecord, logger: { warn: count, error: count } });
+  instance.client = createClient({
+    url: server.url,
+    token,
+    metricsIntervalMs: METRICS_INTERVAL_MS,
+    fetch: fetchAndRecord,
+    logger: { warn: count, error: count },
+  });
   instance.client.on("change", (keys) => {
     const flag = flagOfRun();
-    if (instance.offAt === undefined && keys.includes(flag) && instance.client.variationDetail(flag, { key: "probe" }, false).reason === "DISABLED") instance.offAt = Date.now();
+    if (
+      instance.offAt === undefined &&
+      keys.includes(flag) &&
+      instance.client.variationDetail(flag, { key: "probe" }, false).reason === "DISABLED"
+    )
+      instance.offAt = Date.now();
   });
   return instance;
 }
@@ -176,14 +189,22 @@ interface DeployBody {
   propagation: Array<{ acknowledged: number; connected: number; acknowledgedAt: string | null }>;
   decision: {
     evidence: {
-      flagActions: Array<{ reason: string; decidedAt: string; disabledAt: string | null; propagation: { acknowledged: number; connected: number; acknowledgedAt: string | null } | null }>;
+      flagActions: Array<{
+        reason: string;
+        decidedAt: string;
+        disabledAt: string | null;
+        propagation: { acknowledged: number; connected: number; acknowledgedAt: string | null } | null;
+      }>;
     };
   } | null;
 }
 
 async function setUpFlag(server: BenchServer, environment: string, flag: string, instances: Instance[]): Promise<void> {
   await server.api("POST", "/api/flags", { key: flag });
-  await server.api("PATCH", `/api/flags/${flag}/environments/${environment}`, { enabled: true, fallthrough: { rollout: { weights: [50_000, 50_000] } } });
+  await server.api("PATCH", `/api/flags/${flag}/environments/${environment}`, {
+    enabled: true,
+    fallthrough: { rollout: { weights: [50_000, 50_000] } },
+  });
   const deadline = Date.now() + 10_000;
   while (!instances.every((i) => i.client.variationDetail(flag, { key: "probe" }, false).reason === "SPLIT")) {
     if (Date.now() > deadline) throw new Error(`the SDKs did not receive ${flag}`);
@@ -198,7 +219,14 @@ const getDeploy = async (server: BenchServer, id: string) => (await server.api("
  * propagation shows all connected SDKs acknowledged it. Returns how to read the figures, once
  * the worker has stored the acknowledgements (its next tick; the next run need not wait for it).
  */
-async function measureRun(server: BenchServer, environment: string, instances: Instance[], scenario: "counts" | "pushed", run: number, setFlag: (flag: string) => void): Promise<() => Promise<Run>> {
+async function measureRun(
+  server: BenchServer,
+  environment: string,
+  instances: Instance[],
+  scenario: "counts" | "pushed",
+  run: number,
+  setFlag: (flag: string) => void,
+): Promise<() => Promise<Run>> {
   const flag = `mitigation-${environment}-${run}`;
   setFlag(flag);
   await setUpFlag(server, environment, flag, instances);
@@ -212,7 +240,12 @@ async function measureRun(server: BenchServer, environment: string, instances: I
     environment,
     flags: [flag],
     // Counts: at least 100 requests (the default); pushed samples: one sample is a judgement (the default).
-    guard: { windowSeconds: WINDOW_S, intervalSeconds: INTERVAL_S, checks: [{ signal: "error_rate", max: MAX_ERROR_RATE }], acknowledgeRatio: 1 },
+    guard: {
+      windowSeconds: WINDOW_S,
+      intervalSeconds: INTERVAL_S,
+      checks: [{ signal: "error_rate", max: MAX_ERROR_RATE }],
+      acknowledgeRatio: 1,
+    },
   })) as unknown as { id: string };
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
@@ -224,7 +257,8 @@ async function measureRun(server: BenchServer, environment: string, instances: I
       await sleep(POLL_MS);
       body = await getDeploy(server, created.id);
       const seen = body.propagation[0];
-      const done = seen !== undefined && seen.connected > 0 && seen.acknowledged === seen.connected && instances.every((i) => i.offAt !== undefined);
+      const done =
+        seen !== undefined && seen.connected > 0 && seen.acknowledged === seen.connected && instances.every((i) => i.offAt !== undefined);
       if (done || (body.final && body.status !== "mitigated") || Date.now() - started > RUN_TIMEOUT_MS) break;
     }
   } finally {
@@ -277,8 +311,22 @@ async function measureRun(server: BenchServer, environment: string, instances: I
 }
 
 const emptyRun: Run = {
-  ok: false, note: "", reason: "", t0: 0, flush: undefined, intervalEnd: 0, t1: 0, t2: 0, connected: 0, acknowledged: 0,
-  changeFirst: 0, changeLast: 0, ackTruth: 0, ackDelays: [], ackRoundTrips: [], loopDelay: { p99: 0, max: 0 },
+  ok: false,
+  note: "",
+  reason: "",
+  t0: 0,
+  flush: undefined,
+  intervalEnd: 0,
+  t1: 0,
+  t2: 0,
+  connected: 0,
+  acknowledged: 0,
+  changeFirst: 0,
+  changeLast: 0,
+  ackTruth: 0,
+  ackDelays: [],
+  ackRoundTrips: [],
+  loopDelay: { p99: 0, max: 0 },
 };
 
 const sorted = (values: number[]) => values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
@@ -292,7 +340,12 @@ const max = (values: number[]) => sorted(values).at(-1) ?? Number.NaN;
 const seconds = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : "-");
 const medianMax = (values: number[]) => `${seconds(median(values))} / ${seconds(max(values))}`;
 
-async function measureConfiguration(server: BenchServer, scenario: "counts" | "pushed", clients: number, runs: number): Promise<{ row: string[]; details: string[] }> {
+async function measureConfiguration(
+  server: BenchServer,
+  scenario: "counts" | "pushed",
+  clients: number,
+  runs: number,
+): Promise<{ row: string[]; details: string[] }> {
   const environment = `${scenario === "counts" ? "a" : "b"}-${clients}`;
   await server.api("POST", "/api/environments", { key: environment });
   const token = String((await server.api("POST", "/api/tokens", { name: `bench-${environment}`, kind: "server", environment })).token);
@@ -309,7 +362,8 @@ async function measureConfiguration(server: BenchServer, scenario: "counts" | "p
   const results: Run[] = [];
   try {
     const finishers: Array<() => Promise<Run>> = [];
-    for (let run = 0; run < runs; run++) finishers.push(await measureRun(server, environment, instances, scenario, run, (flag) => (flagOfRun = flag)));
+    for (let run = 0; run < runs; run++)
+      finishers.push(await measureRun(server, environment, instances, scenario, run, (flag) => (flagOfRun = flag)));
     // Before the SDKs disconnect: the engine counts the instances connected when it decides.
     for (const finish of finishers) results.push(await finish());
   } finally {
@@ -354,7 +408,9 @@ export const deployMitigationBench: BenchSuite = {
     const backends = await benchBackends();
     for (const [index, backend] of backends.entries()) {
       const server = await startBenchServer(4600 + index, backend.env);
-      const rows: string[][] = [["scenario", "SDKs", "runs ok", "1st flush − t0", "t1 − t0 (off)", "t2 − t1 (acked)", "t2 − t0", `≤ ${TARGET_MS / 1000} s`]];
+      const rows: string[][] = [
+        ["scenario", "SDKs", "runs ok", "1st flush − t0", "t1 − t0 (off)", "t2 − t1 (acked)", "t2 − t0", `≤ ${TARGET_MS / 1000} s`],
+      ];
       const details: string[] = [];
       try {
         for (const clients of CLIENT_COUNTS) {
@@ -378,7 +434,7 @@ export const deployMitigationBench: BenchSuite = {
       console.log(
         [
           "",
-          "t0: A, the first track(\"error\") on the new variation (errors start as the deploy is registered, so the first interval is all bad);",
+          't0: A, the first track("error") on the new variation (errors start as the deploy is registered, so the first interval is all bad);',
           "    B, the first breaching error_rate sample pushed (every 250 ms). 1st flush: the first SDK report carrying those errors, answered.",
           "t1: flagsOff[].disabledAt. t2: the stored decision's propagation.acknowledgedAt with acknowledgeRatio 1 (all connected SDKs).",
           `A: ${REQUESTS_PER_SECOND} requests/s over the SDKs, 10 % errors on the new variation, 0.5 % on the off one, check error_rate ≤ ${MAX_ERROR_RATE}.`,

@@ -50,9 +50,7 @@ function elapsedNs(run: BenchCase["run"], iterations: number): number {
 
 function median(sorted: readonly number[]): number {
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 /** Iterations that take about `targetMs`, found by doubling during warm-up. */

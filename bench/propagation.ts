@@ -15,32 +15,36 @@ function openStream(server: BenchServer, token: string, onPatch: () => void): Pr
   return new Promise((resolve, reject) => {
     const stream: Stream = { request: undefined as never, patches: [] };
     const url = new URL(`${server.url}/api/sdk/stream`);
-    stream.request = request({ host: url.hostname, port: url.port, path: url.pathname, agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      let buffer = "";
-      let gotPut = false;
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (block.startsWith("event: put") && !gotPut) {
-            gotPut = true;
-            resolve(stream);
-          } else if (block.startsWith("event: patch")) {
-            stream.patches.push(performance.now());
-            onPatch();
+    stream.request = request(
+      { host: url.hostname, port: url.port, path: url.pathname, agent: false, headers: { authorization: `Bearer ${token}` } },
+      (res) => {
+        let buffer = "";
+        let gotPut = false;
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          buffer += chunk;
+          let end: number;
+          while ((end = buffer.indexOf("\n\n")) !== -1) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            if (block.startsWith("event: put") && !gotPut) {
+              gotPut = true;
+              resolve(stream);
+            } else if (block.startsWith("event: patch")) {
+              stream.patches.push(performance.now());
+              onPatch();
+            }
           }
-        }
-      });
-    });
+        });
+      },
+    );
     stream.request.on("error", reject);
     stream.request.end();
   });
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
 async function measure(count: number, port: number): Promise<string> {
   const server = await startBenchServer(port);
@@ -53,10 +57,14 @@ async function measure(count: number, port: number): Promise<string> {
     let waiting: (() => void) | undefined;
     const streams: Stream[] = [];
     for (let i = 0; i < count; i += 200) {
-      const batch = await Promise.all(Array.from({ length: Math.min(200, count - i) }, () => openStream(server, token, () => {
-        received++;
-        waiting?.();
-      })));
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(200, count - i) }, () =>
+          openStream(server, token, () => {
+            received++;
+            waiting?.();
+          }),
+        ),
+      );
       streams.push(...batch);
     }
     await new Promise((r) => setTimeout(r, 1_000));

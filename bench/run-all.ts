@@ -12,7 +12,14 @@ import { deployMitigationBench } from "./deploy-mitigation";
  * for some. To add a suite (e.g. an HTTP bench), export a `BenchSuite` from its own file and
  * list it here.
  */
-const suites: readonly BenchSuite[] = [coreEvaluationBench, sdkEvaluationBench, httpEvaluateBench, propagationBench, browserSizeBench, deployMitigationBench];
+const suites: readonly BenchSuite[] = [
+  coreEvaluationBench,
+  sdkEvaluationBench,
+  httpEvaluateBench,
+  propagationBench,
+  browserSizeBench,
+  deployMitigationBench,
+];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? suites : suites.filter((suite) => wanted.includes(suite.name));

@@ -113,7 +113,15 @@ async function sdkEvaluationTable(): Promise<void> {
     ...peers.map((peer, index) => {
       const a = nsOf(peer, "A");
       const b = nsOf(peer, "B");
-      return [peer.name, format(a), ratio(a, baseA), format(b), ratio(b, baseB), percent(sharesA[index] ?? 0), percent(sharesB[index] ?? 0)];
+      return [
+        peer.name,
+        format(a),
+        ratio(a, baseA),
+        format(b),
+        ratio(b, baseB),
+        percent(sharesA[index] ?? 0),
+        percent(sharesB[index] ?? 0),
+      ];
     }),
   ]);
 
@@ -131,7 +139,9 @@ async function sdkEvaluationTable(): Promise<void> {
     );
   const fastestA = fastest("A");
   const fastestB = fastest("B");
-  console.log(`\nFastest other SDK measured in this run: A ${format(fastestA.ns)} ns (${fastestA.name}), B ${format(fastestB.ns)} ns (${fastestB.name}).`);
+  console.log(
+    `\nFastest other SDK measured in this run: A ${format(fastestA.ns)} ns (${fastestA.name}), B ${format(fastestB.ns)} ns (${fastestB.name}).`,
+  );
   console.log(`Targets for @switchyard/sdk-node isEnabled: A <= ${TARGET_A_NS} ns, B <= ${TARGET_B_NS} ns.`);
   peers.forEach((peer, index) => {
     if (CONTENDERS[index]?.kind !== "switchyard") return;

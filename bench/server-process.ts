@@ -22,12 +22,24 @@ export async function startBenchServer(port: number, env: Record<string, string>
   const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
   const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", "apps/server/src/main.ts"], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", SWITCHYARD_DATA_DIR: dir, ...env, PORT: String(port), LOG_LEVEL: "error", SWITCHYARD_ADMIN_TOKEN: BENCH_ADMIN, SWITCHYARD_DEMO: "false" },
+    env: {
+      PATH: process.env.PATH ?? "",
+      SWITCHYARD_DATA_DIR: dir,
+      ...env,
+      PORT: String(port),
+      LOG_LEVEL: "error",
+      SWITCHYARD_ADMIN_TOKEN: BENCH_ADMIN,
+      SWITCHYARD_DEMO: "false",
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
   const api: BenchServer["api"] = async (method, path, body) => {
-    const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${BENCH_ADMIN}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${BENCH_ADMIN}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as Record<string, unknown>;
   };
@@ -67,7 +79,11 @@ export interface BenchBackend {
 
 async function embeddedBackend(): Promise<BenchBackend> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
-  return { name: "embedded (PGlite)", env: { SWITCHYARD_DATA_DIR: dir }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    name: "embedded (PGlite)",
+    env: { SWITCHYARD_DATA_DIR: dir },
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** A scratch database on the PostgreSQL server of `base`, dropped by `cleanup`. */

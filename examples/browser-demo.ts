@@ -8,7 +8,7 @@ const api = process.env.SWITCHYARD_URL ?? "http://127.0.0.1:4242";
 const token = process.env.SWITCHYARD_CLIENT_TOKEN ?? "";
 const port = Number(process.env.PORT ?? 5173);
 if (!token) {
-  console.error("Set SWITCHYARD_CLIENT_TOKEN to a client token (POST /api/tokens {\"kind\":\"client\",…}).");
+  console.error('Set SWITCHYARD_CLIENT_TOKEN to a client token (POST /api/tokens {"kind":"client",…}).');
   process.exit(1);
 }
 

@@ -20,7 +20,11 @@ describe("a default-configured Node SDK during a deploy", () => {
   let client: SwitchyardClient | undefined;
   let traffic: NodeJS.Timeout | undefined;
   const api = async (method: string, path: string, body?: unknown, token = ADMIN) => {
-    const res = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     return (await res.json()) as Record<string, any>;
   };
 
@@ -28,7 +32,10 @@ describe("a default-configured Node SDK during a deploy", () => {
     dataDir = mkdtempSync(join(tmpdir(), "switchyard-cadence-e2e-"));
     server = await startServerProcess({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: ADMIN, SWITCHYARD_DEMO: "false" });
     await api("POST", "/api/flags", { key: FLAG });
-    await api("PATCH", `/api/flags/${FLAG}/environments/production`, { enabled: true, fallthrough: { rollout: { weights: [50_000, 50_000] } } });
+    await api("PATCH", `/api/flags/${FLAG}/environments/production`, {
+      enabled: true,
+      fallthrough: { rollout: { weights: [50_000, 50_000] } },
+    });
   });
   afterAll(async () => {
     clearInterval(traffic);
@@ -38,7 +45,9 @@ describe("a default-configured Node SDK during a deploy", () => {
   });
 
   it("reports its track() counts within seconds of the deploy's registration", async () => {
-    const sdkToken = String((await api("POST", "/api/tokens", { name: "checkout-service", kind: "server", environment: "production" })).token);
+    const sdkToken = String(
+      (await api("POST", "/api/tokens", { name: "checkout-service", kind: "server", environment: "production" })).token,
+    );
     const deployToken = String((await api("POST", "/api/tokens", { name: "pipeline", kind: "deploy", environment: "production" })).token);
     client = createClient({ url: server.url, token: sdkToken, logger: quiet });
     await client.ready();
@@ -57,7 +66,18 @@ describe("a default-configured Node SDK during a deploy", () => {
     const deploy = await api(
       "POST",
       "/api/deploys",
-      { service: "checkout", version: "1.4.2", environment: "production", flags: [FLAG], guard: { windowSeconds: 30, intervalSeconds: 1, checks: [{ signal: "error_rate", max: 0.5, minSamples: 1 }], onBreach: "decide-only" } },
+      {
+        service: "checkout",
+        version: "1.4.2",
+        environment: "production",
+        flags: [FLAG],
+        guard: {
+          windowSeconds: 30,
+          intervalSeconds: 1,
+          checks: [{ signal: "error_rate", max: 0.5, minSamples: 1 }],
+          onBreach: "decide-only",
+        },
+      },
       deployToken,
     );
     expect(deploy.status).toBe("observing");

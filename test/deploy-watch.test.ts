@@ -16,19 +16,48 @@ describe("switchyard deploy watch against the server and the demo checkout servi
   let demo: DemoApp;
   let cliEnv: Record<string, string>;
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     return (await res.json()) as Record<string, any>;
   };
-  const watchArgs = ["deploy", "watch", "--service", "checkout", "--version", "1.4.2", "--env", "production", "--flag", FLAG, "--window", "12s", "--interval", "2s", "--max", "error_rate=0.02", "--min-samples", "100"];
+  const watchArgs = [
+    "deploy",
+    "watch",
+    "--service",
+    "checkout",
+    "--version",
+    "1.4.2",
+    "--env",
+    "production",
+    "--flag",
+    FLAG,
+    "--window",
+    "12s",
+    "--interval",
+    "2s",
+    "--max",
+    "error_rate=0.02",
+    "--min-samples",
+    "100",
+  ];
   /** What to show when an assertion on the CLI fails: both processes' output. */
-  const context = (result: { out: string; err: string }) => `CLI:\n${result.out}${result.err}\ndemo (last lines):\n${demo.output().split("\n").slice(-15).join("\n")}`;
+  const context = (result: { out: string; err: string }) =>
+    `CLI:\n${result.out}${result.err}\ndemo (last lines):\n${demo.output().split("\n").slice(-15).join("\n")}`;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "switchyard-deploy-e2e-"));
     server = await startServerProcess({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: ADMIN, SWITCHYARD_DEMO: "false" });
     await api("POST", "/api/flags", { key: FLAG });
-    await api("PATCH", `/api/flags/${FLAG}/environments/production`, { enabled: true, fallthrough: { rollout: { weights: [50_000, 50_000] } } });
-    const sdkToken = String((await api("POST", "/api/tokens", { name: "checkout-service", kind: "server", environment: "production" })).token);
+    await api("PATCH", `/api/flags/${FLAG}/environments/production`, {
+      enabled: true,
+      fallthrough: { rollout: { weights: [50_000, 50_000] } },
+    });
+    const sdkToken = String(
+      (await api("POST", "/api/tokens", { name: "checkout-service", kind: "server", environment: "production" })).token,
+    );
     const deployToken = String((await api("POST", "/api/tokens", { name: "pipeline", kind: "deploy", environment: "production" })).token);
     cliEnv = { SWITCHYARD_URL: server.url, SWITCHYARD_TOKEN: deployToken };
     // 400 checkouts/s on a 50/50 rollout: about 400 requests per cohort in each 2 s interval.
@@ -52,7 +81,9 @@ describe("switchyard deploy watch against the server and the demo checkout servi
     expect(result.code, context(result)).toBe(3);
     const id = /Watching deploy (dep_\S+)/.exec(result.out)?.[1];
     expect(result.out).toMatch(/: MITIGATED\n/);
-    expect(result.out).toMatch(new RegExp(`Turned off ${FLAG} \\(config version 3\\) at \\S+; acknowledged by 1 of 1 connected SDKs in \\d+\\.\\d s`));
+    expect(result.out).toMatch(
+      new RegExp(`Turned off ${FLAG} \\(config version 3\\) at \\S+; acknowledged by 1 of 1 connected SDKs in \\d+\\.\\d s`),
+    );
 
     expect(await api("GET", `/api/flags/${FLAG}/environments/production`)).toMatchObject({ enabled: false, version: 3 });
     // The demo's SDK serves the flag-off: its config version is the one the deploy wrote, and

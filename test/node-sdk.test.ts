@@ -9,7 +9,11 @@ const ADMIN = "sy_admin_e2e_node_sdk_token_0001";
 const quiet = { warn: () => {}, error: () => {} };
 
 async function api(server: ServerProcess, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN}` },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
@@ -35,14 +39,21 @@ describe("the Node SDK against the server", () => {
   beforeAll(async () => {
     dataDir = tempDir();
     port = await freePort();
-    server = await startServerProcess({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: ADMIN, SWITCHYARD_DEMO: "false", PORT: String(port) });
+    server = await startServerProcess({
+      SWITCHYARD_DATA_DIR: dataDir,
+      SWITCHYARD_ADMIN_TOKEN: ADMIN,
+      SWITCHYARD_DEMO: "false",
+      PORT: String(port),
+    });
     await api(server, "POST", "/api/flags", { key: "new-checkout" });
     await api(server, "PUT", "/api/flags/new-checkout/environments/production", {
       enabled: true,
       rules: [{ id: "pro", conditions: [{ attribute: "plan", operator: "in", values: ["pro"] }], serve: { variation: 0 } }],
       fallthrough: { variation: 1 },
     });
-    sdkToken = String((await api(server, "POST", "/api/tokens", { name: "checkout-service", kind: "server", environment: "production" })).body.token);
+    sdkToken = String(
+      (await api(server, "POST", "/api/tokens", { name: "checkout-service", kind: "server", environment: "production" })).body.token,
+    );
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
@@ -57,7 +68,11 @@ describe("the Node SDK against the server", () => {
     await flags.ready();
     expect(flags.isEnabled("new-checkout", { key: "user-1", plan: "pro" })).toBe(true);
     expect(flags.isEnabled("new-checkout", { key: "user-2", plan: "free" })).toBe(false);
-    expect(flags.variationDetail("new-checkout", { key: "user-1", plan: "pro" }, false)).toMatchObject({ value: true, reason: "TARGETING_MATCH", ruleId: "pro" });
+    expect(flags.variationDetail("new-checkout", { key: "user-1", plan: "pro" }, false)).toMatchObject({
+      value: true,
+      reason: "TARGETING_MATCH",
+      ruleId: "pro",
+    });
 
     const changed = new Promise<string[]>((resolve) => flags.on("change", resolve));
     const started = Date.now();
@@ -68,10 +83,13 @@ describe("the Node SDK against the server", () => {
 
     // The SDK reports the version it serves; the server counts it as acknowledged.
     await expect
-      .poll(async () => {
-        const instances = (await api(server, "GET", "/api/environments/production/instances")).body;
-        return instances.instances.find((i: { instanceId: string }) => i.instanceId === flags.instanceId);
-      }, { timeout: 5_000 })
+      .poll(
+        async () => {
+          const instances = (await api(server, "GET", "/api/environments/production/instances")).body;
+          return instances.instances.find((i: { instanceId: string }) => i.instanceId === flags.instanceId);
+        },
+        { timeout: 5_000 },
+      )
       .toMatchObject({ ackedVersion: flags.configVersion(), connected: true });
     await api(server, "PATCH", "/api/flags/new-checkout/environments/production", { enabled: true });
   });

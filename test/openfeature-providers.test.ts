@@ -44,7 +44,10 @@ describe("our own providers pass the same scenarios", () => {
 
   describe("@openfeature/server-sdk with SwitchyardProvider", () => {
     beforeAll(async () => {
-      await ServerOpenFeature.setProviderAndWait("switchyard", new SwitchyardProvider({ url: server.url, token: serverToken, sendMetrics: false, logger: quietLogger }));
+      await ServerOpenFeature.setProviderAndWait(
+        "switchyard",
+        new SwitchyardProvider({ url: server.url, token: serverToken, sendMetrics: false, logger: quietLogger }),
+      );
     });
     afterAll(async () => {
       await ServerOpenFeature.close();
@@ -53,19 +56,57 @@ describe("our own providers pass the same scenarios", () => {
 
     it("evaluates boolean, string, number and object flags", async () => {
       const user = { targetingKey: "user-1", plan: "pro" };
-      expect(await flags().getBooleanDetails("dark-mode", false, user)).toEqual({ flagKey: "dark-mode", value: true, reason: "STATIC", variant: "0", flagMetadata: {} });
-      expect(await flags().getStringDetails("banner-text", "?", user)).toEqual({ flagKey: "banner-text", value: "Welcome back", reason: "TARGETING_MATCH", variant: "1", flagMetadata: { ruleId: "pro" } });
+      expect(await flags().getBooleanDetails("dark-mode", false, user)).toEqual({
+        flagKey: "dark-mode",
+        value: true,
+        reason: "STATIC",
+        variant: "0",
+        flagMetadata: {},
+      });
+      expect(await flags().getStringDetails("banner-text", "?", user)).toEqual({
+        flagKey: "banner-text",
+        value: "Welcome back",
+        reason: "TARGETING_MATCH",
+        variant: "1",
+        flagMetadata: { ruleId: "pro" },
+      });
       // Rules exist but none matched: DEFAULT (STATIC is for flags without rules).
-      expect(await flags().getStringDetails("banner-text", "?", { targetingKey: "user-2", plan: "free" })).toEqual({ flagKey: "banner-text", value: "Hello", reason: "DEFAULT", variant: "0", flagMetadata: {} });
-      expect(await flags().getNumberDetails("page-size", 0, user)).toEqual({ flagKey: "page-size", value: 25, reason: "STATIC", variant: "1", flagMetadata: {} });
-      expect(await flags().getObjectDetails("theme", {}, user)).toEqual({ flagKey: "theme", value: { color: "blue" }, reason: "STATIC", variant: "0", flagMetadata: {} });
+      expect(await flags().getStringDetails("banner-text", "?", { targetingKey: "user-2", plan: "free" })).toEqual({
+        flagKey: "banner-text",
+        value: "Hello",
+        reason: "DEFAULT",
+        variant: "0",
+        flagMetadata: {},
+      });
+      expect(await flags().getNumberDetails("page-size", 0, user)).toEqual({
+        flagKey: "page-size",
+        value: 25,
+        reason: "STATIC",
+        variant: "1",
+        flagMetadata: {},
+      });
+      expect(await flags().getObjectDetails("theme", {}, user)).toEqual({
+        flagKey: "theme",
+        value: { color: "blue" },
+        reason: "STATIC",
+        variant: "0",
+        flagMetadata: {},
+      });
       const split = await flags().getBooleanDetails("new-search", false, { targetingKey: "user-42" });
       expect(split).toMatchObject({ reason: "SPLIT", value: split.variant === "0" });
     });
 
     it("reports FLAG_NOT_FOUND, TYPE_MISMATCH and TARGETING_KEY_MISSING with the default value", async () => {
-      expect(await flags().getBooleanDetails("no-such-flag", true, { targetingKey: "user-1" })).toMatchObject({ value: true, reason: "ERROR", errorCode: "FLAG_NOT_FOUND" });
-      expect(await flags().getStringDetails("dark-mode", "x", { targetingKey: "user-1" })).toMatchObject({ value: "x", reason: "ERROR", errorCode: "TYPE_MISMATCH" });
+      expect(await flags().getBooleanDetails("no-such-flag", true, { targetingKey: "user-1" })).toMatchObject({
+        value: true,
+        reason: "ERROR",
+        errorCode: "FLAG_NOT_FOUND",
+      });
+      expect(await flags().getStringDetails("dark-mode", "x", { targetingKey: "user-1" })).toMatchObject({
+        value: "x",
+        reason: "ERROR",
+        errorCode: "TYPE_MISMATCH",
+      });
       expect(await flags().getBooleanDetails("new-search", true, { plan: "pro" })).toMatchObject({
         value: true,
         reason: "ERROR",
@@ -75,10 +116,18 @@ describe("our own providers pass the same scenarios", () => {
     });
 
     it("sees a toggle made through the admin API", async () => {
-      const changed = new Promise<string[]>((resolve) => flags().addHandler(ProviderEvents.ConfigurationChanged, (event) => resolve(event?.flagsChanged ?? [])));
+      const changed = new Promise<string[]>((resolve) =>
+        flags().addHandler(ProviderEvents.ConfigurationChanged, (event) => resolve(event?.flagsChanged ?? [])),
+      );
       await withDarkModeOff(async () => {
         expect(await changed).toContain("dark-mode");
-        expect(await flags().getBooleanDetails("dark-mode", true, { targetingKey: "user-1" })).toEqual({ flagKey: "dark-mode", value: false, reason: "DISABLED", variant: "1", flagMetadata: {} });
+        expect(await flags().getBooleanDetails("dark-mode", true, { targetingKey: "user-1" })).toEqual({
+          flagKey: "dark-mode",
+          value: false,
+          reason: "DISABLED",
+          variant: "1",
+          flagMetadata: {},
+        });
       });
       await expect.poll(() => flags().getBooleanValue("dark-mode", false, { targetingKey: "user-1" }), { timeout: 5_000 }).toBe(true);
     });
@@ -86,7 +135,8 @@ describe("our own providers pass the same scenarios", () => {
 
   describe("@openfeature/web-sdk with SwitchyardWebProvider", () => {
     // No localStorage and no global EventSource in Node: the cache is off, eventsource v4 streams.
-    const webProvider = () => new SwitchyardWebProvider({ url: server.url, token: clientToken, storage: null, EventSource, visibility: null });
+    const webProvider = () =>
+      new SwitchyardWebProvider({ url: server.url, token: clientToken, storage: null, EventSource, visibility: null });
     afterAll(async () => {
       await WebOpenFeature.close();
     });
@@ -94,13 +144,43 @@ describe("our own providers pass the same scenarios", () => {
     it("evaluates boolean, string, number and object flags for the context, and re-evaluates on a context change", async () => {
       await WebOpenFeature.setProviderAndWait("web", webProvider(), { targetingKey: "user-1", plan: "pro" });
       const flags = WebOpenFeature.getClient("web");
-      expect(flags.getBooleanDetails("dark-mode", false)).toEqual({ flagKey: "dark-mode", value: true, reason: "STATIC", variant: "0", flagMetadata: {} });
-      expect(flags.getStringDetails("banner-text", "?")).toEqual({ flagKey: "banner-text", value: "Welcome back", reason: "TARGETING_MATCH", variant: "1", flagMetadata: {} });
-      expect(flags.getNumberDetails("page-size", 0)).toEqual({ flagKey: "page-size", value: 25, reason: "STATIC", variant: "1", flagMetadata: {} });
-      expect(flags.getObjectDetails("theme", {})).toEqual({ flagKey: "theme", value: { color: "blue" }, reason: "STATIC", variant: "0", flagMetadata: {} });
+      expect(flags.getBooleanDetails("dark-mode", false)).toEqual({
+        flagKey: "dark-mode",
+        value: true,
+        reason: "STATIC",
+        variant: "0",
+        flagMetadata: {},
+      });
+      expect(flags.getStringDetails("banner-text", "?")).toEqual({
+        flagKey: "banner-text",
+        value: "Welcome back",
+        reason: "TARGETING_MATCH",
+        variant: "1",
+        flagMetadata: {},
+      });
+      expect(flags.getNumberDetails("page-size", 0)).toEqual({
+        flagKey: "page-size",
+        value: 25,
+        reason: "STATIC",
+        variant: "1",
+        flagMetadata: {},
+      });
+      expect(flags.getObjectDetails("theme", {})).toEqual({
+        flagKey: "theme",
+        value: { color: "blue" },
+        reason: "STATIC",
+        variant: "0",
+        flagMetadata: {},
+      });
 
       await WebOpenFeature.setContext("web", { targetingKey: "user-2", plan: "free" });
-      expect(flags.getStringDetails("banner-text", "?")).toEqual({ flagKey: "banner-text", value: "Hello", reason: "DEFAULT", variant: "0", flagMetadata: {} });
+      expect(flags.getStringDetails("banner-text", "?")).toEqual({
+        flagKey: "banner-text",
+        value: "Hello",
+        reason: "DEFAULT",
+        variant: "0",
+        flagMetadata: {},
+      });
     });
 
     it("reports FLAG_NOT_FOUND, TYPE_MISMATCH and TARGETING_KEY_MISSING with the default value", async () => {
@@ -108,7 +188,11 @@ describe("our own providers pass the same scenarios", () => {
       const flags = WebOpenFeature.getClient("web-anonymous");
       expect(flags.getBooleanDetails("no-such-flag", true)).toMatchObject({ value: true, reason: "ERROR", errorCode: "FLAG_NOT_FOUND" });
       expect(flags.getStringDetails("dark-mode", "x")).toMatchObject({ value: "x", reason: "ERROR", errorCode: "TYPE_MISMATCH" });
-      expect(flags.getBooleanDetails("new-search", true)).toMatchObject({ value: true, reason: "ERROR", errorCode: "TARGETING_KEY_MISSING" });
+      expect(flags.getBooleanDetails("new-search", true)).toMatchObject({
+        value: true,
+        reason: "ERROR",
+        errorCode: "TARGETING_KEY_MISSING",
+      });
       expect(flags.getStringValue("banner-text", "?")).toBe("Welcome back");
     });
 
@@ -117,10 +201,18 @@ describe("our own providers pass the same scenarios", () => {
       const flags = WebOpenFeature.getClient("web-stream");
       expect(flags.getBooleanValue("dark-mode", false)).toBe(true);
 
-      const changed = new Promise<string[]>((resolve) => flags.addHandler(ClientProviderEvents.ConfigurationChanged, (event) => resolve(event?.flagsChanged ?? [])));
+      const changed = new Promise<string[]>((resolve) =>
+        flags.addHandler(ClientProviderEvents.ConfigurationChanged, (event) => resolve(event?.flagsChanged ?? [])),
+      );
       await withDarkModeOff(async () => {
         expect(await changed).toEqual(["dark-mode"]);
-        expect(flags.getBooleanDetails("dark-mode", true)).toEqual({ flagKey: "dark-mode", value: false, reason: "DISABLED", variant: "1", flagMetadata: {} });
+        expect(flags.getBooleanDetails("dark-mode", true)).toEqual({
+          flagKey: "dark-mode",
+          value: false,
+          reason: "DISABLED",
+          variant: "1",
+          flagMetadata: {},
+        });
       });
       await expect.poll(() => flags.getBooleanValue("dark-mode", false), { timeout: 5_000 }).toBe(true);
     });

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOpenFeatureServer, type OpenFeatureServer } from "./support/openfeature-fixture";
 import type { ServerProcess } from "./support/server-process";
 
-
 /**
  * The published, unmodified OpenFeature OFREP providers against the real server process: the
  * server provider asks `/ofrep/v1/evaluate/flags/:key` per evaluation, the web provider caches
@@ -29,17 +28,44 @@ describe("the OpenFeature OFREP providers against the server", () => {
 
   describe("@openfeature/server-sdk with @openfeature/ofrep-provider", () => {
     beforeAll(async () => {
-      await ServerOpenFeature.setProviderAndWait("ofrep", new OFREPProvider({ baseUrl: server.url, headers: [["Authorization", `Bearer ${serverToken}`]] }));
+      await ServerOpenFeature.setProviderAndWait(
+        "ofrep",
+        new OFREPProvider({ baseUrl: server.url, headers: [["Authorization", `Bearer ${serverToken}`]] }),
+      );
     });
     const flags = () => ServerOpenFeature.getClient("ofrep");
 
     it("evaluates boolean, string, number and object flags", async () => {
       const user = { targetingKey: "user-1", plan: "pro" };
-      expect(await flags().getBooleanDetails("dark-mode", false, user)).toEqual({ flagKey: "dark-mode", value: true, reason: "STATIC", variant: "0", flagMetadata: {} });
-      expect(await flags().getStringDetails("banner-text", "?", user)).toEqual({ flagKey: "banner-text", value: "Welcome back", reason: "TARGETING_MATCH", variant: "1", flagMetadata: { ruleId: "pro" } });
+      expect(await flags().getBooleanDetails("dark-mode", false, user)).toEqual({
+        flagKey: "dark-mode",
+        value: true,
+        reason: "STATIC",
+        variant: "0",
+        flagMetadata: {},
+      });
+      expect(await flags().getStringDetails("banner-text", "?", user)).toEqual({
+        flagKey: "banner-text",
+        value: "Welcome back",
+        reason: "TARGETING_MATCH",
+        variant: "1",
+        flagMetadata: { ruleId: "pro" },
+      });
       expect(await flags().getStringValue("banner-text", "?", { targetingKey: "user-2", plan: "free" })).toBe("Hello");
-      expect(await flags().getNumberDetails("page-size", 0, user)).toEqual({ flagKey: "page-size", value: 25, reason: "STATIC", variant: "1", flagMetadata: {} });
-      expect(await flags().getObjectDetails("theme", {}, user)).toEqual({ flagKey: "theme", value: { color: "blue" }, reason: "STATIC", variant: "0", flagMetadata: {} });
+      expect(await flags().getNumberDetails("page-size", 0, user)).toEqual({
+        flagKey: "page-size",
+        value: 25,
+        reason: "STATIC",
+        variant: "1",
+        flagMetadata: {},
+      });
+      expect(await flags().getObjectDetails("theme", {}, user)).toEqual({
+        flagKey: "theme",
+        value: { color: "blue" },
+        reason: "STATIC",
+        variant: "0",
+        flagMetadata: {},
+      });
       const split = await flags().getBooleanDetails("new-search", false, { targetingKey: "user-42" });
       expect(split).toMatchObject({ reason: "SPLIT", value: split.variant === "0" });
     });
@@ -51,7 +77,11 @@ describe("the OpenFeature OFREP providers against the server", () => {
         errorCode: "FLAG_NOT_FOUND",
         errorMessage: "Flag 'no-such-flag' does not exist in 'production'",
       });
-      expect(await flags().getNumberDetails("dark-mode", 7, { targetingKey: "user-1" })).toMatchObject({ value: 7, reason: "ERROR", errorCode: "TYPE_MISMATCH" });
+      expect(await flags().getNumberDetails("dark-mode", 7, { targetingKey: "user-1" })).toMatchObject({
+        value: 7,
+        reason: "ERROR",
+        errorCode: "TYPE_MISMATCH",
+      });
       expect(await flags().getBooleanDetails("new-search", true, { plan: "pro" })).toMatchObject({
         value: true,
         reason: "ERROR",
@@ -61,8 +91,13 @@ describe("the OpenFeature OFREP providers against the server", () => {
     });
 
     it("serves the default value when the token is refused", async () => {
-      await ServerOpenFeature.setProviderAndWait("ofrep-bad-token", new OFREPProvider({ baseUrl: server.url, headers: [["Authorization", "Bearer sy_server_not-a-real-token"]] }));
-      expect(await ServerOpenFeature.getClient("ofrep-bad-token").getBooleanDetails("dark-mode", false, { targetingKey: "user-1" })).toMatchObject({ value: false, reason: "ERROR", errorCode: "GENERAL" });
+      await ServerOpenFeature.setProviderAndWait(
+        "ofrep-bad-token",
+        new OFREPProvider({ baseUrl: server.url, headers: [["Authorization", "Bearer sy_server_not-a-real-token"]] }),
+      );
+      expect(
+        await ServerOpenFeature.getClient("ofrep-bad-token").getBooleanDetails("dark-mode", false, { targetingKey: "user-1" }),
+      ).toMatchObject({ value: false, reason: "ERROR", errorCode: "GENERAL" });
     });
   });
 
@@ -76,16 +111,46 @@ describe("the OpenFeature OFREP providers against the server", () => {
     };
     const webProvider = (options: { pollInterval?: number } = {}) =>
       // No localStorage in Node: the persistent cache is off. Node 20 has no EventSource either.
-      new OFREPWebProvider({ baseUrl: server.url, headers: [["Authorization", `Bearer ${clientToken}`]], cacheMode: "disabled", fetchImplementation: recordingFetch, ...options });
+      new OFREPWebProvider({
+        baseUrl: server.url,
+        headers: [["Authorization", `Bearer ${clientToken}`]],
+        cacheMode: "disabled",
+        fetchImplementation: recordingFetch,
+        ...options,
+      });
 
     it("evaluates boolean, string, number and object flags for the context, and re-evaluates on a context change", async () => {
       await WebOpenFeature.setProviderAndWait("web", webProvider(), { targetingKey: "user-1", plan: "pro" });
       const flags = WebOpenFeature.getClient("web");
-      expect(flags.getBooleanDetails("dark-mode", false)).toEqual({ flagKey: "dark-mode", value: true, reason: "STATIC", variant: "0", flagMetadata: {} });
+      expect(flags.getBooleanDetails("dark-mode", false)).toEqual({
+        flagKey: "dark-mode",
+        value: true,
+        reason: "STATIC",
+        variant: "0",
+        flagMetadata: {},
+      });
       // A client token never sees rule ids.
-      expect(flags.getStringDetails("banner-text", "?")).toEqual({ flagKey: "banner-text", value: "Welcome back", reason: "TARGETING_MATCH", variant: "1", flagMetadata: {} });
-      expect(flags.getNumberDetails("page-size", 0)).toEqual({ flagKey: "page-size", value: 25, reason: "STATIC", variant: "1", flagMetadata: {} });
-      expect(flags.getObjectDetails("theme", {})).toEqual({ flagKey: "theme", value: { color: "blue" }, reason: "STATIC", variant: "0", flagMetadata: {} });
+      expect(flags.getStringDetails("banner-text", "?")).toEqual({
+        flagKey: "banner-text",
+        value: "Welcome back",
+        reason: "TARGETING_MATCH",
+        variant: "1",
+        flagMetadata: {},
+      });
+      expect(flags.getNumberDetails("page-size", 0)).toEqual({
+        flagKey: "page-size",
+        value: 25,
+        reason: "STATIC",
+        variant: "1",
+        flagMetadata: {},
+      });
+      expect(flags.getObjectDetails("theme", {})).toEqual({
+        flagKey: "theme",
+        value: { color: "blue" },
+        reason: "STATIC",
+        variant: "0",
+        flagMetadata: {},
+      });
 
       await WebOpenFeature.setContext("web", { targetingKey: "user-2", plan: "free" });
       expect(flags.getStringValue("banner-text", "?")).toBe("Hello");
@@ -115,12 +180,20 @@ describe("the OpenFeature OFREP providers against the server", () => {
       await expect.poll(() => statuses.filter((s) => s === 304).length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
       expect(statuses.every((s) => s === 304)).toBe(true);
 
-      const changed = new Promise<string[]>((resolve) => flags.addHandler(ClientProviderEvents.ConfigurationChanged, (event) => resolve(event?.flagsChanged ?? [])));
+      const changed = new Promise<string[]>((resolve) =>
+        flags.addHandler(ClientProviderEvents.ConfigurationChanged, (event) => resolve(event?.flagsChanged ?? [])),
+      );
       await fixture.api("PATCH", "/api/flags/dark-mode/environments/production", { enabled: false });
       try {
         expect(await changed).toEqual(["dark-mode"]);
         expect(statuses).toContain(200);
-        expect(flags.getBooleanDetails("dark-mode", true)).toEqual({ flagKey: "dark-mode", value: false, reason: "DISABLED", variant: "1", flagMetadata: {} });
+        expect(flags.getBooleanDetails("dark-mode", true)).toEqual({
+          flagKey: "dark-mode",
+          value: false,
+          reason: "DISABLED",
+          variant: "1",
+          flagMetadata: {},
+        });
       } finally {
         await fixture.api("PATCH", "/api/flags/dark-mode/environments/production", { enabled: true });
       }

@@ -32,13 +32,25 @@ describe.skipIf(inject("postgresUrl") === null)("two replicas on one PostgreSQL"
   });
 
   it("a change written through one replica is served by the other", async () => {
-    const created = await fetch(`${a.url}/api/tokens`, { method: "POST", headers: auth, body: JSON.stringify({ name: "web", kind: "client", environment: "production" }) });
+    const created = await fetch(`${a.url}/api/tokens`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ name: "web", kind: "client", environment: "production" }),
+    });
     const client = ((await created.json()) as { token: string }).token;
     await fetch(`${a.url}/api/flags`, { method: "POST", headers: auth, body: JSON.stringify({ key: "cross-replica" }) });
-    await fetch(`${a.url}/api/flags/cross-replica/environments/production`, { method: "PATCH", headers: auth, body: JSON.stringify({ enabled: true }) });
+    await fetch(`${a.url}/api/flags/cross-replica/environments/production`, {
+      method: "PATCH",
+      headers: auth,
+      body: JSON.stringify({ enabled: true }),
+    });
 
     const evaluateOnB = async () => {
-      const res = await fetch(`${b.url}/api/client/evaluate`, { method: "POST", headers: { authorization: `Bearer ${client}` }, body: JSON.stringify({ context: { key: "u1" } }) });
+      const res = await fetch(`${b.url}/api/client/evaluate`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${client}` },
+        body: JSON.stringify({ context: { key: "u1" } }),
+      });
       if (res.status !== 200) return undefined;
       return ((await res.json()) as { flags: Record<string, { value: unknown }> }).flags["cross-replica"]?.value;
     };
@@ -46,16 +58,28 @@ describe.skipIf(inject("postgresUrl") === null)("two replicas on one PostgreSQL"
   });
 
   it("a Node SDK connected to B sees a toggle made on A", async () => {
-    const created = await fetch(`${a.url}/api/tokens`, { method: "POST", headers: auth, body: JSON.stringify({ name: "svc", kind: "server", environment: "production" }) });
+    const created = await fetch(`${a.url}/api/tokens`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ name: "svc", kind: "server", environment: "production" }),
+    });
     const sdkToken = ((await created.json()) as { token: string }).token;
     await fetch(`${a.url}/api/flags`, { method: "POST", headers: auth, body: JSON.stringify({ key: "sdk-cross-replica" }) });
-    await expect.poll(async () => (await fetch(`${b.url}/api/sdk/flags`, { headers: { authorization: `Bearer ${sdkToken}` } })).status, { timeout: 5_000 }).toBe(200);
+    await expect
+      .poll(async () => (await fetch(`${b.url}/api/sdk/flags`, { headers: { authorization: `Bearer ${sdkToken}` } })).status, {
+        timeout: 5_000,
+      })
+      .toBe(200);
     const flags = createClient({ url: b.url, token: sdkToken, logger: { warn: () => {}, error: () => {} } });
     try {
       await flags.ready();
       await expect.poll(() => flags.configVersion() !== undefined).toBe(true);
       const changed = new Promise<string[]>((resolve) => flags.on("change", resolve));
-      await fetch(`${a.url}/api/flags/sdk-cross-replica/environments/production`, { method: "PATCH", headers: auth, body: JSON.stringify({ enabled: true }) });
+      await fetch(`${a.url}/api/flags/sdk-cross-replica/environments/production`, {
+        method: "PATCH",
+        headers: auth,
+        body: JSON.stringify({ enabled: true }),
+      });
       await changed;
       expect(flags.isEnabled("sdk-cross-replica", { key: "u1" })).toBe(true);
     } finally {

@@ -20,9 +20,17 @@ describe("the server process", () => {
     const auth = { authorization: `Bearer ${token}` };
 
     const first = await startServerProcess(env);
-    const created = await fetch(`${first.url}/api/flags`, { method: "POST", headers: auth, body: JSON.stringify({ key: "survives-restart" }) });
+    const created = await fetch(`${first.url}/api/flags`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ key: "survives-restart" }),
+    });
     expect(created.status).toBe(201);
-    const toggled = await fetch(`${first.url}/api/flags/survives-restart/environments/production`, { method: "PATCH", headers: auth, body: JSON.stringify({ enabled: true }) });
+    const toggled = await fetch(`${first.url}/api/flags/survives-restart/environments/production`, {
+      method: "PATCH",
+      headers: auth,
+      body: JSON.stringify({ enabled: true }),
+    });
     expect(toggled.status).toBe(200);
     expect(await first.stop()).toBe(0);
 
@@ -46,14 +54,21 @@ describe("the server process", () => {
       expect(curl).not.toBeNull();
       const res = await fetch(curl![2]!, { headers: { authorization: `Bearer ${curl![1]}` } });
       expect(res.status).toBe(200);
-      expect(((await res.json()) as { flags: Array<{ key: string }> }).flags.map((f) => f.key)).toEqual(["maintenance-mode", "new-checkout", "search-ranking"]);
+      expect(((await res.json()) as { flags: Array<{ key: string }> }).flags.map((f) => f.key)).toEqual([
+        "maintenance-mode",
+        "new-checkout",
+        "search-ranking",
+      ]);
     } finally {
       await server.stop();
     }
   });
 
   it("refuses bad settings, naming each one", async () => {
-    const server = await startServerProcess({ PORT: "70000", DATABASE_URL: "mysql://x", SWITCHYARD_ADMIN_TOKEN: "short" }, { waitReady: false });
+    const server = await startServerProcess(
+      { PORT: "70000", DATABASE_URL: "mysql://x", SWITCHYARD_ADMIN_TOKEN: "short" },
+      { waitReady: false },
+    );
     expect(await server.exited).toBe(2);
     expect(server.output()).toContain("PORT: must be between 0 and 65535");
     expect(server.output()).toContain("DATABASE_URL: must be a postgres:// or postgresql:// URL");

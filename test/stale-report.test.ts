@@ -15,7 +15,11 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const quiet = { warn: () => {}, error: () => {} };
 
 async function api(server: ServerProcess, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN}` },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
@@ -56,7 +60,9 @@ describe("stale flags end to end: SDK metrics, a scan by the CLI, the report", (
     server = await startServerProcess({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: ADMIN, SWITCHYARD_DEMO: "false" });
     for (const key of ["new-checkout", "old-banner", "unused"]) await api(server, "POST", "/api/flags", { key, permanent: true });
     await api(server, "PATCH", "/api/flags/new-checkout/environments/production", { enabled: true });
-    sdkToken = String((await api(server, "POST", "/api/tokens", { name: "checkout-service", kind: "server", environment: "production" })).body.token);
+    sdkToken = String(
+      (await api(server, "POST", "/api/tokens", { name: "checkout-service", kind: "server", environment: "production" })).body.token,
+    );
   });
   afterAll(async () => {
     await server?.stop();
@@ -80,7 +86,7 @@ describe("stale flags end to end: SDK metrics, a scan by the CLI, the report", (
     expect(scan.stderr).toContain("These keys in code name no flag");
     const refs = (await api(server, "GET", "/api/code-refs?flag=new-checkout")).body.refs;
     expect(refs.map((r: { path: string; line: number; text: string }) => `${r.path}:${r.line} ${r.text}`)).toEqual([
-      "docs/usage.md:2 Call `flags.isEnabled(\"new-checkout\")` to check.",
+      'docs/usage.md:2 Call `flags.isEnabled("new-checkout")` to check.',
       'src/checkout.ts:4 if (flags.isEnabled("new-checkout", user)) {',
     ]);
 
@@ -98,7 +104,9 @@ describe("stale flags end to end: SDK metrics, a scan by the CLI, the report", (
     expect(markdown.stdout).toContain("### Stale flags: 3 of 3 flags\n");
     expect(markdown.stdout).toContain("| `new-checkout` | FULLY_ROLLED_OUT |");
     expect(markdown.stdout).toContain("| `old-banner` (archived) | ARCHIVED_BUT_IN_CODE |");
-    expect(markdown.stdout).toContain("| `unused` | NOT_IN_CODE | — | No reference in acme/shop@main | Safe to archive: DELETE /api/flags/unused |");
+    expect(markdown.stdout).toContain(
+      "| `unused` | NOT_IN_CODE | — | No reference in acme/shop@main | Safe to archive: DELETE /api/flags/unused |",
+    );
     expect(markdown.stdout).toContain("SDK telemetry from production · code references from acme/shop@main</sub>");
   });
 });
@@ -112,7 +120,10 @@ describe.skipIf(inject("postgresUrl") === null)("NOT_EVALUATED from real SDK tra
     server = await startServerProcess({ DATABASE_URL: database.url, SWITCHYARD_ADMIN_TOKEN: ADMIN, SWITCHYARD_DEMO: "false" });
     for (const key of ["checkout-v2", "search-v2"]) {
       await api(server, "POST", "/api/flags", { key, permanent: true });
-      await api(server, "PUT", `/api/flags/${key}/environments/production`, { enabled: true, fallthrough: { rollout: { weights: [50_000, 50_000] } } });
+      await api(server, "PUT", `/api/flags/${key}/environments/production`, {
+        enabled: true,
+        fallthrough: { rollout: { weights: [50_000, 50_000] } },
+      });
     }
     sdkToken = String((await api(server, "POST", "/api/tokens", { name: "shop", kind: "server", environment: "production" })).body.token);
   });
@@ -146,8 +157,15 @@ describe.skipIf(inject("postgresUrl") === null)("NOT_EVALUATED from real SDK tra
           {
             code: "NOT_EVALUATED",
             since: expect.stringMatching(/^\d{4}-/),
-            summary: expect.stringMatching(/^No evaluation in production for 2[01] days \(last \d{4}-\d\d-\d\d\), though SDKs there report$/),
-            facts: { days: 14, environments: [{ environment: "production", lastEvaluatedAt: expect.stringMatching(/^\d{4}-/) }], unobservedEnvironments: [], telemetrySince: expect.stringMatching(/^\d{4}-/) },
+            summary: expect.stringMatching(
+              /^No evaluation in production for 2[01] days \(last \d{4}-\d\d-\d\d\), though SDKs there report$/,
+            ),
+            facts: {
+              days: 14,
+              environments: [{ environment: "production", lastEvaluatedAt: expect.stringMatching(/^\d{4}-/) }],
+              unobservedEnvironments: [],
+              telemetrySince: expect.stringMatching(/^\d{4}-/),
+            },
             suggestion: "Nothing reads it: check that the code behind it is gone, then archive the flag",
           },
         ],

@@ -15,7 +15,11 @@ describe("streams on the server process", () => {
   let sdkToken: string;
   let clientToken: string;
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, { method, headers: admin, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: admin,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     return (await res.json()) as Record<string, unknown>;
   };
 
@@ -48,7 +52,9 @@ describe("streams on the server process", () => {
 
   it("client stream: CORS for browsers on other origins, values then changes", async () => {
     const context = Buffer.from(JSON.stringify({ key: "user-9" })).toString("base64url");
-    const res = await fetch(`${server.url}/api/client/stream?context=${context}&token=${clientToken}`, { headers: { origin: "https://shop.example" } });
+    const res = await fetch(`${server.url}/api/client/stream?context=${context}&token=${clientToken}`, {
+      headers: { origin: "https://shop.example" },
+    });
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     const stream = new SseReader(res);
     try {
@@ -63,8 +69,21 @@ describe("streams on the server process", () => {
   });
 
   it("shuts down promptly with streams open, and SDK streams see the end", async () => {
-    const other = await startServerProcess({ SWITCHYARD_DATA_DIR: mkdtempSync(join(tmpdir(), "switchyard-e2e-stop-")), SWITCHYARD_ADMIN_TOKEN: ADMIN });
-    const token = String(((await (await fetch(`${other.url}/api/tokens`, { method: "POST", headers: admin, body: JSON.stringify({ name: "s", kind: "server", environment: "production" }) })).json()) as { token: string }).token);
+    const other = await startServerProcess({
+      SWITCHYARD_DATA_DIR: mkdtempSync(join(tmpdir(), "switchyard-e2e-stop-")),
+      SWITCHYARD_ADMIN_TOKEN: ADMIN,
+    });
+    const token = String(
+      (
+        (await (
+          await fetch(`${other.url}/api/tokens`, {
+            method: "POST",
+            headers: admin,
+            body: JSON.stringify({ name: "s", kind: "server", environment: "production" }),
+          })
+        ).json()) as { token: string }
+      ).token,
+    );
     const stream = new SseReader(await fetch(`${other.url}/api/sdk/stream`, { headers: { authorization: `Bearer ${token}` } }));
     await stream.waitFor(1);
     const started = Date.now();

@@ -14,7 +14,12 @@ export function flagdFlagB(countries: readonly string[]): object {
       if: [
         { and: [{ in: [{ var: "country" }, [...countries]] }, { in: [{ var: "plan" }, [...B_PLANS]] }] },
         "on",
-        { fractional: [["on", B_ROLLOUT_PERCENT], ["off", 100 - B_ROLLOUT_PERCENT]] },
+        {
+          fractional: [
+            ["on", B_ROLLOUT_PERCENT],
+            ["off", 100 - B_ROLLOUT_PERCENT],
+          ],
+        },
       ],
     },
   };

@@ -53,13 +53,15 @@ export async function setupFlagdProvider(users: readonly WorkloadUser[]): Promis
     name: "OpenFeature server-sdk + flagd-provider (in-process, offline file)",
     async flagA(iterations) {
       let on = 0;
-      for (let i = cursor, end = cursor + iterations; i < end; i++) if (await client.getBooleanValue(FLAG_A, false, contexts[i & mask] ?? fallback)) on++;
+      for (let i = cursor, end = cursor + iterations; i < end; i++)
+        if (await client.getBooleanValue(FLAG_A, false, contexts[i & mask] ?? fallback)) on++;
       cursor = (cursor + iterations) & mask;
       return on;
     },
     async flagB(iterations) {
       let on = 0;
-      for (let i = cursor, end = cursor + iterations; i < end; i++) if (await client.getBooleanValue(FLAG_B, false, contexts[i & mask] ?? fallback)) on++;
+      for (let i = cursor, end = cursor + iterations; i < end; i++)
+        if (await client.getBooleanValue(FLAG_B, false, contexts[i & mask] ?? fallback)) on++;
       cursor = (cursor + iterations) & mask;
       return on;
     },

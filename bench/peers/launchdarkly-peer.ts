@@ -101,13 +101,15 @@ export function launchDarklyPeer(options: LaunchDarklyPeerOptions): SdkPeerFacto
       name: options.sendEvents ? "@launchdarkly/node-server-sdk (events on)" : "@launchdarkly/node-server-sdk",
       async flagA(iterations) {
         let on = 0;
-        for (let i = cursor, end = cursor + iterations; i < end; i++) if ((await client.variation(FLAG_A, contexts[i & mask] ?? fallback, false)) === true) on++;
+        for (let i = cursor, end = cursor + iterations; i < end; i++)
+          if ((await client.variation(FLAG_A, contexts[i & mask] ?? fallback, false)) === true) on++;
         cursor = (cursor + iterations) & mask;
         return on;
       },
       async flagB(iterations) {
         let on = 0;
-        for (let i = cursor, end = cursor + iterations; i < end; i++) if ((await client.variation(FLAG_B, contexts[i & mask] ?? fallback, false)) === true) on++;
+        for (let i = cursor, end = cursor + iterations; i < end; i++)
+          if ((await client.variation(FLAG_B, contexts[i & mask] ?? fallback, false)) === true) on++;
         cursor = (cursor + iterations) & mask;
         return on;
       },

@@ -50,7 +50,10 @@ export interface UnleashPeerOptions {
   metrics: boolean;
 }
 
-export async function createUnleashPeer(users: readonly WorkloadUser[], options: UnleashPeerOptions): Promise<Peer & { warnings(): number }> {
+export async function createUnleashPeer(
+  users: readonly WorkloadUser[],
+  options: UnleashPeerOptions,
+): Promise<Peer & { warnings(): number }> {
   // `new Unleash` rather than `startUnleash`, whose module-wide singleton refuses a second,
   // differently configured client in the same process; the wait is `startUnleash`'s.
   const unleash = new Unleash({

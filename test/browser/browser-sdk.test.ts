@@ -20,7 +20,8 @@ import { startServerProcess, type ServerProcess } from "../support/server-proces
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const required = process.env.SWITCHYARD_REQUIRE_SERVICES === "1";
-const INSTALL_HINT = "install it with `DEBIAN_FRONTEND=noninteractive apt-get install -y chromium` (Debian), or set CHROMIUM_PATH to a Chromium binary";
+const INSTALL_HINT =
+  "install it with `DEBIAN_FRONTEND=noninteractive apt-get install -y chromium` (Debian), or set CHROMIUM_PATH to a Chromium binary";
 
 function chromiumMissing(): string | undefined {
   try {
@@ -113,7 +114,8 @@ async function servePage(html: string, sdk: string): Promise<{ server: Server; u
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path === "/") res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(html);
-    else if (path === "/sdk.js") res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-store" }).end(sdk);
+    else if (path === "/sdk.js")
+      res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-store" }).end(sdk);
     else if (path === "/favicon.ico") res.writeHead(204).end();
     else res.writeHead(404).end();
   });
@@ -156,13 +158,17 @@ describe.skipIf(missing !== undefined && !required)("the browser SDK in headless
     const events: StreamEvent[] = [];
     page.on("console", (message) => log.push(`console.${message.type()}: ${message.text()}`));
     page.on("pageerror", (error) => log.push(`pageerror: ${error.message}`));
-    page.on("requestfailed", (request) => log.push(`requestfailed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ""}`));
+    page.on("requestfailed", (request) =>
+      log.push(`requestfailed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ""}`),
+    );
     page.on("response", (response) => {
       if (!response.url().startsWith(api!.url)) return;
       const headers = Object.entries(response.headers())
         .map(([name, value]) => `${name}: ${value}`)
         .join("; ");
-      log.push(`response: ${response.request().method()} ${response.url().replace(/token=[^&]+/, "token=…")} ${response.status()} [${headers}]`);
+      log.push(
+        `response: ${response.request().method()} ${response.url().replace(/token=[^&]+/, "token=…")} ${response.status()} [${headers}]`,
+      );
     });
     // SSE messages as Chromium received them: shows which event (put/patch) carried a change.
     const cdp = await context.newCDPSession(page);
@@ -188,7 +194,10 @@ describe.skipIf(missing !== undefined && !required)("the browser SDK in headless
     try {
       await w.page.locator("output#value", { hasText: new RegExp(`^${value}$`) }).waitFor({ timeout: PROPAGATION_MS });
     } catch {
-      const shown = await w.page.locator("output#value").textContent().catch(() => "?");
+      const shown = await w.page
+        .locator("output#value")
+        .textContent()
+        .catch(() => "?");
       throw new Error(`${what}: the page shows ${JSON.stringify(shown)}, not ${value}, after ${PROPAGATION_MS} ms\n${diagnostics(w)}`);
     }
   }
@@ -206,7 +215,10 @@ describe.skipIf(missing !== undefined && !required)("the browser SDK in headless
   beforeAll(async () => {
     if (missing) throw new Error(`Chromium is required (SWITCHYARD_REQUIRE_SERVICES=1) but there is ${missing}; ${INSTALL_HINT}.`);
     dataDir = mkdtempSync(join(tmpdir(), "switchyard-e2e-browser-"));
-    const [server, sdk] = await Promise.all([startServerProcess({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }), bundleSdk()]);
+    const [server, sdk] = await Promise.all([
+      startServerProcess({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }),
+      bundleSdk(),
+    ]);
     api = server;
 
     const created = await admin("POST", "/api/flags", { key: FLAG, name: "Browser e2e", kind: "release" });
@@ -257,14 +269,23 @@ describe.skipIf(missing !== undefined && !required)("the browser SDK in headless
     await setFlag(true);
     await expectShown(w, "true", "after turning the flag on");
     // The stream carried the change (a patch), not a reconnect's fresh evaluation.
-    expect(w.events.slice(before).map((e) => e.name), diagnostics(w)).toContain("patch");
+    expect(
+      w.events.slice(before).map((e) => e.name),
+      diagnostics(w),
+    ).toContain("patch");
 
     await setFlag(false);
     await expectShown(w, "false", "after turning the flag off again");
 
     // Each change reached the page over the one stream it opened.
-    expect(w.events.filter((e) => e.name === "put"), diagnostics(w)).toHaveLength(1);
-    expect(w.log.filter((line) => line.startsWith("pageerror") || line.includes("switchyard error")), diagnostics(w)).toEqual([]);
+    expect(
+      w.events.filter((e) => e.name === "put"),
+      diagnostics(w),
+    ).toHaveLength(1);
+    expect(
+      w.log.filter((line) => line.startsWith("pageerror") || line.includes("switchyard error")),
+      diagnostics(w),
+    ).toEqual([]);
   });
 
   it("renders the last value from localStorage on reload, before the network answers", async () => {

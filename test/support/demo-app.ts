@@ -27,7 +27,8 @@ export interface DemoApp {
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-const field = (value: unknown, ...path: string[]): unknown => path.reduce<unknown>((at, key) => (isRecord(at) ? at[key] : undefined), value);
+const field = (value: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((at, key) => (isRecord(at) ? at[key] : undefined), value);
 const count = (value: unknown, ...path: string[]): number => {
   const n = field(value, ...path);
   if (typeof n !== "number") throw new Error(`demo status: ${path.join(".")} is not a number: ${JSON.stringify(value)}`);

@@ -11,7 +11,11 @@ const FLAGS: Array<{ key: string; variations?: unknown[]; config: Record<string,
   {
     key: "banner-text",
     variations: ["Hello", "Welcome back"],
-    config: { enabled: true, rules: [{ id: "pro", conditions: [{ attribute: "plan", operator: "in", values: ["pro"] }], serve: { variation: 1 } }], fallthrough: { variation: 0 } },
+    config: {
+      enabled: true,
+      rules: [{ id: "pro", conditions: [{ attribute: "plan", operator: "in", values: ["pro"] }], serve: { variation: 1 } }],
+      fallthrough: { variation: 0 },
+    },
   },
   { key: "page-size", variations: [10, 25], config: { enabled: true, fallthrough: { variation: 1 } } },
   { key: "theme", variations: [{ color: "blue" }, { color: "green" }], config: { enabled: true, fallthrough: { variation: 0 } } },
@@ -32,7 +36,11 @@ export async function startOpenFeatureServer(tokenPrefix: string): Promise<OpenF
   const dataDir = mkdtempSync(join(tmpdir(), "switchyard-openfeature-e2e-"));
   const server = await startServerProcess({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: ADMIN, SWITCHYARD_DEMO: "false" });
   const api: OpenFeatureServer["api"] = async (method, path, body) => {
-    const res = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const json = (await res.json()) as Record<string, unknown>;
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
@@ -41,8 +49,12 @@ export async function startOpenFeatureServer(tokenPrefix: string): Promise<OpenF
     await api("POST", "/api/flags", { key: flag.key, ...(flag.variations ? { variations: flag.variations } : {}) });
     await api("PUT", `/api/flags/${flag.key}/environments/production`, flag.config);
   }
-  const serverToken = String((await api("POST", "/api/tokens", { name: `${tokenPrefix}-service`, kind: "server", environment: "production" })).token);
-  const clientToken = String((await api("POST", "/api/tokens", { name: `${tokenPrefix}-web`, kind: "client", environment: "production" })).token);
+  const serverToken = String(
+    (await api("POST", "/api/tokens", { name: `${tokenPrefix}-service`, kind: "server", environment: "production" })).token,
+  );
+  const clientToken = String(
+    (await api("POST", "/api/tokens", { name: `${tokenPrefix}-web`, kind: "client", environment: "production" })).token,
+  );
   return {
     server,
     serverToken,

@@ -10,7 +10,8 @@ import { freePort } from "./server-process";
  * targets every second.
  */
 export const PROMETHEUS_PATH = process.env.PROMETHEUS_PATH ?? "/usr/bin/prometheus";
-export const PROMETHEUS_INSTALL_HINT = "install it with `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus` (Debian), or set PROMETHEUS_PATH";
+export const PROMETHEUS_INSTALL_HINT =
+  "install it with `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus` (Debian), or set PROMETHEUS_PATH";
 
 /** Why Prometheus cannot run here, or undefined when it can. */
 export function prometheusMissing(): string | undefined {
@@ -48,9 +49,13 @@ export async function startPrometheus(targets: string[], scrapeSeconds = 1): Pro
     ].join("\n"),
   );
   const port = await freePort();
-  const child = spawn(PROMETHEUS_PATH, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    PROMETHEUS_PATH,
+    [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -25,9 +25,19 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     if (body !== undefined) headers["content-type"] = "application/json";
     let res: Response;
     try {
-      res = await options.fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }), signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+      res = await options.fetch(`${base}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      });
     } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+      const cause =
+        error instanceof Error && error.cause instanceof Error
+          ? error.cause.message
+          : error instanceof Error
+            ? error.message
+            : String(error);
       throw new CliError(`Cannot reach Switchyard at ${base}: ${cause}`);
     }
     if (!res.ok) throw new CliError(`Switchyard answered ${method} ${path} with ${res.status}: ${await errorMessage(res)}`);
@@ -62,4 +72,5 @@ function parseJson(text: string, path: string): unknown {
   }
 }
 
-export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);

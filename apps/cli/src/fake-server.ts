@@ -12,7 +12,8 @@ export function fakeServer(routes: Record<string, (body: unknown, url: URL) => {
     const route = routes[`${method} ${url.pathname + url.search}`] ?? routes[`${method} ${url.pathname}`];
     if (!route) return Response.json({ error: { code: "NOT_FOUND", message: `No route for ${method} ${url.pathname}` } }, { status: 404 });
     const answer = route(body, url);
-    if (answer.text !== undefined) return new Response(answer.text, { status: answer.status ?? 200, headers: { "content-type": "text/markdown; charset=utf-8" } });
+    if (answer.text !== undefined)
+      return new Response(answer.text, { status: answer.status ?? 200, headers: { "content-type": "text/markdown; charset=utf-8" } });
     return Response.json(answer.body, { status: answer.status ?? 200 });
   };
   return { fetch, requests };

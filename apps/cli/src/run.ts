@@ -114,7 +114,10 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<ExitCode> {
       branch: values.branch,
       dryRun: values["dry-run"] === true,
       json,
-      commentPrefixes: values["comment-prefixes"]?.split(",").map((p) => p.trim()).filter((p) => p !== ""),
+      commentPrefixes: values["comment-prefixes"]
+        ?.split(",")
+        .map((p) => p.trim())
+        .filter((p) => p !== ""),
       url,
       token,
     });
@@ -129,7 +132,11 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<ExitCode> {
       branch: values.branch,
       format,
       failOn: parseFailOn(values["fail-on"]),
-      thresholds: { notEvaluatedDays: values["not-evaluated-days"], fullyRolledOutDays: values["fully-rolled-out-days"], disabledDays: values["disabled-days"] },
+      thresholds: {
+        notEvaluatedDays: values["not-evaluated-days"],
+        fullyRolledOutDays: values["fully-rolled-out-days"],
+        disabledDays: values["disabled-days"],
+      },
       json,
       url,
       token,
@@ -151,5 +158,8 @@ const isFormat = (value: string): value is ReportFormat => (ReportFormats as rea
 /** An option of another command is a mistake worth saying, not something to ignore. */
 function onlyOptions(values: Record<string, unknown>, own: Record<string, unknown>, command: string): void {
   const foreign = Object.keys(values).filter((name) => values[name] !== undefined && !(name in globalOptions) && !(name in own));
-  if (foreign.length > 0) throw new CliError(`${foreign.map((n) => `--${n}`).join(", ")} ${foreign.length === 1 ? "is not an option" : "are not options"} of ${command}`);
+  if (foreign.length > 0)
+    throw new CliError(
+      `${foreign.map((n) => `--${n}`).join(", ")} ${foreign.length === 1 ? "is not an option" : "are not options"} of ${command}`,
+    );
 }

@@ -9,7 +9,8 @@ import { dirname, join } from "node:path";
  */
 export const shopRepoFiles: Record<string, string | Uint8Array> = {
   ".git/HEAD": "ref: refs/heads/main\n",
-  ".git/config": '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@github.com:acme/shop.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
+  ".git/config":
+    '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@github.com:acme/shop.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
   ".gitignore": "dist/\n*.log\n",
   "src/checkout.ts": [
     'import { flags } from "./flags";',
@@ -40,18 +41,26 @@ export const shopRepoFiles: Record<string, string | Uint8Array> = {
   ].join("\n"),
   "src/legacy/.gitignore": "generated.ts\n",
   "src/legacy/generated.ts": 'flags.isEnabled("generated-flag");\n',
-  "src/legacy/kept.ts": "export const banner = (ctx: object) => flags.variationDetail(\"old-banner\", ctx, false);\n",
+  "src/legacy/kept.ts": 'export const banner = (ctx: object) => flags.variationDetail("old-banner", ctx, false);\n',
   "dist/bundle.js": 'flags.isEnabled("new-checkout");flags.isEnabled("bundled-flag");\n',
   "debug.log": 'isEnabled("log-flag")\n',
   "src/trace.log": 'isEnabled("nested-log-flag")\n',
   "node_modules/sdk/index.js": 'isEnabled("vendored")\n',
   "assets/logo.png": new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, ...new TextEncoder().encode('isEnabled("binary-flag")')]),
   "docs/usage.md": ['<!-- isEnabled("html-comment") -->', 'Call `flags.isEnabled("new-checkout")` to check.', ""].join("\n"),
-  "config/flags.yaml": ['# kill: "new-checkout"', 'kill: "maintenance-mode"', "-- isEnabled(\"sql-comment\")", ""].join("\n"),
+  "config/flags.yaml": ['# kill: "new-checkout"', 'kill: "maintenance-mode"', '-- isEnabled("sql-comment")', ""].join("\n"),
 };
 
 /** The keys the fake or real server knows (old-banner is archived). */
-export const shopRepoKnownKeys = ["new-checkout", "checkout-layout", "search-ranking", "dark-mode", "theme", "maintenance-mode", "old-banner"];
+export const shopRepoKnownKeys = [
+  "new-checkout",
+  "checkout-layout",
+  "search-ranking",
+  "dark-mode",
+  "theme",
+  "maintenance-mode",
+  "old-banner",
+];
 
 /** Every reference a scan must find, as `path:line flag`, in scan order. */
 export const shopRepoReferences = [

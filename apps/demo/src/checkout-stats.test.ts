@@ -23,7 +23,11 @@ describe("CheckoutStats", () => {
       counts: { new: { requests: 1, errors: 1 }, old: { requests: 1, errors: 0 } },
       newShare: 0.5,
     });
-    expect(stats.recent(2, T + 60_000)).toEqual({ seconds: 2, counts: { new: { requests: 0, errors: 0 }, old: { requests: 0, errors: 0 } }, newShare: null });
+    expect(stats.recent(2, T + 60_000)).toEqual({
+      seconds: 2,
+      counts: { new: { requests: 0, errors: 0 }, old: { requests: 0, errors: 0 } },
+      newShare: null,
+    });
   });
 
   it("forgets seconds it no longer reports, and says which span it covers", () => {

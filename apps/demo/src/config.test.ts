@@ -34,7 +34,16 @@ describe("parseConfig", () => {
     expect(result).toEqual({
       ok: true,
       notes: [],
-      config: { switchyardUrl: "https://flags.example.com", token: "sy_server_abcdefghijklmnop", tokenKind: "server", environment: "production", flag: "checkout.v2", port: 0, requestsPerSecond: 400, track: false },
+      config: {
+        switchyardUrl: "https://flags.example.com",
+        token: "sy_server_abcdefghijklmnop",
+        tokenKind: "server",
+        environment: "production",
+        flag: "checkout.v2",
+        port: 0,
+        requestsPerSecond: 400,
+        track: false,
+      },
     });
   });
 
@@ -55,10 +64,18 @@ describe("parseConfig", () => {
   it("refuses client and deploy tokens by their prefix, and leaves a custom secret for the server to classify", () => {
     expect(parseConfig({ SWITCHYARD_TOKEN: "sy_client_abcdefghijklmnop" })).toEqual({
       ok: false,
-      problems: ["SWITCHYARD_TOKEN: is a client token (for browsers; it never sees flag rules); the demo needs an admin token (sy_admin_…) or a server token (sy_server_…)"],
+      problems: [
+        "SWITCHYARD_TOKEN: is a client token (for browsers; it never sees flag rules); the demo needs an admin token (sy_admin_…) or a server token (sy_server_…)",
+      ],
     });
-    expect(parseConfig({ SWITCHYARD_TOKEN: "sy_deploy_abcdefghijklmnop" })).toMatchObject({ ok: false, problems: [expect.stringContaining("is a deploy token (for pipelines)")] });
-    expect(parseConfig({ SWITCHYARD_TOKEN: "sy_constructor_abcdefghijklmnop" })).toMatchObject({ ok: true, config: { tokenKind: "unknown" } });
+    expect(parseConfig({ SWITCHYARD_TOKEN: "sy_deploy_abcdefghijklmnop" })).toMatchObject({
+      ok: false,
+      problems: [expect.stringContaining("is a deploy token (for pipelines)")],
+    });
+    expect(parseConfig({ SWITCHYARD_TOKEN: "sy_constructor_abcdefghijklmnop" })).toMatchObject({
+      ok: true,
+      config: { tokenKind: "unknown" },
+    });
     expect(parseConfig({ SWITCHYARD_TOKEN: "my-own-admin-secret-1234" })).toMatchObject({ ok: true, config: { tokenKind: "unknown" } });
   });
 
@@ -67,11 +84,18 @@ describe("parseConfig", () => {
       ok: true,
       notes: ["DEMO_ENV is ignored: a server token belongs to one environment already"],
     });
-    expect(parseConfig({ SWITCHYARD_TOKEN: ADMIN, DEMO_ENV: "staging" })).toMatchObject({ ok: true, notes: [], config: { environment: "staging" } });
+    expect(parseConfig({ SWITCHYARD_TOKEN: ADMIN, DEMO_ENV: "staging" })).toMatchObject({
+      ok: true,
+      notes: [],
+      config: { environment: "staging" },
+    });
   });
 
   it("accepts fractional rates and 1/0 for booleans, and refuses rates above the cap", () => {
-    expect(parseConfig({ SWITCHYARD_TOKEN: ADMIN, DEMO_RPS: "0.5", DEMO_TRACK: "0" })).toMatchObject({ ok: true, config: { requestsPerSecond: 0.5, track: false } });
+    expect(parseConfig({ SWITCHYARD_TOKEN: ADMIN, DEMO_RPS: "0.5", DEMO_TRACK: "0" })).toMatchObject({
+      ok: true,
+      config: { requestsPerSecond: 0.5, track: false },
+    });
     expect(parseConfig({ SWITCHYARD_TOKEN: ADMIN, DEMO_RPS: "5001" })).toMatchObject({ ok: false });
     expect(parseConfig({ SWITCHYARD_TOKEN: ADMIN, DEMO_PORT: "43a" })).toMatchObject({ ok: false });
   });

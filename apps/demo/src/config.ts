@@ -67,11 +67,15 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   const kind = tokenKindOf(token);
   let tokenKind: TokenKind = TokenKinds.unknown;
   if (token === "") {
-    problems.push("SWITCHYARD_TOKEN: required — the admin token the server printed at its first start (sy_admin_…), or a server token of one environment (sy_server_…)");
+    problems.push(
+      "SWITCHYARD_TOKEN: required — the admin token the server printed at its first start (sy_admin_…), or a server token of one environment (sy_server_…)",
+    );
   } else if (kind === TokenKinds.admin || kind === TokenKinds.server || kind === TokenKinds.unknown) {
     tokenKind = kind;
   } else {
-    problems.push(`SWITCHYARD_TOKEN: is ${WRONG_KINDS[kind] ?? `a ${kind} token`}; the demo needs an admin token (sy_admin_…) or a server token (sy_server_…)`);
+    problems.push(
+      `SWITCHYARD_TOKEN: is ${WRONG_KINDS[kind] ?? `a ${kind} token`}; the demo needs an admin token (sy_admin_…) or a server token (sy_server_…)`,
+    );
   }
 
   const environment = get("DEMO_ENV") ?? DEFAULTS.environment;

@@ -28,7 +28,15 @@ describe("demoStatus", () => {
       counts: { new: { requests: newRequests, errors: 0 }, old: { requests: oldRequests, errors: 0 } },
       newShare: newRequests + oldRequests === 0 ? null : newRequests / (newRequests + oldRequests),
     });
-    const base = { mode: "healthy", flag: "new-checkout", requestsPerSecond: 50, track: true, totals, configVersion: 7, dataAgeMs: 120 } as const;
+    const base = {
+      mode: "healthy",
+      flag: "new-checkout",
+      requestsPerSecond: 50,
+      track: true,
+      totals,
+      configVersion: 7,
+      dataAgeMs: 120,
+    } as const;
     expect(demoStatus({ ...base, recent: recent(0, 100) })).toEqual({
       mode: "healthy",
       flag: "new-checkout",
@@ -42,6 +50,9 @@ describe("demoStatus", () => {
       sdk: { configVersion: 7, dataAgeMs: 120 },
     });
     expect(demoStatus({ ...base, recent: recent(1, 99) }).flagOnForAnyone).toBe(true);
-    expect(demoStatus({ ...base, recent: recent(0, 0), configVersion: undefined, dataAgeMs: undefined })).toMatchObject({ flagOnForAnyone: null, sdk: { configVersion: null, dataAgeMs: null } });
+    expect(demoStatus({ ...base, recent: recent(0, 0), configVersion: undefined, dataAgeMs: undefined })).toMatchObject({
+      flagOnForAnyone: null,
+      sdk: { configVersion: null, dataAgeMs: null },
+    });
   });
 });

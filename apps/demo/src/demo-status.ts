@@ -52,11 +52,20 @@ const percent = (part: number, whole: number) => (whole === 0 ? "–" : `${((100
  * The line printed every few seconds: rate, error rate per path, the share on the new path and
  * what that says about the flag — the numbers a deploy guard judges, as the service sees them.
  */
-export function statusLine(at: Date, mode: FailureMode, flag: string, periodSeconds: number, counts: CountsByPath, configVersion: number | undefined): string {
+export function statusLine(
+  at: Date,
+  mode: FailureMode,
+  flag: string,
+  periodSeconds: number,
+  counts: CountsByPath,
+  configVersion: number | undefined,
+): string {
   const all = counts.new.requests + counts.old.requests;
   const time = at.toISOString().slice(11, 19);
-  const errors = (path: keyof CountsByPath) => `${path} ${percent(counts[path].errors, counts[path].requests)} (${counts[path].errors}/${counts[path].requests})`;
-  const flagState = all === 0 ? "no traffic" : counts.new.requests === 0 ? "off for everyone" : `on for ${percent(counts.new.requests, all)} of users`;
+  const errors = (path: keyof CountsByPath) =>
+    `${path} ${percent(counts[path].errors, counts[path].requests)} (${counts[path].errors}/${counts[path].requests})`;
+  const flagState =
+    all === 0 ? "no traffic" : counts.new.requests === 0 ? "off for everyone" : `on for ${percent(counts.new.requests, all)} of users`;
   const version = configVersion === undefined ? "no flag data" : `config version ${configVersion}`;
   return `${time} ${mode.padEnd(10)} ${(all / periodSeconds).toFixed(0).padStart(4)} req/s | errors ${errors("new")}, ${errors("old")} | ${flag} ${flagState} (${version})`;
 }

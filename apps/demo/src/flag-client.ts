@@ -40,7 +40,9 @@ export async function startFlagClient(config: DemoConfig, token: string, write: 
     await client.close();
     const detail = log.lastMessage();
     if (error instanceof SwitchyardError && error.code === SwitchyardErrorCodes.UNAUTHORIZED) {
-      throw new StartupError(`${error.message.replace(/ The SDK stopped.*$/, "")} SWITCHYARD_TOKEN must be a server token of an environment, or an admin token (sy_admin_…).`);
+      throw new StartupError(
+        `${error.message.replace(/ The SDK stopped.*$/, "")} SWITCHYARD_TOKEN must be a server token of an environment, or an admin token (sy_admin_…).`,
+      );
     }
     const message = error instanceof Error ? error.message : String(error);
     throw new StartupError(`No flags from Switchyard at ${config.switchyardUrl}: ${message}${detail === undefined ? "" : ` (${detail})`}`);

@@ -22,12 +22,16 @@ const err = (line: string) => void process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
   const parsed = parseConfig(process.env);
-  if (!parsed.ok) throw new StartupError(`The demo cannot start; fix these settings:\n${parsed.problems.map((p) => `  - ${p}`).join("\n")}`);
+  if (!parsed.ok)
+    throw new StartupError(`The demo cannot start; fix these settings:\n${parsed.problems.map((p) => `  - ${p}`).join("\n")}`);
   const { config } = parsed;
   for (const note of parsed.notes) err(note);
 
   const token = await serverToken(config);
-  if (token.created !== null) out(`Created server token ${token.created.name} (${token.created.id}) for ${token.created.environment} with the admin token; it is deleted when the demo stops.`);
+  if (token.created !== null)
+    out(
+      `Created server token ${token.created.name} (${token.created.id}) for ${token.created.environment} with the admin token; it is deleted when the demo stops.`,
+    );
   // A start that fails after creating the token must not leave it behind.
   const abandon = async (error: unknown, flags?: SwitchyardClient): Promise<never> => {
     await flags?.close();

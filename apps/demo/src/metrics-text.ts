@@ -16,7 +16,11 @@ export function renderMetrics(totals: CountsByPath): string {
     ...checkoutPathList.map((path) => `${name}{path="${path}"} ${value(path)}`),
   ];
   return [
-    ...counter("demo_checkout_requests_total", "Checkouts served, by code path (new: the flag is on for the user; old: it is off).", (path) => totals[path].requests),
+    ...counter(
+      "demo_checkout_requests_total",
+      "Checkouts served, by code path (new: the flag is on for the user; old: it is off).",
+      (path) => totals[path].requests,
+    ),
     ...counter("demo_checkout_errors_total", "Checkouts that failed, by code path.", (path) => totals[path].errors),
     "",
   ].join("\n");

@@ -33,8 +33,13 @@ const ENDPOINTS = [
   "POST /repair            back to healthy",
 ];
 
-const json = (status: number, body: unknown): DemoResponse => ({ status, contentType: "application/json", body: `${JSON.stringify(body, null, 2)}\n` });
-const problem = (status: number, code: string, message: string) => json(status, { error: { code, message, details: { endpoints: ENDPOINTS } } });
+const json = (status: number, body: unknown): DemoResponse => ({
+  status,
+  contentType: "application/json",
+  body: `${JSON.stringify(body, null, 2)}\n`,
+});
+const problem = (status: number, code: string, message: string) =>
+  json(status, { error: { code, message, details: { endpoints: ENDPOINTS } } });
 
 /**
  * The demo's HTTP API as a function of the request, so it is tested without a port. The
@@ -58,7 +63,10 @@ export function handle(request: DemoRequest, deps: RouteDeps): DemoResponse {
       return { status: 200, contentType: METRICS_CONTENT_TYPE, body: deps.metrics() };
     case "GET /checkout": {
       const result = deps.checkout(url.searchParams.get("user") || randomUser());
-      return json(result.ok ? 200 : 500, result.ok ? result : { ...result, error: `checkout failed on the ${result.path} path (mode ${deps.mode()})` });
+      return json(
+        result.ok ? 200 : 500,
+        result.ok ? result : { ...result, error: `checkout failed on the ${result.path} path (mode ${deps.mode()})` },
+      );
     }
     case "POST /repair":
       deps.setMode(FailureModes.healthy);

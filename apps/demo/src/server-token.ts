@@ -17,7 +17,13 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
 /** One call to the server's API; every failure becomes a `StartupError` saying what to do. */
-async function call(config: DemoConfig, fetch: Fetch, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+async function call(
+  config: DemoConfig,
+  fetch: Fetch,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   let res: Response;
   try {
     res = await fetch(`${config.switchyardUrl}${path}`, {
@@ -27,7 +33,8 @@ async function call(config: DemoConfig, fetch: Fetch, method: string, path: stri
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+    const cause =
+      error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
     throw new StartupError(
       `Cannot reach Switchyard at ${config.switchyardUrl} (${cause}). Is the server running? Start it with \`npx -y pnpm@10.34.8 start\`, or set SWITCHYARD_URL.`,
     );
@@ -52,7 +59,10 @@ function errorText(answer: { status: number; body: unknown }): string {
 async function isAdmin(config: DemoConfig, fetch: Fetch): Promise<boolean> {
   if (config.tokenKind !== TokenKinds.unknown) return config.tokenKind === TokenKinds.admin;
   const answer = await call(config, fetch, "GET", "/api/environments");
-  if (answer.status === 401) throw new StartupError(`Switchyard rejected SWITCHYARD_TOKEN (${errorText(answer)}). Use the admin token the server printed at its first start.`);
+  if (answer.status === 401)
+    throw new StartupError(
+      `Switchyard rejected SWITCHYARD_TOKEN (${errorText(answer)}). Use the admin token the server printed at its first start.`,
+    );
   return answer.status === 200;
 }
 
@@ -63,12 +73,22 @@ async function isAdmin(config: DemoConfig, fetch: Fetch): Promise<boolean> {
  */
 export async function serverToken(config: DemoConfig, fetch: Fetch = globalThis.fetch): Promise<ServerToken> {
   const health = await call(config, fetch, "GET", "/healthz");
-  if (health.status !== 200) throw new StartupError(`Switchyard at ${config.switchyardUrl} is not healthy: GET /healthz answered ${errorText(health)}`);
+  if (health.status !== 200)
+    throw new StartupError(`Switchyard at ${config.switchyardUrl} is not healthy: GET /healthz answered ${errorText(health)}`);
   if (!(await isAdmin(config, fetch))) return { token: config.token, created: null };
-  const answer = await call(config, fetch, "POST", "/api/tokens", { name: DEMO_TOKEN_NAME, kind: "server", environment: config.environment });
-  if (answer.status === 401) throw new StartupError(`Switchyard rejected SWITCHYARD_TOKEN (${errorText(answer)}). Use the admin token the server printed at its first start.`);
+  const answer = await call(config, fetch, "POST", "/api/tokens", {
+    name: DEMO_TOKEN_NAME,
+    kind: "server",
+    environment: config.environment,
+  });
+  if (answer.status === 401)
+    throw new StartupError(
+      `Switchyard rejected SWITCHYARD_TOKEN (${errorText(answer)}). Use the admin token the server printed at its first start.`,
+    );
   if (answer.status !== 201 || !isRecord(answer.body) || typeof answer.body.token !== "string" || typeof answer.body.id !== "string") {
-    throw new StartupError(`Could not create a server token for '${config.environment}' (DEMO_ENV): POST /api/tokens answered ${errorText(answer)}`);
+    throw new StartupError(
+      `Could not create a server token for '${config.environment}' (DEMO_ENV): POST /api/tokens answered ${errorText(answer)}`,
+    );
   }
   return { token: answer.body.token, created: { id: answer.body.id, name: DEMO_TOKEN_NAME, environment: config.environment } };
 }

@@ -3,7 +3,16 @@ import { isForegroundStat, keyAction } from "./terminal-keys";
 
 describe("keyAction", () => {
   it("maps f, e, r to the failure modes and q, Ctrl-C, Ctrl-D to quit", () => {
-    expect(["f", "E", "r", "q", "\u0003", "\u0004", "x", "\r"].map(keyAction)).toEqual(["flagged", "everything", "healthy", "quit", "quit", "quit", undefined, undefined]);
+    expect(["f", "E", "r", "q", "\u0003", "\u0004", "x", "\r"].map(keyAction)).toEqual([
+      "flagged",
+      "everything",
+      "healthy",
+      "quit",
+      "quit",
+      "quit",
+      undefined,
+      undefined,
+    ]);
   });
 });
 

@@ -41,7 +41,11 @@ function gauges(deps: AppDeps) {
   return [
     { name: "switchyard_open_streams", help: "Open SSE streams on this replica", labels: { kind: "sdk" }, value: streams.sdk },
     { name: "switchyard_open_streams", help: "Open SSE streams on this replica", labels: { kind: "client" }, value: streams.client },
-    { name: "switchyard_applied_change_seq", help: "The last change-log sequence number this replica applied", value: deps.live.appliedSeq },
+    {
+      name: "switchyard_applied_change_seq",
+      help: "The last change-log sequence number this replica applied",
+      value: deps.live.appliedSeq,
+    },
     { name: "process_resident_memory_bytes", help: "Resident memory size in bytes", value: memory.rss },
     { name: "nodejs_heap_used_bytes", help: "V8 heap in use, in bytes", value: memory.heapUsed },
     { name: "process_uptime_seconds", help: "Seconds since the process started", value: Math.round(process.uptime()) },
@@ -65,7 +69,13 @@ export function createApp(deps: AppDeps) {
     const level = c.res.status < 400 && ROUTINE_PATHS.test(c.req.path) ? "debug" : "info";
     if (deps.logger.isLevelEnabled(level)) {
       deps.logger[level](
-        { requestId: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
+        {
+          requestId: c.get("requestId"),
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        },
         "request",
       );
     }

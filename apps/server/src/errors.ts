@@ -81,7 +81,5 @@ export function validationFailed(issues: Issue[], what = "request"): AppError {
 }
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path
-    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join("");
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
 }

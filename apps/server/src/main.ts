@@ -50,11 +50,30 @@ async function main(): Promise<void> {
   const retention = startTelemetryRetention({ db: database.db, logger });
 
   let accepting = true;
-  const app = createApp({ db: database.db, live, hub, observed, logger, ping: () => database.ping(), isAccepting: () => accepting, prometheus });
+  const app = createApp({
+    db: database.db,
+    live,
+    hub,
+    observed,
+    logger,
+    ping: () => database.ping(),
+    isAccepting: () => accepting,
+    prometheus,
+  });
   const server = await listen(app.fetch, config);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  logger.info({ port, host: config.host, database: database.kind, bus: bus.kind, prometheus: prometheus?.origin, dataDir: database.kind === "embedded" ? resolve(config.dataDir) : undefined }, "switchyard listening");
+  logger.info(
+    {
+      port,
+      host: config.host,
+      database: database.kind,
+      bus: bus.kind,
+      prometheus: prometheus?.origin,
+      dataDir: database.kind === "embedded" ? resolve(config.dataDir) : undefined,
+    },
+    "switchyard listening",
+  );
   if (report) printFirstStart(report, `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, logger);
 
   let stopping = false;
@@ -84,7 +103,10 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT"));
 }
 
-function listen(fetch: Parameters<typeof serve>[0]["fetch"], config: Config): Promise<ServerType & { closeAllConnections?: () => void; address(): ReturnType<import("node:net").Server["address"]> }> {
+function listen(
+  fetch: Parameters<typeof serve>[0]["fetch"],
+  config: Config,
+): Promise<ServerType & { closeAllConnections?: () => void; address(): ReturnType<import("node:net").Server["address"]> }> {
   return new Promise((done, fail) => {
     const server = serve({ fetch, port: config.port, hostname: config.host }, () => done(server as never));
     server.on("error", fail);
@@ -92,7 +114,8 @@ function listen(fetch: Parameters<typeof serve>[0]["fetch"], config: Config): Pr
 }
 
 function printFirstStart(report: FirstStartReport, url: string, logger: pino.Logger): void {
-  if (report.adminTokenIgnored) logger.warn("SWITCHYARD_ADMIN_TOKEN is ignored: admin tokens already exist (it is only used at first start)");
+  if (report.adminTokenIgnored)
+    logger.warn("SWITCHYARD_ADMIN_TOKEN is ignored: admin tokens already exist (it is only used at first start)");
   if (report.generatedAdminToken === undefined) return;
   // Printed once, to the terminal: the token is stored only as a hash.
   process.stdout.write(

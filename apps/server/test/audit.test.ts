@@ -37,7 +37,10 @@ for (const backend of backends()) {
     });
 
     it("pages with a cursor, newest first, without gaps or repeats", async () => {
-      for (let i = 0; i < 7; i++) await server.request("PATCH", "/api/flags/audited/environments/development", { body: { enabled: i % 2 === 0, comment: `change ${i}` } });
+      for (let i = 0; i < 7; i++)
+        await server.request("PATCH", "/api/flags/audited/environments/development", {
+          body: { enabled: i % 2 === 0, comment: `change ${i}` },
+        });
       const seen: string[] = [];
       let cursor: string | null = null;
       do {

@@ -31,12 +31,26 @@ class FakePrometheus {
         const query = body.get("query") ?? "";
         const time = Number(body.get("time"));
         this.asked.push({ query, time });
-        const answer = (status: number, json: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(json));
-        if (query.includes("(((")) return answer(400, { status: "error", errorType: "bad_data", error: "1:4: parse error: unexpected \"(\"" });
+        const answer = (status: number, json: unknown) =>
+          res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(json));
+        if (query.includes("((("))
+          return answer(400, { status: "error", errorType: "bad_data", error: '1:4: parse error: unexpected "("' });
         if (query.startsWith("by_instance")) {
-          return answer(200, { status: "success", data: { resultType: "vector", result: [{ metric: { instance: "a" }, value: [time, "1"] }, { metric: { instance: "b" }, value: [time, "2"] }] } });
+          return answer(200, {
+            status: "success",
+            data: {
+              resultType: "vector",
+              result: [
+                { metric: { instance: "a" }, value: [time, "1"] },
+                { metric: { instance: "b" }, value: [time, "2"] },
+              ],
+            },
+          });
         }
-        answer(200, { status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [time, String(this.errorRate(time * 1000))] }] } });
+        answer(200, {
+          status: "success",
+          data: { resultType: "vector", result: [{ metric: {}, value: [time, String(this.errorRate(time * 1000))] }] },
+        });
       });
     });
     await new Promise<void>((done) => this.server!.listen(0, "127.0.0.1", done));
@@ -54,9 +68,18 @@ for (const backend of backends()) {
     let server: TestServer;
     let deployToken: string;
 
-    const guard = (overrides: Record<string, unknown> = {}) => ({ windowSeconds: 6, intervalSeconds: 1, checks: [{ signal: "error_rate", max: 0.02, query: QUERY }], onBreach: "disable-flags", ...overrides });
+    const guard = (overrides: Record<string, unknown> = {}) => ({
+      windowSeconds: 6,
+      intervalSeconds: 1,
+      checks: [{ signal: "error_rate", max: 0.02, query: QUERY }],
+      onBreach: "disable-flags",
+      ...overrides,
+    });
     const register = (body: Record<string, unknown> = {}) =>
-      server.request("POST", "/api/deploys", { token: deployToken, body: { service: "checkout", version: "2.0.0", environment: ENV, flags: [FLAG], guard: guard(), ...body } });
+      server.request("POST", "/api/deploys", {
+        token: deployToken,
+        body: { service: "checkout", version: "2.0.0", environment: ENV, flags: [FLAG], guard: guard(), ...body },
+      });
     const deploy = async (id: string) => (await server.request("GET", `/api/deploys/${id}`, { token: deployToken })).body;
     /** When the flag was turned off in production (the fake's notion of "the new code stopped running"). */
     const flagOffSince = () => {
@@ -67,7 +90,10 @@ for (const backend of backends()) {
 
     beforeAll(async () => {
       await prometheus.start();
-      server = await startTestServer(backend.name, { deployWorker: { tickMs: 100 }, prometheus: prometheusClient(prometheus.url, { timeoutMs: 1_000 }) });
+      server = await startTestServer(backend.name, {
+        deployWorker: { tickMs: 100 },
+        prometheus: prometheusClient(prometheus.url, { timeoutMs: 1_000 }),
+      });
       deployToken = await server.token("deploy", ENV);
       await server.request("POST", "/api/flags", { body: { key: FLAG } });
       await server.request("PATCH", `/api/flags/${FLAG}/environments/${ENV}`, { body: { enabled: true } });
@@ -80,10 +106,14 @@ for (const backend of backends()) {
     it("refuses a query Prometheus rejects, or one giving several series, with a 400 naming the check", async () => {
       const bad = await register({ guard: guard({ checks: [{ signal: "error_rate", max: 0.02, query: "sum(((" }] }) });
       expect(bad.status).toBe(400);
-      expect(bad.body.error.details).toEqual([{ path: "guard.checks[0].query", message: 'Prometheus rejects it: 1:4: parse error: unexpected "("' }]);
+      expect(bad.body.error.details).toEqual([
+        { path: "guard.checks[0].query", message: 'Prometheus rejects it: 1:4: parse error: unexpected "("' },
+      ]);
       const ambiguous = await register({ guard: guard({ checks: [{ signal: "up", min: 1, query: "by_instance" }] }) });
       expect(ambiguous.status).toBe(400);
-      expect(ambiguous.body.error.details[0].message).toBe("Prometheus rejects it: the query returned 2 series; a check needs one value — aggregate it, e.g. sum(…)");
+      expect(ambiguous.body.error.details[0].message).toBe(
+        "Prometheus rejects it: the query returned 2 series; a check needs one value — aggregate it, e.g. sum(…)",
+      );
     });
 
     it("answers 503 when Prometheus is unreachable at registration, and registers nothing", async () => {
@@ -91,7 +121,10 @@ for (const backend of backends()) {
       const before = (await server.request("GET", "/api/deploys", { token: deployToken })).body.deploys.length;
       const res = await register().finally(() => (prometheus.down = false));
       expect(res.status).toBe(503);
-      expect(res.body.error).toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/^Prometheus at http:\/\/127\.0\.0\.1:\d+ is unreachable: .*; the deploy was not registered$/) });
+      expect(res.body.error).toMatchObject({
+        code: "UNAVAILABLE",
+        message: expect.stringMatching(/^Prometheus at http:\/\/127\.0\.0\.1:\d+ is unreachable: .*; the deploy was not registered$/),
+      });
       expect((await server.request("GET", "/api/deploys", { token: deployToken })).body.deploys).toHaveLength(before);
     });
 
@@ -104,11 +137,19 @@ for (const backend of backends()) {
       const created = await register();
       expect(created.status).toBe(201);
       const id = created.body.id;
-      const decided = await eventually(() => deploy(id), (d) => d.final === true);
+      const decided = await eventually(
+        () => deploy(id),
+        (d) => d.final === true,
+      );
       expect(decided.status).toBe("mitigated");
       expect(decided.flagsOff).toMatchObject([{ flag: FLAG }]);
       const [check] = decided.decision.evidence.checks;
-      expect(check).toMatchObject({ signal: "error_rate", source: "prometheus", query: QUERY, firstBreach: { value: 0.08, judgement: "breached" } });
+      expect(check).toMatchObject({
+        signal: "error_rate",
+        source: "prometheus",
+        query: QUERY,
+        firstBreach: { value: 0.08, judgement: "breached" },
+      });
       expect(decided.decision.evidence.flagActions).toMatchObject([{ flag: FLAG, reason: "probe", taken: true }]);
       expect(decided.decision.evidence.recovery).toMatchObject({ held: true });
       expect(decided.prometheus).toMatchObject({ failingSince: null, through: expect.any(Number) });
@@ -116,7 +157,9 @@ for (const backend of backends()) {
       const created_ms = Date.parse(decided.createdAt);
       const times = prometheus.asked.filter((a) => a.time * 1000 > created_ms).map((a) => Math.round(a.time * 1000 - created_ms));
       expect(times.slice(0, 3)).toEqual([1000, 2000, 3000]);
-      expect(new Set(prometheus.asked.filter((a) => a.time * 1000 > created_ms).map((a) => a.query))).toEqual(new Set([QUERY.replaceAll("$interval", "1s")]));
+      expect(new Set(prometheus.asked.filter((a) => a.time * 1000 > created_ms).map((a) => a.query))).toEqual(
+        new Set([QUERY.replaceAll("$interval", "1s")]),
+      );
       const flag = await server.request("GET", `/api/flags/${FLAG}/environments/${ENV}`);
       expect(flag.body).toMatchObject({ enabled: false });
     });
@@ -126,13 +169,22 @@ for (const backend of backends()) {
       offAt = undefined;
       prometheus.errorRate = () => 0.004;
       const id = (await register({ flags: [], guard: guard({ windowSeconds: 4 }) })).body.id;
-      await eventually(() => deploy(id), (d) => d.prometheus?.through >= 1);
+      await eventually(
+        () => deploy(id),
+        (d) => d.prometheus?.through >= 1,
+      );
       prometheus.down = true;
-      const stalled = await eventually(() => deploy(id), (d) => typeof d.prometheus?.failingSince === "string" && Date.now() - Date.parse(d.createdAt) > 5_000);
+      const stalled = await eventually(
+        () => deploy(id),
+        (d) => typeof d.prometheus?.failingSince === "string" && Date.now() - Date.parse(d.createdAt) > 5_000,
+      );
       expect(stalled).toMatchObject({ status: "observing", final: false });
       expect(stalled.prometheus.lastProblem.message).toMatch(/^Prometheus at http:\/\/127\.0\.0\.1:\d+ is unreachable/);
       prometheus.down = false;
-      const decided = await eventually(() => deploy(id), (d) => d.final === true);
+      const decided = await eventually(
+        () => deploy(id),
+        (d) => d.final === true,
+      );
       expect(decided.status).toBe("healthy");
       expect(decided.decision.evidence.checks[0].intervals.map((i: { samples: number; value: number }) => [i.samples, i.value])).toEqual([
         [1, 0.004],
@@ -150,10 +202,21 @@ describe("deploy checks with a query on a server without PROMETHEUS_URL", () => 
     try {
       await server.request("POST", "/api/flags", { body: { key: FLAG } });
       const res = await server.request("POST", "/api/deploys", {
-        body: { service: "checkout", version: "2.0.0", environment: ENV, flags: [], guard: { windowSeconds: 60, intervalSeconds: 10, checks: [{ signal: "error_rate", max: 0.02, query: QUERY }] } },
+        body: {
+          service: "checkout",
+          version: "2.0.0",
+          environment: ENV,
+          flags: [],
+          guard: { windowSeconds: 60, intervalSeconds: 10, checks: [{ signal: "error_rate", max: 0.02, query: QUERY }] },
+        },
       });
       expect(res.status).toBe(400);
-      expect(res.body.error.details).toEqual([{ path: "guard.checks[0].query", message: "this server has no Prometheus (set PROMETHEUS_URL), so a check cannot name a query; push samples instead" }]);
+      expect(res.body.error.details).toEqual([
+        {
+          path: "guard.checks[0].query",
+          message: "this server has no Prometheus (set PROMETHEUS_URL), so a check cannot name a query; push samples instead",
+        },
+      ]);
     } finally {
       await server.close();
     }

@@ -99,13 +99,23 @@ for (const backend of backends()) {
     /** A deploy with no traffic: inconclusive (final) after its one-second window. */
     const deployIn = async (env: string): Promise<string> => {
       const guard = { windowSeconds: 1, intervalSeconds: 1, checks: [{ signal: "error_rate", max: 0.02 }] };
-      const res = await server.request("POST", "/api/deploys", { body: { service: "checkout", version: "2.0.0", environment: env, flags: [], guard } });
+      const res = await server.request("POST", "/api/deploys", {
+        body: { service: "checkout", version: "2.0.0", environment: env, flags: [], guard },
+      });
       expect(res.status).toBe(201);
       return res.body.id;
     };
     const deliveries = async (id: string) => (await server.request("GET", `/api/deploys/${id}`)).body.webhook.deliveries;
-    const settledDeliveries = (id: string) => eventually(() => deliveries(id), (d) => d.length > 0 && d.every((x: { status: string }) => x.status !== "pending"));
-    const queued = (id: string) => eventually(() => deliveries(id), (d) => d.length > 0);
+    const settledDeliveries = (id: string) =>
+      eventually(
+        () => deliveries(id),
+        (d) => d.length > 0 && d.every((x: { status: string }) => x.status !== "pending"),
+      );
+    const queued = (id: string) =>
+      eventually(
+        () => deliveries(id),
+        (d) => d.length > 0,
+      );
 
     it("configures a webhook per environment without ever showing the secret", async () => {
       const hook = await receiver();
@@ -114,7 +124,9 @@ for (const backend of backends()) {
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ key: "production", webhookUrl: hook.url, webhookSecretSet: true });
       expect(JSON.stringify(res.body)).not.toContain(secret);
-      const bad = await server.request("PATCH", "/api/environments/production", { body: { webhookUrl: "ftp://example.com", webhookSecret: "short" } });
+      const bad = await server.request("PATCH", "/api/environments/production", {
+        body: { webhookUrl: "ftp://example.com", webhookSecret: "short" },
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(["webhookUrl", "webhookSecret"]);
       const audit = await server.request("GET", "/api/audit?environment=production&limit=1");
@@ -126,7 +138,14 @@ for (const backend of backends()) {
       dispatcher(server.database.db);
       const id = await deployIn("hooks-signed");
       const [delivery] = await settledDeliveries(id);
-      expect(delivery).toEqual({ id: expect.any(String), status: "delivered", attempts: 2, lastError: "answered 500", nextAttemptAt: null, deliveredAt: expect.any(String) });
+      expect(delivery).toEqual({
+        id: expect.any(String),
+        status: "delivered",
+        attempts: 2,
+        lastError: "answered 500",
+        nextAttemptAt: null,
+        deliveredAt: expect.any(String),
+      });
       const [first, retry] = hook.received;
       expect(hook.received).toHaveLength(2);
       expect(retry?.body).toBe(first?.body);
@@ -147,7 +166,9 @@ for (const backend of backends()) {
       const hook = await hooked("hooks-backoff", () => "fail");
       dispatcher(server.database.db, { retryDelaysMs: [200, 600] });
       const id = await deployIn("hooks-backoff");
-      expect(await settledDeliveries(id)).toEqual([expect.objectContaining({ status: "failed", attempts: 3, lastError: "answered 500", nextAttemptAt: null, deliveredAt: null })]);
+      expect(await settledDeliveries(id)).toEqual([
+        expect.objectContaining({ status: "failed", attempts: 3, lastError: "answered 500", nextAttemptAt: null, deliveredAt: null }),
+      ]);
       expect(hook.received).toHaveLength(3);
       const [a, b, c] = hook.received.map((r) => r.at);
       expect((b ?? 0) - (a ?? 0)).toBeGreaterThanOrEqual(200);
@@ -158,9 +179,14 @@ for (const backend of backends()) {
       const hook = await hooked("hooks-restart", (n) => (n === 0 ? "hang" : "accept"));
       const before = dispatcher(server.database.db);
       const id = await deployIn("hooks-restart");
-      await eventually(async () => hook.received.length, (n) => n === 1);
+      await eventually(
+        async () => hook.received.length,
+        (n) => n === 1,
+      );
       await before.stop(); // the server stops while the receiver has not answered
-      expect(await deliveries(id)).toEqual([expect.objectContaining({ status: "pending", attempts: 1, lastError: "interrupted: the server stopped" })]);
+      expect(await deliveries(id)).toEqual([
+        expect.objectContaining({ status: "pending", attempts: 1, lastError: "interrupted: the server stopped" }),
+      ]);
       const rotated = "whsec_rotated_0123456789abcdef";
       await server.request("PATCH", "/api/environments/hooks-restart", { body: { webhookSecret: rotated } });
       dispatcher(replica.database.db); // the restarted server
@@ -203,7 +229,10 @@ for (const backend of backends()) {
       const prompt = await hooked("hooks-prompt");
       dispatcher(server.database.db); // the default 10 s timeout
       const stuckId = await deployIn("hooks-stuck");
-      await eventually(async () => stuck.received.length, (n) => n === 1);
+      await eventually(
+        async () => stuck.received.length,
+        (n) => n === 1,
+      );
       const promptId = await deployIn("hooks-prompt");
       expect(await settledDeliveries(promptId)).toEqual([expect.objectContaining({ status: "delivered", attempts: 1 })]);
       expect(prompt.received).toHaveLength(1);
@@ -216,7 +245,9 @@ for (const backend of backends()) {
       await queued(id);
       await server.request("PATCH", "/api/environments/hooks-removed", { body: { webhookUrl: null } });
       dispatcher(server.database.db);
-      expect(await settledDeliveries(id)).toEqual([expect.objectContaining({ status: "failed", attempts: 1, lastError: "the environment's webhook URL changed before it was sent" })]);
+      expect(await settledDeliveries(id)).toEqual([
+        expect.objectContaining({ status: "failed", attempts: 1, lastError: "the environment's webhook URL changed before it was sent" }),
+      ]);
       expect(hook.received).toHaveLength(0);
     });
 
@@ -226,7 +257,15 @@ for (const backend of backends()) {
       const [decided] = await queued(id);
       const db = server.database.db;
       const now = new Date();
-      const later = { id: `later-${id}`, deployId: id, environmentKey: "hooks-order", url: "http://127.0.0.1:9/", payload: {}, nextAttemptAt: new Date(0), createdAt: new Date(now.getTime() + 1_000) };
+      const later = {
+        id: `later-${id}`,
+        deployId: id,
+        environmentKey: "hooks-order",
+        url: "http://127.0.0.1:9/",
+        payload: {},
+        nextAttemptAt: new Date(0),
+        createdAt: new Date(now.getTime() + 1_000),
+      };
       await insertDelivery(db, later);
       const claimed = (await claimDeliveries(db, now, 30_000, 100)).map((d) => d.id);
       expect(claimed).toContain(decided.id);

@@ -16,7 +16,15 @@ const guard = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-const deployBody = (flags: string[], overrides: Record<string, unknown> = {}) => ({ service: "checkout", version: "1.4.2", environment: ENV, commit: "abc123", flags, guard: guard(), ...overrides });
+const deployBody = (flags: string[], overrides: Record<string, unknown> = {}) => ({
+  service: "checkout",
+  version: "1.4.2",
+  environment: ENV,
+  commit: "abc123",
+  flags,
+  guard: guard(),
+  ...overrides,
+});
 
 for (const backend of backends()) {
   describe.skipIf(backend.skip)(`deploy hook on ${backend.name}`, () => {
@@ -27,10 +35,16 @@ for (const backend of backends()) {
 
     const createFlag = async (key: string) => {
       await server.request("POST", "/api/flags", { body: { key } });
-      await server.request("PATCH", `/api/flags/${key}/environments/${ENV}`, { body: { enabled: true, fallthrough: { rollout: { weights: [50_000, 50_000] } } } });
+      await server.request("PATCH", `/api/flags/${key}/environments/${ENV}`, {
+        body: { enabled: true, fallthrough: { rollout: { weights: [50_000, 50_000] } } },
+      });
     };
     const deploy = async (id: string) => (await server.request("GET", `/api/deploys/${id}`, { token: deployToken })).body;
-    const settled = (id: string) => eventually(() => deploy(id), (d) => d.final === true);
+    const settled = (id: string) =>
+      eventually(
+        () => deploy(id),
+        (d) => d.final === true,
+      );
 
     /**
      * An application using a flag: every 150 ms it reports the `request` and `error` counts of
@@ -38,7 +52,9 @@ for (const backend of backends()) {
      * event id is the version it acknowledges. `errorRate(variation)` is its failure model.
      */
     const runApp = async (flag: string, errorRate: (variation: number) => number) => {
-      const res = await server.app.request("/api/sdk/stream", { headers: { authorization: `Bearer ${sdkToken}`, "x-switchyard-instance": `app-${flag}` } });
+      const res = await server.app.request("/api/sdk/stream", {
+        headers: { authorization: `Bearer ${sdkToken}`, "x-switchyard-instance": `app-${flag}` },
+      });
       const stream = new SseReader(res);
       await stream.waitFor(1);
       let stopped = false;
@@ -47,14 +63,25 @@ for (const backend of backends()) {
         while (!stopped) {
           tick += 1;
           const on = server.live.environment(ENV)?.flagsByKey.get(flag)?.enabled === true;
-          const cohorts = on ? [{ variation: 0, requests: 40 }, { variation: 1, requests: 40 }] : [{ variation: 1, requests: 80 }];
+          const cohorts = on
+            ? [
+                { variation: 0, requests: 40 },
+                { variation: 1, requests: 40 },
+              ]
+            : [{ variation: 1, requests: 80 }];
           const events = cohorts.flatMap(({ variation, requests }) => {
             // Whole errors, spread over ticks: rate × requests per tick on average.
             const errors = Math.floor(errorRate(variation) * requests * tick) - Math.floor(errorRate(variation) * requests * (tick - 1));
-            return [{ event: "request", flag, variation, count: requests }, ...(errors > 0 ? [{ event: "error", flag, variation, count: errors }] : [])];
+            return [
+              { event: "request", flag, variation, count: requests },
+              ...(errors > 0 ? [{ event: "error", flag, variation, count: errors }] : []),
+            ];
           });
           const version = Number(stream.messages.at(-1)?.id ?? 0);
-          await server.request("POST", "/api/sdk/metrics", { token: sdkToken, body: { instanceId: `app-${flag}`, sdk: "test-app", version, events } });
+          await server.request("POST", "/api/sdk/metrics", {
+            token: sdkToken,
+            body: { instanceId: `app-${flag}`, sdk: "test-app", version, events },
+          });
           await new Promise((r) => setTimeout(r, 150));
         }
       })();
@@ -77,7 +104,10 @@ for (const backend of backends()) {
     afterAll(() => server?.close());
 
     it("registers a deploy with a snapshot of every flag config of the environment", async () => {
-      const res = await server.request("POST", "/api/deploys", { token: deployToken, body: deployBody(["quiet-flag"], { guard: guard({ windowSeconds: 2 }) }) });
+      const res = await server.request("POST", "/api/deploys", {
+        token: deployToken,
+        body: deployBody(["quiet-flag"], { guard: guard({ windowSeconds: 2 }) }),
+      });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({
         id: expect.stringMatching(/^dep_[A-Za-z0-9_-]{16}$/),
@@ -93,10 +123,23 @@ for (const backend of backends()) {
         flagsOff: [],
         propagation: [],
       });
-      expect(Object.keys(res.body.snapshot).sort()).toEqual(["new-banner", "new-checkout", "new-fragile", "new-pricing", "new-search", "old-flag", "quiet-flag"]);
+      expect(Object.keys(res.body.snapshot).sort()).toEqual([
+        "new-banner",
+        "new-checkout",
+        "new-fragile",
+        "new-pricing",
+        "new-search",
+        "old-flag",
+        "quiet-flag",
+      ]);
       expect(res.body.snapshot["quiet-flag"]).toMatchObject({ version: 2, config: { enabled: true, offVariation: 1 } });
       const audit = await server.request("GET", `/api/audit?limit=5`);
-      expect(audit.body.entries[0]).toMatchObject({ action: "deploy.create", resource: { type: "deploy", key: res.body.id }, deployId: res.body.id, environment: ENV });
+      expect(audit.body.entries[0]).toMatchObject({
+        action: "deploy.create",
+        resource: { type: "deploy", key: res.body.id },
+        deployId: res.body.id,
+        environment: ENV,
+      });
 
       // No traffic at all: too few samples by the window's end.
       const decided = await settled(res.body.id);
@@ -116,25 +159,46 @@ for (const backend of backends()) {
         { path: "flags[0]", message: "unknown flag 'nope'" },
         { path: "flags[1]", message: "flag 'old-flag' is archived" },
       ]);
-      expect(await problems(deployBody([], { guard: guard({ checks: [] }) }))).toEqual([{ path: "guard.checks", message: "needs at least one check" }]);
-      expect(await problems(deployBody([], { guard: guard({ checks: [{ signal: "error_rate" }, { signal: "latency_p99_ms", max: 300, min: 1 }] }) }))).toEqual([
+      expect(await problems(deployBody([], { guard: guard({ checks: [] }) }))).toEqual([
+        { path: "guard.checks", message: "needs at least one check" },
+      ]);
+      expect(
+        await problems(
+          deployBody([], { guard: guard({ checks: [{ signal: "error_rate" }, { signal: "latency_p99_ms", max: 300, min: 1 }] }) }),
+        ),
+      ).toEqual([
         { path: "guard.checks[0]", message: "give exactly one of max or min" },
         { path: "guard.checks[1]", message: "give exactly one of max or min" },
       ]);
       expect(await problems(deployBody([], { guard: guard({ windowSeconds: 10, intervalSeconds: 30 }) }))).toEqual([
         { path: "guard.windowSeconds", message: "must be at least intervalSeconds (30)" },
       ]);
-      expect(await problems(deployBody([], { environment: "mars" }), server.adminToken)).toEqual([{ path: "environment", message: "unknown environment 'mars'" }]);
+      expect(await problems(deployBody([], { environment: "mars" }), server.adminToken)).toEqual([
+        { path: "environment", message: "unknown environment 'mars'" },
+      ]);
 
       const other = await post(deployBody([]), stagingDeployToken);
       expect(other.status).toBe(403);
-      expect(other.body.error).toEqual({ code: "FORBIDDEN", message: "This deploy token is scoped to environment 'staging', not 'production'" });
+      expect(other.body.error).toEqual({
+        code: "FORBIDDEN",
+        message: "This deploy token is scoped to environment 'staging', not 'production'",
+      });
       expect((await post(deployBody([]), sdkToken)).status).toBe(403);
       expect((await server.request("GET", "/api/deploys/dep_missing", { token: deployToken })).status).toBe(404);
       const bigBatch = { samples: Array.from({ length: 1001 }, () => ({ signal: "error_rate", value: 0 })) };
       const created = await post(deployBody([]));
-      expect((await server.request("POST", `/api/deploys/${created.body.id}/signals`, { token: deployToken, body: bigBatch })).status).toBe(400);
-      const halfCohort = await server.request("POST", `/api/deploys/${created.body.id}/signals`, { token: deployToken, body: { samples: [{ signal: "latency_p99_ms", value: 900, flag: "new-checkout" }, { signal: "latency_p99_ms", value: 400, variation: 1 }] } });
+      expect((await server.request("POST", `/api/deploys/${created.body.id}/signals`, { token: deployToken, body: bigBatch })).status).toBe(
+        400,
+      );
+      const halfCohort = await server.request("POST", `/api/deploys/${created.body.id}/signals`, {
+        token: deployToken,
+        body: {
+          samples: [
+            { signal: "latency_p99_ms", value: 900, flag: "new-checkout" },
+            { signal: "latency_p99_ms", value: 400, variation: 1 },
+          ],
+        },
+      });
       expect(halfCohort.status).toBe(400);
       expect(halfCohort.body.error.details).toEqual([
         { path: "samples[0].variation", message: "a sample naming a flag needs the variation (index) its cohort got" },
@@ -153,7 +217,9 @@ for (const backend of backends()) {
 
       expect(decided.status).toBe("mitigated");
       expect(decided.summary).toMatch(/^mitigated: error_rate .*new-checkout/);
-      expect(decided.flagsOff).toEqual([{ flag: "new-checkout", disabledAt: expect.any(String), configVersion: 3, seq: expect.any(Number) }]);
+      expect(decided.flagsOff).toEqual([
+        { flag: "new-checkout", disabledAt: expect.any(String), configVersion: 3, seq: expect.any(Number) },
+      ]);
       expect(decided.propagation).toEqual([
         {
           flag: "new-checkout",
@@ -167,7 +233,11 @@ for (const backend of backends()) {
         },
       ]);
       const cohort = decided.decision.evidence.cohorts.find((c: { verdict: string }) => c.verdict === "explains");
-      expect(cohort).toMatchObject({ flag: "new-checkout", signal: "error_rate", test: { test: "two-proportion z-test, pooled, one-sided" } });
+      expect(cohort).toMatchObject({
+        flag: "new-checkout",
+        signal: "error_rate",
+        test: { test: "two-proportion z-test, pooled, one-sided" },
+      });
       expect(cohort.new.rate).toBeGreaterThan(0.05);
       expect(cohort.off.rate).toBeLessThan(0.02);
       expect(decided.decision.evidence.recovery).toMatchObject({ held: true });
@@ -199,17 +269,32 @@ for (const backend of backends()) {
       const back = await server.request("GET", `/api/flags/new-checkout/environments/${ENV}`);
       expect(back.body).toMatchObject({ enabled: true, version: 4 });
       const restoreAudit = await server.request("GET", `/api/audit?flag=new-checkout&environment=${ENV}&limit=1`);
-      expect(restoreAudit.body.entries[0]).toMatchObject({ action: "flag-config.restore", deployId: id, after: { version: 4, enabled: true, restoredFrom: 2 } });
+      expect(restoreAudit.body.entries[0]).toMatchObject({
+        action: "flag-config.restore",
+        deployId: id,
+        after: { version: 4, enabled: true, restoredFrom: 2 },
+      });
     });
 
     it("asks for a rollback when every cohort fails, and leaves the flag on", async () => {
       // Gauge samples come 5 a second: judge each interval on at least 3.
       const checks = [{ signal: "error_rate", max: 0.02, minSamples: 3 }];
-      const created = await server.request("POST", "/api/deploys", { token: deployToken, body: deployBody(["new-search"], { guard: guard({ checks }) }) });
+      const created = await server.request("POST", "/api/deploys", {
+        token: deployToken,
+        body: deployBody(["new-search"], { guard: guard({ checks }) }),
+      });
       const id: string = created.body.id;
       const stop = await runApp("new-search", () => 0.08);
       const pusher = setInterval(() => {
-        void server.request("POST", `/api/deploys/${id}/signals`, { token: deployToken, body: { samples: [{ signal: "error_rate", value: 0.08 }, { signal: "latency_p99_ms", value: 120 }] } });
+        void server.request("POST", `/api/deploys/${id}/signals`, {
+          token: deployToken,
+          body: {
+            samples: [
+              { signal: "error_rate", value: 0.08 },
+              { signal: "latency_p99_ms", value: 120 },
+            ],
+          },
+        });
       }, 200);
       const decided = await settled(id).finally(() => {
         clearInterval(pusher);
@@ -218,12 +303,19 @@ for (const backend of backends()) {
       expect(decided.status).toBe("rollback-required");
       expect(decided.summary).toMatch(/no guarded flag explains it/);
       expect(decided.decision.evidence.checks[0]).toMatchObject({ signal: "error_rate", source: "gauge", held: false });
-      expect(decided.decision.evidence.cohorts[0]).toMatchObject({ flag: "new-search", verdict: "clears", reason: "the off cohort breaches too" });
+      expect(decided.decision.evidence.cohorts[0]).toMatchObject({
+        flag: "new-search",
+        verdict: "clears",
+        reason: "the off cohort breaches too",
+      });
       expect(decided.flagsOff).toEqual([]);
       expect((await server.request("GET", `/api/flags/new-search/environments/${ENV}`)).body.enabled).toBe(true);
 
       // Samples after the decision are kept but change nothing.
-      const late = await server.request("POST", `/api/deploys/${id}/signals`, { token: deployToken, body: { signal: "error_rate", value: 0 } });
+      const late = await server.request("POST", `/api/deploys/${id}/signals`, {
+        token: deployToken,
+        body: { signal: "error_rate", value: 0 },
+      });
       expect(late.status).toBe(202);
       expect(late.body).toEqual({ accepted: 1, final: true });
       expect((await deploy(id)).status).toBe("rollback-required");
@@ -232,22 +324,32 @@ for (const backend of backends()) {
     it("turns off the flag whose variation's pushed latency samples breach, with the t-test as evidence", async () => {
       await createFlag("new-latency");
       const checks = [{ signal: "latency_p99_ms", max: 800, minSamples: 3 }];
-      const created = await server.request("POST", "/api/deploys", { token: deployToken, body: deployBody(["new-latency"], { guard: guard({ checks }) }) });
+      const created = await server.request("POST", "/api/deploys", {
+        token: deployToken,
+        body: deployBody(["new-latency"], { guard: guard({ checks }) }),
+      });
       const id: string = created.body.id;
       // A pipeline measuring p99 latency service-wide and per variation of the flag, 5 times a second.
       let n = 0;
       const pusher = setInterval(() => {
         const jitter = ((n++ % 3) - 1) * 40;
         const on = server.live.environment(ENV)?.flagsByKey.get("new-latency")?.enabled === true;
-        const perVariation = [{ variation: 0, value: 1400 + jitter }, { variation: 1, value: 400 - jitter }].map((s) => ({ signal: "latency_p99_ms", flag: "new-latency", ...s }));
+        const perVariation = [
+          { variation: 0, value: 1400 + jitter },
+          { variation: 1, value: 400 - jitter },
+        ].map((s) => ({ signal: "latency_p99_ms", flag: "new-latency", ...s }));
         const samples = [{ signal: "latency_p99_ms", value: on ? 900 + jitter : 400 + jitter }, ...(on ? perVariation : [])];
         void server.request("POST", `/api/deploys/${id}/signals`, { token: deployToken, body: { samples } });
       }, 200);
       const decided = await settled(id).finally(() => clearInterval(pusher));
 
       expect(decided.status).toBe("mitigated");
-      expect(decided.summary).toMatch(/^mitigated: latency_p99_ms .* explained by new-latency \(new mean 1[34]\d\d(\.\d+)? of \d+ samples vs off [34]\d\d(\.\d+)? of \d+, t=[\d.]+, df=[\d.]+, p[<=][\d.e-]+\)/);
-      expect(decided.flagsOff).toEqual([{ flag: "new-latency", disabledAt: expect.any(String), configVersion: 3, seq: expect.any(Number) }]);
+      expect(decided.summary).toMatch(
+        /^mitigated: latency_p99_ms .* explained by new-latency \(new mean 1[34]\d\d(\.\d+)? of \d+ samples vs off [34]\d\d(\.\d+)? of \d+, t=[\d.]+, df=[\d.]+, p[<=][\d.e-]+\)/,
+      );
+      expect(decided.flagsOff).toEqual([
+        { flag: "new-latency", disabledAt: expect.any(String), configVersion: 3, seq: expect.any(Number) },
+      ]);
       const cohort = decided.decision.evidence.cohorts.find((c: { verdict: string }) => c.verdict === "explains");
       expect(cohort).toMatchObject({
         flag: "new-latency",
@@ -260,25 +362,40 @@ for (const backend of backends()) {
       });
       expect(Math.min(cohort.new.samples, cohort.off.samples)).toBeGreaterThanOrEqual(3);
       expect(cohort.test.pValue).toBeLessThan(0.01);
-      expect(decided.decision.evidence.flagActions).toEqual([expect.objectContaining({ flag: "new-latency", reason: "cohort", taken: true })]);
-      expect((await server.request("GET", `/api/flags/new-latency/environments/${ENV}`)).body).toMatchObject({ enabled: false, version: 3 });
+      expect(decided.decision.evidence.flagActions).toEqual([
+        expect.objectContaining({ flag: "new-latency", reason: "cohort", taken: true }),
+      ]);
+      expect((await server.request("GET", `/api/flags/new-latency/environments/${ENV}`)).body).toMatchObject({
+        enabled: false,
+        version: 3,
+      });
     });
 
     it("with decide-only names the flag but never turns it off", async () => {
-      const created = await server.request("POST", "/api/deploys", { token: deployToken, body: deployBody(["new-pricing"], { guard: guard({ onBreach: "decide-only", acknowledgeIntervals: 1 }) }) });
+      const created = await server.request("POST", "/api/deploys", {
+        token: deployToken,
+        body: deployBody(["new-pricing"], { guard: guard({ onBreach: "decide-only", acknowledgeIntervals: 1 }) }),
+      });
       const id: string = created.body.id;
       const stop = await runApp("new-pricing", (variation) => (variation === 0 ? 0.1 : 0.01));
       const decided = await settled(id).finally(stop);
       expect(decided.status).toBe("rollback-required");
-      expect(decided.summary).toMatch(/explained by new-pricing .* but new-pricing was not turned off and acknowledged within 1 intervals$/);
-      expect(decided.decision.evidence.flagActions).toEqual([expect.objectContaining({ flag: "new-pricing", reason: "cohort", taken: false, disabledAt: null })]);
+      expect(decided.summary).toMatch(
+        /explained by new-pricing .* but new-pricing was not turned off and acknowledged within 1 intervals$/,
+      );
+      expect(decided.decision.evidence.flagActions).toEqual([
+        expect.objectContaining({ flag: "new-pricing", reason: "cohort", taken: false, disabledAt: null }),
+      ]);
       expect(decided.flagsOff).toEqual([]);
       expect((await server.request("GET", `/api/flags/new-pricing/environments/${ENV}`)).body).toMatchObject({ enabled: true, version: 2 });
     });
 
     it("asks for a rollback when the flag it would turn off can no longer be changed", async () => {
       const checks = [{ signal: "error_rate", max: 0.02, minSamples: 3 }];
-      const created = await server.request("POST", "/api/deploys", { token: deployToken, body: deployBody(["new-fragile"], { guard: guard({ checks }) }) });
+      const created = await server.request("POST", "/api/deploys", {
+        token: deployToken,
+        body: deployBody(["new-fragile"], { guard: guard({ checks }) }),
+      });
       const id: string = created.body.id;
       expect((await server.request("PATCH", "/api/flags/new-fragile", { body: { archived: true } })).status).toBe(200);
       const pusher = setInterval(() => {
@@ -287,7 +404,9 @@ for (const backend of backends()) {
       const decided = await settled(id).finally(() => clearInterval(pusher));
       expect(decided.status).toBe("rollback-required");
       // No cohort data for the flag: the engine probes by turning it off, which the write path refuses.
-      expect(decided.summary).toMatch(/no cohort data, probing new-fragile.*; but new-fragile could not be turned off \(Flag 'new-fragile' is archived; .*\)$/);
+      expect(decided.summary).toMatch(
+        /no cohort data, probing new-fragile.*; but new-fragile could not be turned off \(Flag 'new-fragile' is archived; .*\)$/,
+      );
       expect(decided.flagsOff).toEqual([]);
     });
 
@@ -319,7 +438,10 @@ for (const backend of backends()) {
       const stop = await runApp("new-banner", (variation) => (variation === 0 ? 0.12 : 0.005));
       try {
         const first = replica();
-        const mitigating = await eventually(() => deploy(id), (d) => d.flagsOff.length === 1);
+        const mitigating = await eventually(
+          () => deploy(id),
+          (d) => d.flagsOff.length === 1,
+        );
         await first.stop(); // the process stops mid-window, right after turning the flag off
         expect(mitigating).toMatchObject({ final: false, flagsOff: [{ flag: "new-banner" }] });
         await new Promise((r) => setTimeout(r, 500));
@@ -339,11 +461,16 @@ for (const backend of backends()) {
     it("decides an observing deploy once per completed interval, not every tick", async () => {
       await server.deployWorker.stop();
       try {
-        const created = await server.request("POST", "/api/deploys", { token: deployToken, body: deployBody([], { guard: guard({ windowSeconds: 60, intervalSeconds: 10 }) }) });
+        const created = await server.request("POST", "/api/deploys", {
+          token: deployToken,
+          body: deployBody([], { guard: guard({ windowSeconds: 60, intervalSeconds: 10 }) }),
+        });
         const id: string = created.body.id;
         const startedAt = Date.parse(created.body.createdAt);
         let offsetMs = 0;
-        const worker = new DeployWorker({ db: server.database.db, live: server.live }, pino({ level: "silent" }), { now: () => new Date(startedAt + offsetMs) });
+        const worker = new DeployWorker({ db: server.database.db, live: server.live }, pino({ level: "silent" }), {
+          now: () => new Date(startedAt + offsetMs),
+        });
         const decidedAt = async (atMs: number) => {
           offsetMs = atMs;
           await worker.tick();
@@ -363,7 +490,10 @@ for (const backend of backends()) {
     it("keeps two replicas from observing one deploy at once, and lets another take over", async () => {
       await server.deployWorker.stop();
       try {
-        const created = await server.request("POST", "/api/deploys", { token: deployToken, body: deployBody([], { guard: guard({ windowSeconds: 1 }) }) });
+        const created = await server.request("POST", "/api/deploys", {
+          token: deployToken,
+          body: deployBody([], { guard: guard({ windowSeconds: 1 }) }),
+        });
         const id: string = created.body.id;
         const now = new Date();
         const first = await claimDeploys(server.database.db, "replica-a", now, 30_000, 10);

@@ -29,12 +29,17 @@ for (const backend of backends()) {
     });
 
     it("accepts JSON sent with curl's default form content type", async () => {
-      const res = await server.request("POST", "/api/flags", { rawBody: '{"key":"from-curl"}', headers: { "content-type": "application/x-www-form-urlencoded" } });
+      const res = await server.request("POST", "/api/flags", {
+        rawBody: '{"key":"from-curl"}',
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
       expect(res.status).toBe(201);
     });
 
     it("a huge body is a 413", async () => {
-      const res = await server.request("POST", "/api/flags", { rawBody: JSON.stringify({ key: "big", description: "x".repeat(1_100_000) }) });
+      const res = await server.request("POST", "/api/flags", {
+        rawBody: JSON.stringify({ key: "big", description: "x".repeat(1_100_000) }),
+      });
       expect(res.status).toBe(413);
       expect(res.body.error.code).toBe("PAYLOAD_TOO_LARGE");
     });
@@ -43,12 +48,47 @@ for (const backend of backends()) {
       ["weights not summing to 100000", { enabled: true, fallthrough: { rollout: { weights: [10, 20] } } }, "fallthrough.rollout.weights"],
       ["a variation index out of range", { enabled: true, fallthrough: { variation: 7 } }, "fallthrough.variation"],
       ["a negative variation index", { enabled: true, fallthrough: { variation: -1 } }, "fallthrough.variation"],
-      ["an unknown operator", { enabled: true, rules: [{ conditions: [{ attribute: "a", operator: "regex", values: [] }], serve: { variation: 0 } }], fallthrough: { variation: 0 } }, "rules[0].conditions[0].operator"],
-      ["a non-number for lt", { enabled: true, rules: [{ conditions: [{ attribute: "a", operator: "lt", values: ["ten"] }], serve: { variation: 0 } }], fallthrough: { variation: 0 } }, "rules[0].conditions[0].values[0]"],
-      ["an invalid regular expression", { enabled: true, rules: [{ conditions: [{ attribute: "a", operator: "matches", values: ["(unclosed"] }], serve: { variation: 0 } }], fallthrough: { variation: 0 } }, "rules[0].conditions[0].values[0]"],
+      [
+        "an unknown operator",
+        {
+          enabled: true,
+          rules: [{ conditions: [{ attribute: "a", operator: "regex", values: [] }], serve: { variation: 0 } }],
+          fallthrough: { variation: 0 },
+        },
+        "rules[0].conditions[0].operator",
+      ],
+      [
+        "a non-number for lt",
+        {
+          enabled: true,
+          rules: [{ conditions: [{ attribute: "a", operator: "lt", values: ["ten"] }], serve: { variation: 0 } }],
+          fallthrough: { variation: 0 },
+        },
+        "rules[0].conditions[0].values[0]",
+      ],
+      [
+        "an invalid regular expression",
+        {
+          enabled: true,
+          rules: [{ conditions: [{ attribute: "a", operator: "matches", values: ["(unclosed"] }], serve: { variation: 0 } }],
+          fallthrough: { variation: 0 },
+        },
+        "rules[0].conditions[0].values[0]",
+      ],
       ["a missing fallthrough", { enabled: true }, "fallthrough"],
       ["enabled as a string", { enabled: "yes", fallthrough: { variation: 0 } }, "enabled"],
-      ["duplicate rule ids", { enabled: true, rules: [{ id: "a", conditions: [], serve: { variation: 0 } }, { id: "a", conditions: [], serve: { variation: 1 } }], fallthrough: { variation: 0 } }, "rules[1].id"],
+      [
+        "duplicate rule ids",
+        {
+          enabled: true,
+          rules: [
+            { id: "a", conditions: [], serve: { variation: 0 } },
+            { id: "a", conditions: [], serve: { variation: 1 } },
+          ],
+          fallthrough: { variation: 0 },
+        },
+        "rules[1].id",
+      ],
     ])("a config with %s is a 400 naming %s", async (_what, body, path) => {
       const res = await server.request("PUT", "/api/flags/f/environments/production", { body });
       expect(res.status).toBe(400);
@@ -71,9 +111,16 @@ for (const backend of backends()) {
       expect(asVariations.status).toBe(400);
       expect(asVariations.body.error.details[0].message).toBe("nests deeper than 32 levels");
       const client = await server.token("client", "production");
-      const asContext = await server.request("POST", "/api/client/evaluate", { token: client, rawBody: `{"context":{"key":"u","a":${deep}}}` });
+      const asContext = await server.request("POST", "/api/client/evaluate", {
+        token: client,
+        rawBody: `{"context":{"key":"u","a":${deep}}}`,
+      });
       expect(asContext.status).toBe(400);
-      const inStream = await server.request("GET", `/api/client/stream?context=${Buffer.from(`{"a":${"[".repeat(100)}${"]".repeat(100)}}`).toString("base64url")}&token=${client}`, { token: null });
+      const inStream = await server.request(
+        "GET",
+        `/api/client/stream?context=${Buffer.from(`{"a":${"[".repeat(100)}${"]".repeat(100)}}`).toString("base64url")}&token=${client}`,
+        { token: null },
+      );
       expect(inStream.status).toBe(400);
     });
 
@@ -106,7 +153,16 @@ for (const backend of backends()) {
           ["GET", `/api/flags/${encodeURIComponent(value)}`, undefined],
           ["GET", `/api/flags/f/environments/${encodeURIComponent(value)}`, undefined],
           ["POST", "/api/flags", { key: value }],
-          ["POST", "/api/segments", { key: "s", included: [value], excluded: [], rules: [{ conditions: [{ attribute: value, operator: "matches", values: [value] }] }] }],
+          [
+            "POST",
+            "/api/segments",
+            {
+              key: "s",
+              included: [value],
+              excluded: [],
+              rules: [{ conditions: [{ attribute: value, operator: "matches", values: [value] }] }],
+            },
+          ],
           ["GET", `/api/audit?flag=${encodeURIComponent(value)}&cursor=${encodeURIComponent(value)}`, undefined],
         ] as const) {
           const res = await server.request(method, path, body === undefined ? {} : { body });

@@ -25,7 +25,10 @@ for (const backend of backends()) {
           "search-ranking": { value: expect.any(String), variation: expect.any(Number), reason: "SPLIT" },
         },
       });
-      const enterprise = await server.request("POST", "/api/client/evaluate", { token: client, body: { context: { targetingKey: "acme-7", country: "DE", plan: "enterprise" } } });
+      const enterprise = await server.request("POST", "/api/client/evaluate", {
+        token: client,
+        body: { context: { targetingKey: "acme-7", country: "DE", plan: "enterprise" } },
+      });
       expect(enterprise.body.flags["new-checkout"]).toEqual({ value: true, variation: 0, reason: "TARGETING_MATCH" });
       expect(JSON.stringify(res.body)).not.toContain("beta-testers");
     });
@@ -77,7 +80,9 @@ for (const backend of backends()) {
       try {
         const token = await server.token("client", "production");
         for (const segment of suite.snapshot.segments) {
-          const res = await server.request("POST", "/api/segments", { body: { key: segment.key, included: segment.included, excluded: segment.excluded, rules: segment.rules } });
+          const res = await server.request("POST", "/api/segments", {
+            body: { key: segment.key, included: segment.included, excluded: segment.excluded, rules: segment.rules },
+          });
           expect(res.status, JSON.stringify(res.body)).toBe(201);
         }
         // Flags first (prerequisites may point forward), then their configs.
@@ -130,4 +135,3 @@ for (const backend of backends()) {
     });
   });
 }
-

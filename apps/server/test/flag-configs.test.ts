@@ -71,7 +71,12 @@ for (const backend of backends()) {
       const versions = await server.request("GET", `${path}/versions`);
       expect(versions.status).toBe(200);
       expect(versions.body.versions.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
-      expect(versions.body.versions[1]).toMatchObject({ version: 2, enabled: true, comment: "launch to EU enterprise + 25%", actor: { name: "first admin" } });
+      expect(versions.body.versions[1]).toMatchObject({
+        version: 2,
+        enabled: true,
+        comment: "launch to EU enterprise + 25%",
+        actor: { name: "first admin" },
+      });
 
       const restored = await server.request("POST", `${path}/versions/2/restore`, { body: { comment: "back to the launch config" } });
       expect(restored.status).toBe(200);
@@ -98,7 +103,11 @@ for (const backend of backends()) {
       expect(paths).toContain("fallthrough.rollout.weights");
 
       const refs = await server.request("PUT", path, {
-        body: { enabled: true, rules: [{ conditions: [], segments: ["no-such-segment"], serve: { variation: 5 } }], fallthrough: { variation: 0 } },
+        body: {
+          enabled: true,
+          rules: [{ conditions: [], segments: ["no-such-segment"], serve: { variation: 5 } }],
+          fallthrough: { variation: 0 },
+        },
       });
       expect(refs.status).toBe(400);
       expect(refs.body.error.details).toEqual(
@@ -119,7 +128,9 @@ for (const backend of backends()) {
       expect(missing.body.error.details[0].path).toBe("prerequisites[0].flag");
 
       await server.request("POST", "/api/flags", { body: { key: "payments-v2" } });
-      const first = await server.request("PATCH", "/api/flags/payments-v2/environments/production", { body: { prerequisites: [{ flag: "checkout", variation: 0 }] } });
+      const first = await server.request("PATCH", "/api/flags/payments-v2/environments/production", {
+        body: { prerequisites: [{ flag: "checkout", variation: 0 }] },
+      });
       expect(first.status).toBe(200);
       const cycle = await server.request("PATCH", path, { body: { prerequisites: [{ flag: "payments-v2", variation: 0 }] } });
       expect(cycle.status).toBe(400);

@@ -12,7 +12,9 @@ for (const backend of backends()) {
     afterAll(() => server?.close());
 
     it("creates a boolean flag, off in every environment at version 1", async () => {
-      const res = await server.request("POST", "/api/flags", { body: { key: "new-checkout", name: "New checkout", tags: ["checkout"], owner: "payments" } });
+      const res = await server.request("POST", "/api/flags", {
+        body: { key: "new-checkout", name: "New checkout", tags: ["checkout"], owner: "payments" },
+      });
       expect(res.status).toBe(201);
       const env = { enabled: false, version: 1, updatedAt: timestamp };
       expect(res.body).toEqual({
@@ -58,7 +60,9 @@ for (const backend of backends()) {
     });
 
     it("takes multivariate flags and kind lifetimes", async () => {
-      const res = await server.request("POST", "/api/flags", { body: { key: "search-ranking", kind: "experiment", variations: ["classic", "semantic", "hybrid"] } });
+      const res = await server.request("POST", "/api/flags", {
+        body: { key: "search-ranking", kind: "experiment", variations: ["classic", "semantic", "hybrid"] },
+      });
       expect(res.status).toBe(201);
       expect(res.body.variations).toEqual(["classic", "semantic", "hybrid"]);
       const ks = await server.request("POST", "/api/flags", { body: { key: "kill-payments", kind: "kill-switch" } });
@@ -68,7 +72,9 @@ for (const backend of backends()) {
     });
 
     it("updates a flag's fields and lists flags by tag", async () => {
-      const res = await server.request("PATCH", "/api/flags/new-checkout", { body: { description: "One-page checkout", comment: "clarify" } });
+      const res = await server.request("PATCH", "/api/flags/new-checkout", {
+        body: { description: "One-page checkout", comment: "clarify" },
+      });
       expect(res.status).toBe(200);
       expect(res.body.description).toBe("One-page checkout");
       const list = await server.request("GET", "/api/flags?tag=checkout");
@@ -99,7 +105,9 @@ for (const backend of backends()) {
     });
 
     it("refuses fewer variations than the configs use", async () => {
-      await server.request("PUT", "/api/flags/search-ranking/environments/staging", { body: { enabled: true, fallthrough: { variation: 2 } } });
+      await server.request("PUT", "/api/flags/search-ranking/environments/staging", {
+        body: { enabled: true, fallthrough: { variation: 2 } },
+      });
       const res = await server.request("PATCH", "/api/flags/search-ranking", { body: { variations: ["a", "b"] } });
       expect(res.status).toBe(409);
       expect(res.body.error.message).toContain("variation 2");

@@ -36,7 +36,11 @@ export interface TestServer {
   /** Ticks only when `deployWorker` options were given; tests may call `tick()` themselves. */
   deployWorker: DeployWorker;
   app: ReturnType<typeof createApp>;
-  request(method: string, path: string, options?: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse>;
+  request(
+    method: string,
+    path: string,
+    options?: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<TestResponse>;
   /** Creates a token through the API and returns its secret. */
   token(kind: "admin" | "server" | "client" | "deploy", environment?: string): Promise<string>;
   close(): Promise<void>;
@@ -46,7 +50,15 @@ export const ADMIN_TOKEN = "sy_admin_test_0123456789abcdef0123";
 
 export async function startTestServer(
   backend: BackendName,
-  options: { demo?: boolean; postgresUrl?: string; bus?: ChangeBus; heartbeatMs?: number; deployWorker?: DeployWorkerOptions; prometheus?: PrometheusSource; logger?: pino.Logger } = {},
+  options: {
+    demo?: boolean;
+    postgresUrl?: string;
+    bus?: ChangeBus;
+    heartbeatMs?: number;
+    deployWorker?: DeployWorkerOptions;
+    prometheus?: PrometheusSource;
+    logger?: pino.Logger;
+  } = {},
 ): Promise<TestServer> {
   let scratch: { url: string; drop(): Promise<void> } | undefined;
   let dbOptions: DatabaseOptions;
@@ -67,7 +79,11 @@ export async function startTestServer(
   await live.load();
   if (options.bus) live.start({ catchUpIntervalMs: 60_000 });
   const observed = new ObservedEnvironments(database.db, logger);
-  const hub = new StreamHub(database.db, live, logger, { instances: databaseInstanceTracker(database.db, logger), observed, heartbeatMs: options.heartbeatMs });
+  const hub = new StreamHub(database.db, live, logger, {
+    instances: databaseInstanceTracker(database.db, logger),
+    observed,
+    heartbeatMs: options.heartbeatMs,
+  });
   const app = createApp({ db: database.db, live, hub, observed, logger, ping: () => database.ping(), prometheus: options.prometheus });
   const deployWorker = new DeployWorker({ db: database.db, live }, logger, { ...options.deployWorker, prometheus: options.prometheus });
   if (options.deployWorker) deployWorker.start();
@@ -101,7 +117,9 @@ export async function startTestServer(
     app,
     request,
     async token(kind, environment) {
-      const res = await request("POST", "/api/tokens", { body: { name: `${kind} test token`, kind, ...(environment ? { environment } : {}) } });
+      const res = await request("POST", "/api/tokens", {
+        body: { name: `${kind} test token`, kind, ...(environment ? { environment } : {}) },
+      });
       if (res.status !== 201) throw new Error(`token creation failed: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.token;
     },

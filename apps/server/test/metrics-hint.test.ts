@@ -46,14 +46,26 @@ for (const backend of backends()) {
 
       const created = await server.request("POST", "/api/deploys", {
         token: deployToken,
-        body: { service: "checkout", version: "1.4.2", environment: ENV, flags: ["new-checkout"], guard: { windowSeconds: 3, intervalSeconds: 1, checks: [{ signal: "error_rate", max: 0.02 }], onBreach: "decide-only" } },
+        body: {
+          service: "checkout",
+          version: "1.4.2",
+          environment: ENV,
+          flags: ["new-checkout"],
+          guard: { windowSeconds: 3, intervalSeconds: 1, checks: [{ signal: "error_rate", max: 0.02 }], onBreach: "decide-only" },
+        },
       });
       expect(created.status).toBe(201);
 
       await before.waitUntil(() => metricsEvents(before).length === 1, 5_000);
       // No id: a hint is not a change an SDK could resume from.
       expect(metricsEvents(before)).toEqual([{ event: "metrics", id: undefined, data: '{"reportAfterMs":1000}' }]);
-      expect(await eventually(() => report(), (body) => body.reportAfterMs !== undefined, 3_000)).toEqual({ ...receipt, reportAfterMs: 1_000 });
+      expect(
+        await eventually(
+          () => report(),
+          (body) => body.reportAfterMs !== undefined,
+          3_000,
+        ),
+      ).toEqual({ ...receipt, reportAfterMs: 1_000 });
       expect(await report(stagingSdkToken)).toEqual(receipt);
 
       // A stream opened during the deploy is told right after its put.
@@ -61,11 +73,20 @@ for (const backend of backends()) {
       const [put, hint] = await during.waitFor(2);
       expect([put?.event, hint?.event, hint?.data]).toEqual(["put", "metrics", '{"reportAfterMs":1000}']);
 
-      await eventually(() => server.request("GET", `/api/deploys/${created.body.id}`, { token: deployToken }), (res) => res.body.final === true);
+      await eventually(
+        () => server.request("GET", `/api/deploys/${created.body.id}`, { token: deployToken }),
+        (res) => res.body.final === true,
+      );
       await before.waitUntil(() => metricsEvents(before).length === 2, 5_000);
       expect(metricsEvents(before).map((m) => m.data)).toEqual(['{"reportAfterMs":1000}', "{}"]);
       await during.waitUntil(() => metricsEvents(during).length === 2, 5_000);
-      expect(await eventually(() => report(), (body) => body.reportAfterMs === undefined, 3_000)).toEqual(receipt);
+      expect(
+        await eventually(
+          () => report(),
+          (body) => body.reportAfterMs === undefined,
+          3_000,
+        ),
+      ).toEqual(receipt);
       // Other environments were never asked.
       expect(metricsEvents(staging)).toEqual([]);
     });

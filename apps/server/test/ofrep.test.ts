@@ -14,15 +14,28 @@ async function seedFlags(server: TestServer): Promise<void> {
     {
       key: "banner-text",
       variations: ["Hello", "Welcome back"],
-      config: { enabled: true, rules: [{ id: "pro", conditions: [{ attribute: "plan", operator: "in", values: ["pro"] }], serve: { variation: 1 } }], fallthrough: { variation: 0 } },
+      config: {
+        enabled: true,
+        rules: [{ id: "pro", conditions: [{ attribute: "plan", operator: "in", values: ["pro"] }], serve: { variation: 1 } }],
+        fallthrough: { variation: 0 },
+      },
     },
     { key: "page-size", variations: [10, 25], config: { enabled: true, fallthrough: { variation: 1 } } },
-    { key: "theme", variations: [{ color: "blue", dense: false }, { color: "green", dense: true }], config: { enabled: true, fallthrough: { variation: 0 } } },
+    {
+      key: "theme",
+      variations: [
+        { color: "blue", dense: false },
+        { color: "green", dense: true },
+      ],
+      config: { enabled: true, fallthrough: { variation: 0 } },
+    },
     { key: "kill-switch", config: { enabled: false, fallthrough: { variation: 0 } } },
     { key: "new-search", config: { enabled: true, fallthrough: { rollout: { weights: [50_000, 50_000] } } } },
   ];
   for (const flag of flags) {
-    const created = await server.request("POST", "/api/flags", { body: { key: flag.key, ...(flag.variations ? { variations: flag.variations } : {}) } });
+    const created = await server.request("POST", "/api/flags", {
+      body: { key: flag.key, ...(flag.variations ? { variations: flag.variations } : {}) },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const configured = await server.request("PUT", `/api/flags/${flag.key}/environments/production`, { body: flag.config });
     expect(configured.status, JSON.stringify(configured.body)).toBe(200);
@@ -56,7 +69,13 @@ for (const backend of backends()) {
 
       it("evaluates a string flag: the rule id is metadata for a server token, hidden from a client token", async () => {
         const context = { context: { targetingKey: "user-1", plan: "pro" } };
-        expect((await evaluate("banner-text", context)).body).toEqual({ key: "banner-text", value: "Welcome back", reason: "TARGETING_MATCH", variant: "1", metadata: { ruleId: "pro" } });
+        expect((await evaluate("banner-text", context)).body).toEqual({
+          key: "banner-text",
+          value: "Welcome back",
+          reason: "TARGETING_MATCH",
+          variant: "1",
+          metadata: { ruleId: "pro" },
+        });
         const asClient = await evaluate("banner-text", context, client);
         expect(asClient.status).toBe(200);
         expect(asClient.body).toEqual({ key: "banner-text", value: "Welcome back", reason: "TARGETING_MATCH", variant: "1", metadata: {} });
@@ -82,7 +101,13 @@ for (const backend of backends()) {
       it("maps targetingKey to the context key for a rollout, and the same user always gets the same variant", async () => {
         const first = await evaluate("new-search", { context: { targetingKey: "user-42" } });
         expect(first.status).toBe(200);
-        expect(first.body).toEqual({ key: "new-search", value: first.body.variant === "0", reason: "SPLIT", variant: expect.stringMatching(/^[01]$/), metadata: {} });
+        expect(first.body).toEqual({
+          key: "new-search",
+          value: first.body.variant === "0",
+          reason: "SPLIT",
+          variant: expect.stringMatching(/^[01]$/),
+          metadata: {},
+        });
         expect((await evaluate("new-search", { context: { targetingKey: "user-42" } }, client)).body).toEqual(first.body);
         // Different users land in both halves of a 50/50 rollout.
         const variants = new Set<string>();
@@ -98,7 +123,10 @@ for (const backend of backends()) {
         expect(res.body).toEqual(expected);
         // No context at all, and no body at all, are the same empty context.
         expect(await evaluate("new-search", {})).toMatchObject({ status: 400, body: expected });
-        expect(await server.request("POST", `${SINGLE}/new-search`, { token: sdk, rawBody: "" })).toMatchObject({ status: 400, body: expected });
+        expect(await server.request("POST", `${SINGLE}/new-search`, { token: sdk, rawBody: "" })).toMatchObject({
+          status: 400,
+          body: expected,
+        });
         // A flag that needs no targeting key is served without one.
         expect(await evaluate("dark-mode", {})).toMatchObject({ status: 200, body: { key: "dark-mode", value: true } });
       });
@@ -106,7 +134,11 @@ for (const backend of backends()) {
       it("is 404 FLAG_NOT_FOUND for an unknown flag, and for a flag once it is archived", async () => {
         const res = await evaluate("no-such-flag", { context: { targetingKey: "user-1" } });
         expect(res.status).toBe(404);
-        expect(res.body).toEqual({ key: "no-such-flag", errorCode: "FLAG_NOT_FOUND", errorDetails: "Flag 'no-such-flag' does not exist in 'production'" });
+        expect(res.body).toEqual({
+          key: "no-such-flag",
+          errorCode: "FLAG_NOT_FOUND",
+          errorDetails: "Flag 'no-such-flag' does not exist in 'production'",
+        });
 
         await server.request("POST", "/api/flags", { body: { key: "old-banner" } });
         await server.request("PATCH", "/api/flags/old-banner/environments/production", { body: { enabled: true } });
@@ -114,31 +146,59 @@ for (const backend of backends()) {
         expect((await server.request("DELETE", "/api/flags/old-banner")).status).toBe(200);
         const archived = await evaluate("old-banner", {});
         expect(archived.status).toBe(404);
-        expect(archived.body).toEqual({ key: "old-banner", errorCode: "FLAG_NOT_FOUND", errorDetails: "Flag 'old-banner' does not exist in 'production'" });
+        expect(archived.body).toEqual({
+          key: "old-banner",
+          errorCode: "FLAG_NOT_FOUND",
+          errorDetails: "Flag 'old-banner' does not exist in 'production'",
+        });
       });
 
       it("is 400 PARSE_ERROR for a body that is not a JSON object, with the flag key", async () => {
-        const broken = await server.request("POST", `${SINGLE}/dark-mode`, { token: sdk, rawBody: '{"context": {', headers: { "content-type": "application/json" } });
+        const broken = await server.request("POST", `${SINGLE}/dark-mode`, {
+          token: sdk,
+          rawBody: '{"context": {',
+          headers: { "content-type": "application/json" },
+        });
         expect(broken.status).toBe(400);
-        expect(broken.body).toEqual({ key: "dark-mode", errorCode: "PARSE_ERROR", errorDetails: expect.stringMatching(/^The request body is not valid JSON: /) });
+        expect(broken.body).toEqual({
+          key: "dark-mode",
+          errorCode: "PARSE_ERROR",
+          errorDetails: expect.stringMatching(/^The request body is not valid JSON: /),
+        });
         const array = await evaluate("dark-mode", [{ targetingKey: "user-1" }]);
         expect(array.status).toBe(400);
-        expect(array.body).toEqual({ key: "dark-mode", errorCode: "PARSE_ERROR", errorDetails: 'The request body must be a JSON object such as {"context":{"targetingKey":"user-1"}}' });
+        expect(array.body).toEqual({
+          key: "dark-mode",
+          errorCode: "PARSE_ERROR",
+          errorDetails: 'The request body must be a JSON object such as {"context":{"targetingKey":"user-1"}}',
+        });
       });
 
       it("is 400 INVALID_CONTEXT for a context that is not an object or has a non-string targeting key", async () => {
         const notObject = await evaluate("dark-mode", { context: "user-1" });
         expect(notObject.status).toBe(400);
-        expect(notObject.body).toEqual({ key: "dark-mode", errorCode: "INVALID_CONTEXT", errorDetails: "Invalid evaluation context: context: Invalid input: expected object, received string" });
+        expect(notObject.body).toEqual({
+          key: "dark-mode",
+          errorCode: "INVALID_CONTEXT",
+          errorDetails: "Invalid evaluation context: context: Invalid input: expected object, received string",
+        });
         const numericKey = await evaluate("dark-mode", { context: { targetingKey: 42 } });
         expect(numericKey.status).toBe(400);
-        expect(numericKey.body).toEqual({ key: "dark-mode", errorCode: "INVALID_CONTEXT", errorDetails: "Invalid evaluation context: context.targetingKey: targetingKey must be a string" });
+        expect(numericKey.body).toEqual({
+          key: "dark-mode",
+          errorCode: "INVALID_CONTEXT",
+          errorDetails: "Invalid evaluation context: context.targetingKey: targetingKey must be a string",
+        });
       });
     });
 
     describe("bulk evaluation", () => {
       const bulk = (context: Record<string, unknown>, options: { token?: string; ifNoneMatch?: string } = {}) =>
-        server.request("POST", SINGLE, { token: options.token ?? client, body: { context }, headers: options.ifNoneMatch === undefined ? {} : { "if-none-match": options.ifNoneMatch } });
+        server.request("POST", SINGLE, {
+          token: options.token ?? client,
+          body: { context },
+          headers: options.ifNoneMatch === undefined ? {} : { "if-none-match": options.ifNoneMatch },
+        });
 
       it("evaluates every flag, ordered by key, with per-flag failures inside the 200", async () => {
         const res = await bulk({ targetingKey: "user-42", plan: "pro" });
@@ -166,7 +226,13 @@ for (const backend of backends()) {
       it("a server token gets rule ids as metadata, and so another ETag", async () => {
         const asClient = await bulk({ targetingKey: "user-1", plan: "pro" });
         const asServer = await bulk({ targetingKey: "user-1", plan: "pro" }, { token: sdk });
-        expect(asServer.body.flags[0]).toEqual({ key: "banner-text", value: "Welcome back", reason: "TARGETING_MATCH", variant: "1", metadata: { ruleId: "pro" } });
+        expect(asServer.body.flags[0]).toEqual({
+          key: "banner-text",
+          value: "Welcome back",
+          reason: "TARGETING_MATCH",
+          variant: "1",
+          metadata: { ruleId: "pro" },
+        });
         expect(asServer.headers.get("etag")).not.toBe(asClient.headers.get("etag"));
       });
 
@@ -214,10 +280,16 @@ for (const backend of backends()) {
       it("is 400 for a malformed request only, in OFREP's bulk failure shape (no key)", async () => {
         const broken = await server.request("POST", SINGLE, { token: client, rawBody: "not json" });
         expect(broken.status).toBe(400);
-        expect(broken.body).toEqual({ errorCode: "PARSE_ERROR", errorDetails: expect.stringMatching(/^The request body is not valid JSON: /) });
+        expect(broken.body).toEqual({
+          errorCode: "PARSE_ERROR",
+          errorDetails: expect.stringMatching(/^The request body is not valid JSON: /),
+        });
         const badContext = await server.request("POST", SINGLE, { token: client, body: { context: { targetingKey: ["user-1"] } } });
         expect(badContext.status).toBe(400);
-        expect(badContext.body).toEqual({ errorCode: "INVALID_CONTEXT", errorDetails: "Invalid evaluation context: context.targetingKey: targetingKey must be a string" });
+        expect(badContext.body).toEqual({
+          errorCode: "INVALID_CONTEXT",
+          errorDetails: "Invalid evaluation context: context.targetingKey: targetingKey must be a string",
+        });
       });
     });
 
@@ -226,7 +298,9 @@ for (const backend of backends()) {
         for (const path of [SINGLE, `${SINGLE}/dark-mode`]) {
           const none = await server.request("POST", path, { token: null, body: { context: {} } });
           expect(none.status).toBe(401);
-          expect(none.body).toEqual({ error: { code: "UNAUTHORIZED", message: "This endpoint needs an API token: send 'Authorization: Bearer <token>'" } });
+          expect(none.body).toEqual({
+            error: { code: "UNAUTHORIZED", message: "This endpoint needs an API token: send 'Authorization: Bearer <token>'" },
+          });
           const unknown = await server.request("POST", path, { token: "sy_client_not-a-real-token", body: { context: {} } });
           expect(unknown.status).toBe(401);
           expect(unknown.body).toEqual({ error: { code: "UNAUTHORIZED", message: "The API token is unknown or was deleted" } });
@@ -237,17 +311,31 @@ for (const backend of backends()) {
         for (const path of [SINGLE, `${SINGLE}/dark-mode`]) {
           const admin = await server.request("POST", path, { token: server.adminToken, body: { context: {} } });
           expect(admin.status).toBe(403);
-          expect(admin.body).toEqual({ error: { code: "FORBIDDEN", message: expect.stringMatching(/^This endpoint needs a server token or a client token; '.+' is an admin token$/) } });
+          expect(admin.body).toEqual({
+            error: {
+              code: "FORBIDDEN",
+              message: expect.stringMatching(/^This endpoint needs a server token or a client token; '.+' is an admin token$/),
+            },
+          });
           const asDeploy = await server.request("POST", path, { token: deploy, body: { context: {} } });
           expect(asDeploy.status).toBe(403);
-          expect(asDeploy.body).toEqual({ error: { code: "FORBIDDEN", message: "This endpoint needs a server token or a client token; 'deploy test token' is a deploy token" } });
+          expect(asDeploy.body).toEqual({
+            error: {
+              code: "FORBIDDEN",
+              message: "This endpoint needs a server token or a client token; 'deploy test token' is a deploy token",
+            },
+          });
         }
       });
 
       it("answers a CORS preflight without a token, and exposes ETag and Retry-After", async () => {
         const preflight = await server.request("OPTIONS", SINGLE, {
           token: null,
-          headers: { origin: "https://shop.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type,if-none-match" },
+          headers: {
+            origin: "https://shop.example",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization,content-type,if-none-match",
+          },
         });
         expect(preflight.status).toBe(204);
         expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
@@ -255,21 +343,36 @@ for (const backend of backends()) {
         expect(preflight.headers.get("access-control-allow-headers")).toBe("Content-Type,Authorization,If-None-Match");
         expect(preflight.headers.get("access-control-max-age")).toBe("86400");
 
-        const res = await server.request("POST", SINGLE, { token: client, body: { context: {} }, headers: { origin: "https://shop.example" } });
+        const res = await server.request("POST", SINGLE, {
+          token: client,
+          body: { context: {} },
+          headers: { origin: "https://shop.example" },
+        });
         expect(res.status).toBe(200);
         expect(res.headers.get("access-control-allow-origin")).toBe("*");
         expect(res.headers.get("access-control-expose-headers")).toBe("ETag,Retry-After");
         // A browser can only read a failure's status when the failure carries CORS headers too.
-        const refused = await server.request("POST", `${SINGLE}/dark-mode`, { token: null, body: { context: {} }, headers: { origin: "https://shop.example" } });
+        const refused = await server.request("POST", `${SINGLE}/dark-mode`, {
+          token: null,
+          body: { context: {} },
+          headers: { origin: "https://shop.example" },
+        });
         expect(refused.status).toBe(401);
         expect(refused.headers.get("access-control-allow-origin")).toBe("*");
       });
 
       it("is 429 with Retry-After in whole seconds when a token exceeds its rate limit", async () => {
         // The production app mounts the routes with the generous default; this one allows 2 requests, then 1 every 10 s.
-        const limited = new Hono<AppEnv>().route("/ofrep/v1", ofrepRoutes({ live: server.live }, { rateLimit: { requestsPerSecond: 0.1, burst: 2 } }));
+        const limited = new Hono<AppEnv>().route(
+          "/ofrep/v1",
+          ofrepRoutes({ live: server.live }, { rateLimit: { requestsPerSecond: 0.1, burst: 2 } }),
+        );
         const post = (path: string, token: string) =>
-          limited.request(path, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json", origin: "https://shop.example" }, body: JSON.stringify({ context: { targetingKey: "user-1" } }) });
+          limited.request(path, {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json", origin: "https://shop.example" },
+            body: JSON.stringify({ context: { targetingKey: "user-1" } }),
+          });
         expect((await post(`${SINGLE}/dark-mode`, client)).status).toBe(200);
         expect((await post(SINGLE, client)).status).toBe(200);
         const refused = await post(`${SINGLE}/dark-mode`, client);

@@ -41,7 +41,9 @@ describe("the OpenAPI document", () => {
     expect(createFlag["x-token-kinds"]).toEqual(["admin"]);
     const audit = body.paths["/api/audit"].get;
     expect(audit.parameters.map((p: { name: string }) => p.name)).toEqual(["flag", "environment", "limit", "cursor"]);
-    expect(body.paths["/api/flags/{key}/environments/{env}"].put.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(["path:key", "path:env"]);
+    expect(
+      body.paths["/api/flags/{key}/environments/{env}"].put.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`),
+    ).toEqual(["path:key", "path:env"]);
   });
 
   it("is browsable at /docs", async () => {

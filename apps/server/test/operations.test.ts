@@ -12,7 +12,10 @@ for (const backend of backends()) {
 
     it("answers health and readiness without a token", async () => {
       expect(await server.request("GET", "/healthz", { token: null })).toMatchObject({ status: 200, body: { status: "ok" } });
-      expect(await server.request("GET", "/readyz", { token: null })).toMatchObject({ status: 200, body: { status: "ready", database: "ok" } });
+      expect(await server.request("GET", "/readyz", { token: null })).toMatchObject({
+        status: 200,
+        body: { status: "ready", database: "ok" },
+      });
     });
 
     it("exposes Prometheus gauges, counting open streams", async () => {

@@ -53,7 +53,9 @@ describe.skipIf(redisUrl === null || !postgresAvailable)("Redis fan-out between 
       // Cut every subscriber of the channel (as a Redis restart would), then write while B is deaf.
       expect(String(await admin.call("CLIENT", "LIST", "TYPE", "pubsub"))).toContain("sub=1");
       await admin.call("CLIENT", "KILL", "TYPE", "pubsub");
-      await a.request("PATCH", "/api/flags/fan-out/environments/production", { body: { enabled: false, comment: "while the bus was down" } });
+      await a.request("PATCH", "/api/flags/fan-out/environments/production", {
+        body: { enabled: false, comment: "while the bus was down" },
+      });
       await stream.waitFor(2, 10_000);
       expect(stream.json(1).flag).toMatchObject({ key: "fan-out", enabled: false });
       expect(await admin.pubsub("NUMSUB", CHANGES_CHANNEL)).toEqual([CHANGES_CHANNEL, expect.any(Number)]);

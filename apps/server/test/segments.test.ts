@@ -13,7 +13,13 @@ for (const backend of backends()) {
 
     it("creates, reads and replaces a segment with growing versions", async () => {
       const created = await server.request("POST", "/api/segments", {
-        body: { key: "beta", name: "Beta", included: ["u1"], excluded: ["u2"], rules: [{ conditions: [{ attribute: "email", operator: "endsWith", values: ["@acme.test"] }] }] },
+        body: {
+          key: "beta",
+          name: "Beta",
+          included: ["u1"],
+          excluded: ["u2"],
+          rules: [{ conditions: [{ attribute: "email", operator: "endsWith", values: ["@acme.test"] }] }],
+        },
       });
       expect(created.status).toBe(201);
       expect(created.body).toEqual({
@@ -22,15 +28,26 @@ for (const backend of backends()) {
         description: "",
         included: ["u1"],
         excluded: ["u2"],
-        rules: [{ id: expect.stringMatching(/^rule-/), conditions: [{ attribute: "email", operator: "endsWith", values: ["@acme.test"], negate: false }] }],
+        rules: [
+          {
+            id: expect.stringMatching(/^rule-/),
+            conditions: [{ attribute: "email", operator: "endsWith", values: ["@acme.test"], negate: false }],
+          },
+        ],
         version: 1,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
-      const replaced = await server.request("PUT", "/api/segments/beta", { body: { name: "Beta", included: ["u1", "u3"], excluded: [], rules: [] }, headers: { "if-match": "1" } });
+      const replaced = await server.request("PUT", "/api/segments/beta", {
+        body: { name: "Beta", included: ["u1", "u3"], excluded: [], rules: [] },
+        headers: { "if-match": "1" },
+      });
       expect(replaced.status).toBe(200);
       expect(replaced.body).toMatchObject({ version: 2, included: ["u1", "u3"], rules: [] });
-      const stale = await server.request("PUT", "/api/segments/beta", { body: { included: [], excluded: [], rules: [] }, headers: { "if-match": "1" } });
+      const stale = await server.request("PUT", "/api/segments/beta", {
+        body: { included: [], excluded: [], rules: [] },
+        headers: { "if-match": "1" },
+      });
       expect(stale.status).toBe(409);
       const renamed = await server.request("PUT", "/api/segments/beta", { body: { key: "other", included: [], excluded: [], rules: [] } });
       expect(renamed.status).toBe(400);
@@ -45,10 +62,15 @@ for (const backend of backends()) {
     it("targets a flag by segment, and a segment change reaches evaluation", async () => {
       await server.request("POST", "/api/flags", { body: { key: "beta-feature" } });
       const put = await server.request("PUT", "/api/flags/beta-feature/environments/production", {
-        body: { enabled: true, rules: [{ id: "beta", conditions: [], segments: ["beta"], serve: { variation: 0 } }], fallthrough: { variation: 1 } },
+        body: {
+          enabled: true,
+          rules: [{ id: "beta", conditions: [], segments: ["beta"], serve: { variation: 0 } }],
+          fallthrough: { variation: 1 },
+        },
       });
       expect(put.status).toBe(200);
-      const value = async (key: string) => (await server.request("POST", "/api/client/evaluate", { token: client, body: { context: { key } } })).body.flags["beta-feature"];
+      const value = async (key: string) =>
+        (await server.request("POST", "/api/client/evaluate", { token: client, body: { context: { key } } })).body.flags["beta-feature"];
       expect(await value("u3")).toEqual({ value: true, variation: 0, reason: "TARGETING_MATCH" });
       expect(await value("u4")).toEqual({ value: false, variation: 1, reason: "DEFAULT" });
       await server.request("PUT", "/api/segments/beta", { body: { included: ["u4"], excluded: [], rules: [] } });
@@ -70,7 +92,14 @@ for (const backend of backends()) {
       expect(list.body.environments.map((e: { key: string }) => e.key)).toEqual(["development", "staging", "production"]);
       const created = await server.request("POST", "/api/environments", { body: { key: "eu-prod", name: "EU production" } });
       expect(created.status).toBe(201);
-      expect(created.body).toEqual({ key: "eu-prod", name: "EU production", webhookUrl: null, webhookSecretSet: false, createdAt: expect.any(String), updatedAt: expect.any(String) });
+      expect(created.body).toEqual({
+        key: "eu-prod",
+        name: "EU production",
+        webhookUrl: null,
+        webhookSecretSet: false,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      });
       const config = await server.request("GET", "/api/flags/beta-feature/environments/eu-prod");
       expect(config.body).toMatchObject({ version: 1, enabled: false });
       const renamed = await server.request("PATCH", "/api/environments/eu-prod", { body: { name: "Europe" } });

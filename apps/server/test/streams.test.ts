@@ -16,7 +16,8 @@ for (const backend of backends()) {
       open.push(reader);
       return reader;
     };
-    const sdkStream = (headers: Record<string, string> = {}) => connect("/api/sdk/stream", { authorization: `Bearer ${sdkToken}`, ...headers });
+    const sdkStream = (headers: Record<string, string> = {}) =>
+      connect("/api/sdk/stream", { authorization: `Bearer ${sdkToken}`, ...headers });
 
     beforeAll(async () => {
       server = await startTestServer(backend.name, { heartbeatMs: 100 });
@@ -45,7 +46,16 @@ for (const backend of backends()) {
       expect(Number(patch?.id)).toBeGreaterThan(Number(put?.id));
       expect(stream.json(1)).toEqual({
         version: Number(patch?.id),
-        flag: { key: "live-flag", variations: [true, false], version: 2, enabled: true, offVariation: 1, rules: [], fallthrough: { variation: 0 }, prerequisites: [] },
+        flag: {
+          key: "live-flag",
+          variations: [true, false],
+          version: 2,
+          enabled: true,
+          offVariation: 1,
+          rules: [],
+          fallthrough: { variation: 0 },
+          prerequisites: [],
+        },
       });
 
       // Another environment's change is not sent to this stream.
@@ -97,13 +107,20 @@ for (const backend of backends()) {
 
     it("client stream: values first, then only values that change for its context", async () => {
       await server.request("PUT", "/api/flags/live-flag/environments/production", {
-        body: { enabled: true, rules: [{ id: "vip", conditions: [], segments: ["vip"], serve: { variation: 0 } }], fallthrough: { variation: 1 } },
+        body: {
+          enabled: true,
+          rules: [{ id: "vip", conditions: [], segments: ["vip"], serve: { variation: 0 } }],
+          fallthrough: { variation: 1 },
+        },
       });
       const stream = await connect(`/api/client/stream?context=${base64url({ key: "u2", plan: "pro" })}&token=${clientToken}`);
       await stream.waitFor(1);
       expect(stream.messages[0]?.event).toBe("put");
       expect(stream.json(0)).toEqual({
-        flags: { "live-flag": { value: false, variation: 1, reason: "DEFAULT" }, "other-flag": { value: true, variation: 0, reason: "STATIC" } },
+        flags: {
+          "live-flag": { value: false, variation: 1, reason: "DEFAULT" },
+          "other-flag": { value: true, variation: 0, reason: "STATIC" },
+        },
       });
       // Changes that leave u2's values alone send nothing; the next change that matters is the next event.
       await server.request("PUT", "/api/segments/vip", { body: { included: ["u1", "u3"], excluded: [], rules: [] } });
@@ -147,8 +164,14 @@ for (const backend of backends()) {
           instanceId: "instance-a",
           sdk: "switchyard-node/0.1.0",
           version,
-          evaluations: [{ flag: "live-flag", variation: 0, count: 5 }, { flag: "ghost", variation: 0, count: 1 }],
-          events: [{ event: "error", flag: "live-flag", variation: 0, count: 2 }, { event: "request", count: 7 }],
+          evaluations: [
+            { flag: "live-flag", variation: 0, count: 5 },
+            { flag: "ghost", variation: 0, count: 1 },
+          ],
+          events: [
+            { event: "error", flag: "live-flag", variation: 0, count: 2 },
+            { event: "request", count: 7 },
+          ],
         },
       });
       expect(res.status).toBe(202);
@@ -159,16 +182,30 @@ for (const backend of backends()) {
       // The next flush reports the same version: when it was first served does not move.
       await new Promise((r) => setTimeout(r, 20));
       await server.request("POST", "/api/sdk/metrics", { token: sdkToken, body: { instanceId: "instance-a", version } });
-      expect((await server.request("GET", "/api/environments/production/instances")).body.instances[0]).toMatchObject({ ackedVersion: version, ackedAt: firstAck });
+      expect((await server.request("GET", "/api/environments/production/instances")).body.instances[0]).toMatchObject({
+        ackedVersion: version,
+        ackedAt: firstAck,
+      });
       // A flush that left before the change arrives after it: the acknowledgement does not go back.
       await server.request("POST", "/api/sdk/metrics", { token: sdkToken, body: { instanceId: "instance-a", version: version - 1 } });
-      expect((await server.request("GET", "/api/environments/production/instances")).body.instances[0]).toMatchObject({ ackedVersion: version, ackedAt: firstAck });
+      expect((await server.request("GET", "/api/environments/production/instances")).body.instances[0]).toMatchObject({
+        ackedVersion: version,
+        ackedAt: firstAck,
+      });
       await server.request("POST", "/api/sdk/metrics", { token: sdkToken, body: { instanceId: "instance-a", version: version + 1 } });
       const moved = (await server.request("GET", "/api/environments/production/instances")).body.instances[0];
       expect(moved.ackedVersion).toBe(version + 1);
       expect(Date.parse(moved.ackedAt)).toBeGreaterThan(Date.parse(firstAck));
       expect(instances.body.instances).toEqual([
-        { instanceId: "instance-a", sdk: "switchyard-node/0.1.0", ackedVersion: version, ackedAt: expect.any(String), connected: true, firstSeenAt: expect.any(String), lastSeenAt: expect.any(String) },
+        {
+          instanceId: "instance-a",
+          sdk: "switchyard-node/0.1.0",
+          ackedVersion: version,
+          ackedAt: expect.any(String),
+          connected: true,
+          firstSeenAt: expect.any(String),
+          lastSeenAt: expect.any(String),
+        },
       ]);
       await stream.close();
       await new Promise((r) => setTimeout(r, 200));
@@ -177,14 +214,20 @@ for (const backend of backends()) {
     });
 
     it("takes the same metrics from browsers with a client token", async () => {
-      const res = await server.request("POST", "/api/client/metrics", { token: clientToken, body: { instanceId: "browser-1", evaluations: [{ flag: "live-flag", variation: 1, count: 2 }] } });
+      const res = await server.request("POST", "/api/client/metrics", {
+        token: clientToken,
+        body: { instanceId: "browser-1", evaluations: [{ flag: "live-flag", variation: 1, count: 2 }] },
+      });
       expect(res.status).toBe(202);
       expect(res.body).toEqual({ accepted: { evaluations: 1, events: 0 }, ignored: { evaluations: 0, events: 0 } });
       expect((await server.request("POST", "/api/client/metrics", { token: sdkToken, body: { instanceId: "x" } })).status).toBe(403);
     });
 
     it("refuses bad metrics with 400 and stores nothing", async () => {
-      const bad = await server.request("POST", "/api/sdk/metrics", { token: sdkToken, body: { instanceId: "b", evaluations: [{ flag: "live-flag", variation: 0, count: -3 }] } });
+      const bad = await server.request("POST", "/api/sdk/metrics", {
+        token: sdkToken,
+        body: { instanceId: "b", evaluations: [{ flag: "live-flag", variation: 0, count: -3 }] },
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.error.details[0].path).toBe("evaluations[0].count");
       const instances = await server.request("GET", "/api/environments/production/instances");

@@ -16,7 +16,12 @@ const routes: Array<{ method: string; path: string; allowed: Kind[]; body?: unkn
   { method: "PATCH", path: "/api/flags/demo", allowed: ["admin"], body: { description: "x" } },
   { method: "DELETE", path: "/api/flags/scratch-flag", allowed: ["admin"] },
   { method: "GET", path: "/api/flags/demo/environments/production", allowed: ["admin"] },
-  { method: "PUT", path: "/api/flags/demo/environments/production", allowed: ["admin"], body: { enabled: true, fallthrough: { variation: 0 } } },
+  {
+    method: "PUT",
+    path: "/api/flags/demo/environments/production",
+    allowed: ["admin"],
+    body: { enabled: true, fallthrough: { variation: 0 } },
+  },
   { method: "PATCH", path: "/api/flags/demo/environments/production", allowed: ["admin"], body: { enabled: true } },
   { method: "GET", path: "/api/flags/demo/environments/production/versions", allowed: ["admin"] },
   { method: "POST", path: "/api/flags/demo/environments/production/versions/1/restore", allowed: ["admin"] },
@@ -67,7 +72,9 @@ for (const backend of backends()) {
     });
 
     it("a deleted token stops working at once", async () => {
-      const created = await server.request("POST", "/api/tokens", { body: { name: "short-lived", kind: "server", environment: "production" } });
+      const created = await server.request("POST", "/api/tokens", {
+        body: { name: "short-lived", kind: "server", environment: "production" },
+      });
       expect(created.status).toBe(201);
       expect(created.body).toEqual({
         id: expect.stringMatching(/^tok_/),
@@ -115,22 +122,35 @@ for (const backend of backends()) {
     afterAll(() => server?.close());
 
     it("may turn a flag off in its environment, audited under its name", async () => {
-      const res = await server.request("PATCH", "/api/flags/risky/environments/production", { token: deploy, body: { enabled: false, comment: "error rate up" } });
+      const res = await server.request("PATCH", "/api/flags/risky/environments/production", {
+        token: deploy,
+        body: { enabled: false, comment: "error rate up" },
+      });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ enabled: false, version: 3 });
       const audit = await server.request("GET", "/api/audit?flag=risky&limit=1");
-      expect(audit.body.entries[0]).toMatchObject({ actor: { name: "deploy test token" }, comment: "error rate up", after: { enabled: false } });
+      expect(audit.body.entries[0]).toMatchObject({
+        actor: { name: "deploy test token" },
+        comment: "error rate up",
+        after: { enabled: false },
+      });
     });
 
     it("may not turn flags on, change anything else, or act in another environment", async () => {
       const on = await server.request("PATCH", "/api/flags/risky/environments/production", { token: deploy, body: { enabled: true } });
       expect(on.status).toBe(403);
       expect(on.body.error.message).toContain('{"enabled": false}');
-      const rules = await server.request("PATCH", "/api/flags/risky/environments/production", { token: deploy, body: { enabled: false, rules: [] } });
+      const rules = await server.request("PATCH", "/api/flags/risky/environments/production", {
+        token: deploy,
+        body: { enabled: false, rules: [] },
+      });
       expect(rules.status).toBe(403);
       const staging = await server.request("PATCH", "/api/flags/risky/environments/staging", { token: deploy, body: { enabled: false } });
       expect(staging.status).toBe(403);
-      const put = await server.request("PUT", "/api/flags/risky/environments/production", { token: deploy, body: { enabled: false, fallthrough: { variation: 0 } } });
+      const put = await server.request("PUT", "/api/flags/risky/environments/production", {
+        token: deploy,
+        body: { enabled: false, fallthrough: { variation: 0 } },
+      });
       expect(put.status).toBe(403);
     });
   });

@@ -56,7 +56,26 @@ describe("bucket", () => {
   });
 
   it("agrees with a byte-level reference on random mixed-script strings", () => {
-    const alphabet = ["a", "Z", "0", "-", ".", "é", "ß", "日", "本", "👍", "\uD83D", "\uDC4D", "\u0000", "\u007f", "\u0080", "\u07ff", "\u0800", "\uffff"];
+    const alphabet = [
+      "a",
+      "Z",
+      "0",
+      "-",
+      ".",
+      "é",
+      "ß",
+      "日",
+      "本",
+      "👍",
+      "\uD83D",
+      "\uDC4D",
+      "\u0000",
+      "\u007f",
+      "\u0080",
+      "\u07ff",
+      "\u0800",
+      "\uffff",
+    ];
     let seed = 7;
     const next = (limit: number) => {
       seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;

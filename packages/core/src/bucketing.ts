@@ -66,17 +66,15 @@ function encodeCodePoint(text: string, index: number, out: Int32Array): void {
     packed = codePoint;
     bytes = 1;
   } else if (codePoint < 0x800) {
-    packed = (0xc0 | (codePoint >> 6)) | ((0x80 | (codePoint & 0x3f)) << 8);
+    packed = 0xc0 | (codePoint >> 6) | ((0x80 | (codePoint & 0x3f)) << 8);
     bytes = 2;
   } else if (codePoint < 0x10000) {
-    packed =
-      (0xe0 | (codePoint >> 12)) |
-      ((0x80 | ((codePoint >> 6) & 0x3f)) << 8) |
-      ((0x80 | (codePoint & 0x3f)) << 16);
+    packed = 0xe0 | (codePoint >> 12) | ((0x80 | ((codePoint >> 6) & 0x3f)) << 8) | ((0x80 | (codePoint & 0x3f)) << 16);
     bytes = 3;
   } else {
     packed =
-      (0xf0 | (codePoint >> 18)) |
+      0xf0 |
+      (codePoint >> 18) |
       ((0x80 | ((codePoint >> 12) & 0x3f)) << 8) |
       ((0x80 | ((codePoint >> 6) & 0x3f)) << 16) |
       ((0x80 | (codePoint & 0x3f)) << 24);

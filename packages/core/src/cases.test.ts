@@ -43,8 +43,22 @@ describe("cases.json coverage", () => {
         suite.snapshot.flags.flatMap((flag) => flag.rules.flatMap((rule) => rule.conditions.map((c) => c.operator))),
       ),
     );
-    expect([...operators].sort()).toEqual(
-      ["after", "before", "contains", "endsWith", "exists", "gt", "gte", "in", "lt", "lte", "matches", "semverEq", "semverGt", "semverLt", "startsWith"],
-    );
+    expect([...operators].sort()).toEqual([
+      "after",
+      "before",
+      "contains",
+      "endsWith",
+      "exists",
+      "gt",
+      "gte",
+      "in",
+      "lt",
+      "lte",
+      "matches",
+      "semverEq",
+      "semverGt",
+      "semverLt",
+      "startsWith",
+    ]);
   });
 });

@@ -1,15 +1,7 @@
 import { errorResult, freezeVariation, variationResult } from "./evaluation-results";
 import { type ConditionMatcher, compileCondition } from "./operators/condition";
 import { type CompiledRollout, compileRollout } from "./percentage-rollout";
-import {
-  ErrorCodes,
-  type EvaluationResult,
-  type FlagDefinition,
-  type Reason,
-  Reasons,
-  type Serve,
-  type VariationValue,
-} from "./types";
+import { ErrorCodes, type EvaluationResult, type FlagDefinition, type Reason, Reasons, type Serve, type VariationValue } from "./types";
 
 /** A serve: a precomputed result, or a rollout to bucket the context into. */
 export type CompiledServe =

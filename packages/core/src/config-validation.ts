@@ -48,12 +48,7 @@ function rangeMessage(what: string, index: number, count: number): string {
   return `${what} ${index} does not exist: the flag has ${count} variation(s) (${range})`;
 }
 
-function checkServe(
-  serve: ServeToValidate,
-  path: (string | number)[],
-  variationCount: number,
-  issues: ValidationIssue[],
-): void {
+function checkServe(serve: ServeToValidate, path: (string | number)[], variationCount: number, issues: ValidationIssue[]): void {
   if (serve.variation !== undefined) {
     if (serve.variation >= variationCount) {
       issues.push({ path: [...path, "variation"], message: rangeMessage("variation", serve.variation, variationCount) });
@@ -69,11 +64,7 @@ function checkServe(
   }
 }
 
-function checkPrerequisites(
-  prerequisites: readonly Prerequisite[],
-  refs: FlagConfigReferences,
-  issues: ValidationIssue[],
-): void {
+function checkPrerequisites(prerequisites: readonly Prerequisite[], refs: FlagConfigReferences, issues: ValidationIssue[]): void {
   const seen = new Set<string>();
   prerequisites.forEach((prerequisite, index) => {
     const key = prerequisite.flag;
@@ -104,10 +95,7 @@ function checkPrerequisites(
 }
 
 /** Every semantic problem of `config`, each with the path of the offending field. */
-export function validateFlagConfig(
-  config: FlagConfigToValidate,
-  refs: FlagConfigReferences,
-): ValidationIssue[] {
+export function validateFlagConfig(config: FlagConfigToValidate, refs: FlagConfigReferences): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const count = refs.variationCount;
   if (config.offVariation !== undefined && config.offVariation >= count) {

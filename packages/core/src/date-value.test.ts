@@ -16,12 +16,20 @@ describe("parseIsoDate", () => {
     expect(parseIsoDate(text)).toBe(expected);
   });
 
-  it.each(["2023-02-29", "2024-13-01", "2024-00-10", "2024-01-32", "2024-01-01T24:00", "2024-01-01T10:60", "2024-1-1", "Jan 1 2024", "2024-01-01T10:00:00+25:00", ""])(
-    "rejects %j",
-    (text) => {
-      expect(parseIsoDate(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    "2023-02-29",
+    "2024-13-01",
+    "2024-00-10",
+    "2024-01-32",
+    "2024-01-01T24:00",
+    "2024-01-01T10:60",
+    "2024-1-1",
+    "Jan 1 2024",
+    "2024-01-01T10:00:00+25:00",
+    "",
+  ])("rejects %j", (text) => {
+    expect(parseIsoDate(text)).toBeUndefined();
+  });
 });
 
 describe("parseDateValue", () => {

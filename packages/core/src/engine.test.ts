@@ -3,7 +3,16 @@ import { compile, evaluateFlag } from "./engine";
 import type { EvaluationContext, FlagDefinition, Segment, Snapshot } from "./types";
 
 function booleanFlag(key: string, overrides: Partial<FlagDefinition> = {}): FlagDefinition {
-  return { key, version: 1, variations: [true, false], enabled: true, offVariation: 1, rules: [], fallthrough: { variation: 0 }, ...overrides };
+  return {
+    key,
+    version: 1,
+    variations: [true, false],
+    enabled: true,
+    offVariation: 1,
+    rules: [],
+    fallthrough: { variation: 0 },
+    ...overrides,
+  };
 }
 
 const segment: Segment = { key: "staff", version: 1, included: ["ann"], excluded: [], rules: [] };
@@ -11,7 +20,10 @@ const segment: Segment = { key: "staff", version: 1, included: ["ann"], excluded
 const snapshot: Snapshot = {
   flags: [
     booleanFlag("on"),
-    booleanFlag("staff-only", { rules: [{ id: "staff", conditions: [], segments: ["staff"], serve: { variation: 0 } }], fallthrough: { variation: 1 } }),
+    booleanFlag("staff-only", {
+      rules: [{ id: "staff", conditions: [], segments: ["staff"], serve: { variation: 0 } }],
+      fallthrough: { variation: 1 },
+    }),
     booleanFlag("rollout", { fallthrough: { rollout: { weights: [50_000, 50_000] } } }),
     booleanFlag("json", { variations: [{ a: [1, { b: 2 }] }, { a: [] }] }),
   ],

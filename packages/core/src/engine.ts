@@ -3,14 +3,7 @@ import { toContextRecord } from "./context-attribute";
 import { errorResult } from "./evaluation-results";
 import { type EvaluationScope, evaluateCompiledFlag } from "./flag-evaluation";
 import { type CompiledSegment, compileSegment, emptySegment } from "./segments";
-import {
-  ErrorCodes,
-  type EvaluationContext,
-  type EvaluationResult,
-  type FlagDefinition,
-  type Segment,
-  type Snapshot,
-} from "./types";
+import { ErrorCodes, type EvaluationContext, type EvaluationResult, type FlagDefinition, type Segment, type Snapshot } from "./types";
 
 /** A change to apply to an engine: upserted and deleted flags and segments, by key. */
 export interface SnapshotChange {
@@ -172,10 +165,6 @@ export function compile(snapshot: Snapshot): Engine {
 }
 
 /** One-off evaluation; compiles the whole snapshot, so prefer `compile` for repeated use. */
-export function evaluateFlag(
-  snapshot: Snapshot,
-  flagKey: string,
-  context: EvaluationContext,
-): EvaluationResult {
+export function evaluateFlag(snapshot: Snapshot, flagKey: string, context: EvaluationContext): EvaluationResult {
   return compile(snapshot).evaluate(flagKey, context);
 }

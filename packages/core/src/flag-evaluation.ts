@@ -61,10 +61,7 @@ function checkPrerequisites(
     }
     if (depth + 1 > MAX_PREREQUISITE_DEPTH) {
       const chain = [...scope.path.slice(0, depth + 1), prerequisite.key].join(" -> ");
-      return errorResult(
-        ErrorCodes.GENERAL,
-        `prerequisite chain deeper than ${MAX_PREREQUISITE_DEPTH}: ${chain}`,
-      );
+      return errorResult(ErrorCodes.GENERAL, `prerequisite chain deeper than ${MAX_PREREQUISITE_DEPTH}: ${chain}`);
     }
     const result = evaluateCompiledFlag(flag, context, scope, depth + 1);
     if (isConfigurationError(result)) return result;
@@ -82,12 +79,7 @@ function checkPrerequisites(
  * 4. otherwise the fallthrough: STATIC when the flag has no rules, DEFAULT when none matched,
  *    SPLIT for a rollout.
  */
-export function evaluateCompiledFlag(
-  flag: CompiledFlag,
-  context: ContextRecord,
-  scope: EvaluationScope,
-  depth: number,
-): EvaluationResult {
+export function evaluateCompiledFlag(flag: CompiledFlag, context: ContextRecord, scope: EvaluationScope, depth: number): EvaluationResult {
   const constant = flag.constantResult;
   if (constant !== null) return constant;
   if (!flag.enabled) return flag.offResult;

@@ -62,9 +62,7 @@ export function compileRollout(
 
 /** The result a rollout serves this context. Allocation-free for string attributes. */
 export function serveRollout(rollout: CompiledRollout, context: ContextRecord): EvaluationResult {
-  const raw = rollout.inheritedName
-    ? readOwnAttribute(context, rollout.bucketBy)
-    : context[rollout.bucketBy];
+  const raw = rollout.inheritedName ? readOwnAttribute(context, rollout.bucketBy) : context[rollout.bucketBy];
   const value = identityOf(raw);
   if (value === undefined) return rollout.missingKeyResult;
   const bucket = bucketWithPrefix(rollout.prefix, value);

@@ -4,10 +4,7 @@
  * with the same key (`["a", "b", "a"]`), or `null` when there is none. Iterative, so any depth
  * is fine; linear in the number of edges reachable from `flagKey`.
  */
-export function findPrerequisiteCycle(
-  flagKey: string,
-  prerequisitesByFlag: ReadonlyMap<string, readonly string[]>,
-): string[] | null {
+export function findPrerequisiteCycle(flagKey: string, prerequisitesByFlag: ReadonlyMap<string, readonly string[]>): string[] | null {
   const done = new Set<string>();
   const onPath = new Map<string, number>(); // key → index in `path`
   const path: string[] = [];

@@ -34,8 +34,7 @@ function isIdentifier(part: string): boolean {
   if (part.length === 0) return false;
   for (let i = 0; i < part.length; i++) {
     const c = part.charCodeAt(i);
-    const alphanumeric =
-      (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+    const alphanumeric = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
     if (!alphanumeric && c !== 0x2d) return false;
   }
   return true;

@@ -2,9 +2,25 @@ import { describe, expect, it } from "vitest";
 import { servableVariations } from "./servable-variations";
 import type { FlagConfig, Rule, Serve } from "./types";
 
-const off = (offVariation = 1): FlagConfig => ({ enabled: false, offVariation, rules: [], fallthrough: { variation: 0 }, prerequisites: [] });
-const on = (fallthrough: Serve, rules: Rule[] = [], offVariation = 1): FlagConfig => ({ enabled: true, offVariation, rules, fallthrough, prerequisites: [] });
-const rule = (id: string, serve: Serve, conditions: Rule["conditions"] = [{ attribute: "plan", operator: "in", values: ["pro"] }]): Rule => ({ id, conditions, serve });
+const off = (offVariation = 1): FlagConfig => ({
+  enabled: false,
+  offVariation,
+  rules: [],
+  fallthrough: { variation: 0 },
+  prerequisites: [],
+});
+const on = (fallthrough: Serve, rules: Rule[] = [], offVariation = 1): FlagConfig => ({
+  enabled: true,
+  offVariation,
+  rules,
+  fallthrough,
+  prerequisites: [],
+});
+const rule = (
+  id: string,
+  serve: Serve,
+  conditions: Rule["conditions"] = [{ attribute: "plan", operator: "in", values: ["pro"] }],
+): Rule => ({ id, conditions, serve });
 
 describe("servableVariations", () => {
   it("is the off variation when off, whatever the rules say", () => {
@@ -23,7 +39,9 @@ describe("servableVariations", () => {
 
   it("stops at a rule with neither conditions nor segments, and counts a segment as a condition", () => {
     expect(servableVariations(on({ variation: 1 }, [rule("all", { variation: 0 }, [])]))).toEqual([0]);
-    expect(servableVariations(on({ variation: 1 }, [{ id: "beta", conditions: [], segments: ["beta"], serve: { variation: 0 } }]))).toEqual([0, 1]);
+    expect(servableVariations(on({ variation: 1 }, [{ id: "beta", conditions: [], segments: ["beta"], serve: { variation: 0 } }]))).toEqual(
+      [0, 1],
+    );
   });
 
   it("adds the off variation when a prerequisite may be unmet", () => {

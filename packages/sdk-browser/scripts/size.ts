@@ -43,13 +43,16 @@ async function measured(source: string, external: string[] = []): Promise<Bundle
 }
 
 const maxGzipBytes = numberField(readJson("../size-budget.json"), "maxGzipBytes");
-if (maxGzipBytes === undefined) throw new Error("size-budget.json must be { \"maxGzipBytes\": <number> }");
+if (maxGzipBytes === undefined) throw new Error('size-budget.json must be { "maxGzipBytes": <number> }');
 
 const own = await sizeOfBrowserBundle();
 console.log("min+gzip: esbuild (bundle, minify, ESM, platform browser, tree-shaken, es2022), gzip level 9\n");
 console.log(row("@switchyard/sdk-browser", own));
 console.log(
-  row("@switchyard/sdk-browser/openfeature (provider only)", await measured('export * from "./src/openfeature/index.ts";', ["@openfeature/web-sdk"])),
+  row(
+    "@switchyard/sdk-browser/openfeature (provider only)",
+    await measured('export * from "./src/openfeature/index.ts";', ["@openfeature/web-sdk"]),
+  ),
 );
 console.log(
   row("  … with @openfeature/web-sdk " + versionOf("@openfeature/web-sdk"), await measured('export * from "./src/openfeature/index.ts";')),

@@ -5,7 +5,6 @@ export function changedKeys(before: EvaluatedFlags, after: EvaluatedFlags): stri
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...keys].filter(
     (key) =>
-      JSON.stringify(Object.hasOwn(before, key) ? before[key] : null) !==
-      JSON.stringify(Object.hasOwn(after, key) ? after[key] : null),
+      JSON.stringify(Object.hasOwn(before, key) ? before[key] : null) !== JSON.stringify(Object.hasOwn(after, key) ? after[key] : null),
   );
 }

@@ -52,7 +52,20 @@ describe("variationDetail", () => {
 
   it("answers FLAG_NOT_FOUND for unknown, inherited and weird keys", async () => {
     const c = await withFlags({ bool: flags["bool"] ?? { value: true, variation: 0, reason: "STATIC" } });
-    const weirdKeys: unknown[] = ["missing", "", "constructor", "toString", "hasOwnProperty", "__proto__", "a".repeat(10_000), "🚀", 42, undefined, null, {}];
+    const weirdKeys: unknown[] = [
+      "missing",
+      "",
+      "constructor",
+      "toString",
+      "hasOwnProperty",
+      "__proto__",
+      "a".repeat(10_000),
+      "🚀",
+      42,
+      undefined,
+      null,
+      {},
+    ];
     for (const key of weirdKeys) {
       // The SDK is also called from JavaScript, where nothing stops a non-string key.
       const detail = Reflect.apply(c.variationDetail, c, [key, "fallback"]);
@@ -72,9 +85,18 @@ describe("variationDetail", () => {
     client = createClient(fakeOptions(new FakeFetch({ status: 200, body: malformed })));
     await client.ready();
     const c = client;
-    const hostile = { toString: () => { throw new Error("boom"); } };
+    const hostile = {
+      toString: () => {
+        throw new Error("boom");
+      },
+    };
 
-    expect(Reflect.apply(c.variationDetail, c, [hostile, true])).toEqual({ value: true, variation: null, reason: "ERROR", errorCode: "GENERAL" });
+    expect(Reflect.apply(c.variationDetail, c, [hostile, true])).toEqual({
+      value: true,
+      variation: null,
+      reason: "ERROR",
+      errorCode: "GENERAL",
+    });
     expect(c.variationDetail("odd", 1)).toMatchObject({ value: 1, errorCode: "FLAG_NOT_FOUND" });
     expect(c.variationDetail("nullish", 1)).toMatchObject({ value: 1, errorCode: "FLAG_NOT_FOUND" });
     expect(c.variationDetail("empty", 1)).toMatchObject({ value: 1, errorCode: "GENERAL" });

@@ -7,21 +7,14 @@ function errorDetail<T>(fallback: T, errorCode: ErrorCode): EvaluationDetails<T>
 
 /** Same JSON type as the fallback (arrays and objects told apart); a null fallback takes any value. */
 function hasTypeOf<T extends FlagFallback>(value: unknown, fallback: T): value is T {
-  return (
-    fallback === null ||
-    (typeof value === typeof fallback && value !== null && Array.isArray(value) === Array.isArray(fallback))
-  );
+  return fallback === null || (typeof value === typeof fallback && value !== null && Array.isArray(value) === Array.isArray(fallback));
 }
 
 /**
  * The detail of `key` for `fallback`. Never throws: a missing flag, a value of another type than
  * the fallback, or a server-side error all serve the fallback with reason `ERROR`.
  */
-export function flagDetail<T extends FlagFallback>(
-  flags: EvaluatedFlags,
-  key: string,
-  fallback: T,
-): EvaluationDetails<T> {
+export function flagDetail<T extends FlagFallback>(flags: EvaluatedFlags, key: string, fallback: T): EvaluationDetails<T> {
   try {
     const flag = Object.hasOwn(flags, key) ? flags[key] : undefined;
     if (typeof flag !== "object" || flag === null) return errorDetail(fallback, "FLAG_NOT_FOUND");

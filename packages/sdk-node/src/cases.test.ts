@@ -54,9 +54,7 @@ for (const suite of casesDocument.suites) {
       // Untyped: some vectors deliberately pass contexts that are not objects.
       const detail = callUntyped(client, "variationDetail", vector.flag, vector.context, fallback);
       const expected =
-        vector.expect.reason === "ERROR"
-          ? { ...vector.expect, value: fallback, errorMessage: expect.any(String) }
-          : vector.expect;
+        vector.expect.reason === "ERROR" ? { ...vector.expect, value: fallback, errorMessage: expect.any(String) } : vector.expect;
       expect(detail).toStrictEqual(expected);
     });
   });

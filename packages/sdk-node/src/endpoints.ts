@@ -20,10 +20,7 @@ export function isAuthStatus(status: number | undefined): boolean {
 }
 
 export function authFailureMessage(status: number, detail: string): string {
-  return (
-    `Switchyard rejected the SDK token (${status}): ${detail}. ` +
-    "The SDK stopped all network activity; fix the token and restart."
-  );
+  return `Switchyard rejected the SDK token (${status}): ${detail}. ` + "The SDK stopped all network activity; fix the token and restart.";
 }
 
 /** How long a poll or a metrics report may take before it is abandoned. */

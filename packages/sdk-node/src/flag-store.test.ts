@@ -28,7 +28,11 @@ describe("FlagStore", () => {
 
   it("diffs a put against what it held", () => {
     const store = loaded();
-    const next = snapshot(12, [booleanFlag("on", false, 2), segmentFlag("beta", "testers"), booleanFlag("new", true)], [segment("testers", [])]);
+    const next = snapshot(
+      12,
+      [booleanFlag("on", false, 2), segmentFlag("beta", "testers"), booleanFlag("new", true)],
+      [segment("testers", [])],
+    );
     const result = store.apply({ kind: "put", snapshot: next }, DataSources.SERVER, 1);
     expect(result).toStrictEqual({ applied: true, previousSource: "server", changedKeys: ["child", "new", "on"] });
   });

@@ -11,9 +11,7 @@ export const DataSources = {
 } as const;
 export type DataSource = (typeof DataSources)[keyof typeof DataSources];
 
-export type ApplyResult =
-  | { applied: false }
-  | { applied: true; previousSource: DataSource; changedKeys: string[] };
+export type ApplyResult = { applied: false } | { applied: true; previousSource: DataSource; changedKeys: string[] };
 
 function changedKeys<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>): Set<string> {
   const changed = new Set<string>();
@@ -81,8 +79,7 @@ export class FlagStore {
    */
   apply(update: DataUpdate, source: DataSource, confirmedAt: number): ApplyResult {
     const previousSource = this.currentSource;
-    const replacesStandIn =
-      update.kind === "put" && source === DataSources.SERVER && previousSource !== DataSources.SERVER;
+    const replacesStandIn = update.kind === "put" && source === DataSources.SERVER && previousSource !== DataSources.SERVER;
     const newVersion = update.kind === "put" ? update.snapshot.version : update.version;
     const isNewer = this.currentVersion === undefined || newVersion > this.currentVersion;
     if (!isNewer && !replacesStandIn) {

@@ -33,7 +33,14 @@ describe("bootstrap", () => {
 
   it("stays in force when ready times out", async () => {
     const logger = recordingLogger();
-    const client = createClient({ url: await deadServerUrl(), token: FAKE_TOKEN, logger, ...TEST_CLIENT_OPTIONS, bootstrap, readyTimeoutMs: 100 });
+    const client = createClient({
+      url: await deadServerUrl(),
+      token: FAKE_TOKEN,
+      logger,
+      ...TEST_CLIENT_OPTIONS,
+      bootstrap,
+      readyTimeoutMs: 100,
+    });
     await expect(client.ready()).rejects.toMatchObject({ code: "READY_TIMEOUT" });
     expect(client.isEnabled("on")).toBe(false);
     expect(client.variation("color", {}, "blue")).toBe("green");

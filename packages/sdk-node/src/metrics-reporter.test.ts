@@ -15,7 +15,10 @@ function reporter(options: { intervalMs?: number; sendUsage?: boolean } = {}) {
     fetch: async (_url, init) => {
       // Parsed boundary: the reporter sends JSON objects.
       bodies.push(JSON.parse(String(init?.body)) as Record<string, unknown>);
-      return new Response(JSON.stringify({ accepted: { evaluations: 0, events: 0 }, ignored: { evaluations: 0, events: 0 }, ...server.answer }), { status: 202 });
+      return new Response(
+        JSON.stringify({ accepted: { evaluations: 0, events: 0 }, ignored: { evaluations: 0, events: 0 }, ...server.answer }),
+        { status: 202 },
+      );
     },
     logger: recordingLogger(),
     intervalMs: options.intervalMs ?? 60 * SECOND,

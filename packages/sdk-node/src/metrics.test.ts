@@ -70,7 +70,13 @@ describe("metrics", () => {
     await nextEvent(client, "change");
     client.isEnabled("on", { key: "u1" });
     // A put that drops "color" and serves "beta" to everyone from its fallthrough.
-    h.server.put(snapshot(3, [booleanFlag("on", false, 2), booleanFlag("off", false), segmentFlag("beta", "beta-users", 2)], [segment("beta-users", [], 2)]));
+    h.server.put(
+      snapshot(
+        3,
+        [booleanFlag("on", false, 2), booleanFlag("off", false), segmentFlag("beta", "beta-users", 2)],
+        [segment("beta-users", [], 2)],
+      ),
+    );
     await nextEvent(client, "change");
     client.isEnabled("beta", { key: "u1" });
     client.variation("color", { key: "u1" }, "blue"); // gone: the fallback, not counted
@@ -94,9 +100,7 @@ describe("metrics", () => {
     await vi.waitFor(() =>
       expect(h.server.metrics).toContainEqual(expect.objectContaining({ evaluations: [{ flag: "on", variation: 0, count: 1 }] })),
     );
-    await vi.waitFor(() =>
-      expect(h.server.metrics).toContainEqual(expect.objectContaining({ evaluations: [], events: [] })),
-    );
+    await vi.waitFor(() => expect(h.server.metrics).toContainEqual(expect.objectContaining({ evaluations: [], events: [] })));
   });
 
   it("acknowledges each applied change within about a second with the bare version", async () => {
@@ -118,7 +122,9 @@ describe("metrics", () => {
     client.track("error", { key: "u1" });
     h.server.writeAll('event: metrics\ndata: {"reportAfterMs":1000}\n\n');
     const reports = () => h.server.metrics.filter((report) => report !== null && typeof report === "object" && "evaluations" in report);
-    await vi.waitFor(() => expect(reports()).toContainEqual(expect.objectContaining({ events: [{ event: "error", count: 1 }] })), { timeout: 1_500 });
+    await vi.waitFor(() => expect(reports()).toContainEqual(expect.objectContaining({ events: [{ event: "error", count: 1 }] })), {
+      timeout: 1_500,
+    });
     await vi.waitFor(() => expect(reports().length).toBeGreaterThanOrEqual(2), { timeout: 2_000 });
     h.server.writeAll("event: metrics\ndata: {}\n\n");
     const withdrawnAt = reports().length;

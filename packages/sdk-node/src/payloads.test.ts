@@ -5,10 +5,22 @@ import { booleanFlag, segment } from "./testing/fixtures";
 describe("payload parsing", () => {
   it("reads the protocol's events", () => {
     const flag = booleanFlag("on", true);
-    expect(parseEvent("patch", JSON.stringify({ version: 4, flag }))).toStrictEqual({ ok: true, value: { kind: "patch-flag", version: 4, flag } });
-    expect(parseEvent("patch", JSON.stringify({ version: 4, segment: segment("s", ["a"]) }))).toMatchObject({ ok: true, value: { kind: "patch-segment" } });
-    expect(parseEvent("delete", '{"version":5,"flag":"on"}')).toStrictEqual({ ok: true, value: { kind: "delete-flag", version: 5, key: "on" } });
-    expect(parseEvent("delete", '{"version":5,"segment":"s"}')).toStrictEqual({ ok: true, value: { kind: "delete-segment", version: 5, key: "s" } });
+    expect(parseEvent("patch", JSON.stringify({ version: 4, flag }))).toStrictEqual({
+      ok: true,
+      value: { kind: "patch-flag", version: 4, flag },
+    });
+    expect(parseEvent("patch", JSON.stringify({ version: 4, segment: segment("s", ["a"]) }))).toMatchObject({
+      ok: true,
+      value: { kind: "patch-segment" },
+    });
+    expect(parseEvent("delete", '{"version":5,"flag":"on"}')).toStrictEqual({
+      ok: true,
+      value: { kind: "delete-flag", version: 5, key: "on" },
+    });
+    expect(parseEvent("delete", '{"version":5,"segment":"s"}')).toStrictEqual({
+      ok: true,
+      value: { kind: "delete-segment", version: 5, key: "s" },
+    });
   });
 
   it.each([
@@ -17,7 +29,11 @@ describe("payload parsing", () => {
     ["put", '{"version":-1,"flags":[],"segments":[]}', "version is not a non-negative integer"],
     ["put", '{"version":1,"flags":[{"key":"x"}],"segments":[]}', 'flag "x": version is not a non-negative integer'],
     ["patch", '{"flag":{}}', "the patch event has no version"],
-    ["patch", '{"version":2,"flag":{"key":"x","version":1,"variations":[true],"enabled":"yes"}}', 'patch: flag "x": enabled is not a boolean'],
+    [
+      "patch",
+      '{"version":2,"flag":{"key":"x","version":1,"variations":[true],"enabled":"yes"}}',
+      'patch: flag "x": enabled is not a boolean',
+    ],
     ["delete", '{"version":2}', "the delete event names no flag or segment"],
     ["upsert", '{"version":2}', 'unknown event type "upsert"'],
   ])("rejects %s %s", (type, data, problem) => {

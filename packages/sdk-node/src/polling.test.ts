@@ -38,9 +38,7 @@ describe("polling", () => {
     expect(h.server.requestsTo("/api/sdk/flags").length).toBeLessThanOrEqual(pollsWhenStreaming + 1);
 
     expect(errors[0]).toBe("Switchyard stream lost (HTTP 500: boom); reconnecting");
-    expect(errors).toContain(
-      "Switchyard stream unavailable (HTTP 500: boom); polling every 50 ms and retrying the stream",
-    );
+    expect(errors).toContain("Switchyard stream unavailable (HTTP 500: boom); polling every 50 ms and retrying the stream");
   });
 
   it("polls at once when the server has no stream endpoint (404)", async () => {

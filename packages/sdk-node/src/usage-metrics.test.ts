@@ -11,7 +11,10 @@ describe("UsageMetrics", () => {
     usage.recordEvaluation("checkout", 1);
     usage.recordEvaluation("banner", 2);
     usage.recordEvaluation("banner", 2);
-    usage.recordEvent("error", [["checkout", 1], ["banner", 2]]);
+    usage.recordEvent("error", [
+      ["checkout", 1],
+      ["banner", 2],
+    ]);
     usage.recordEvent("error", []);
     usage.recordEvent("error", []);
     expect(usage.take(T1)).toStrictEqual({
@@ -91,8 +94,14 @@ describe("attribution", () => {
     usage.recordEvent("error", [["rollout", 1]]);
     usage.recordEvent("request", []);
     expect(usage.take(1)).toMatchObject({
-      evaluations: [{ flag: "static", variation: 0, count: 1 }, { flag: "rollout", variation: 1, count: 1 }],
-      events: [{ event: "error", flag: "rollout", variation: 1, count: 1 }, { event: "request", count: 1 }],
+      evaluations: [
+        { flag: "static", variation: 0, count: 1 },
+        { flag: "rollout", variation: 1, count: 1 },
+      ],
+      events: [
+        { event: "error", flag: "rollout", variation: 1, count: 1 },
+        { event: "request", count: 1 },
+      ],
     });
   });
 });

@@ -1,4 +1,3 @@
-
 export interface EvaluationCount {
   flag: string;
   variation: number;

@@ -31,7 +31,8 @@ const num = (v: unknown) => (typeof v === "number" ? v : null);
 const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isRecord) : []);
 
 export function parseDeploy(body: unknown): DeployState {
-  if (!isRecord(body) || typeof body.id !== "string" || typeof body.status !== "string") throw new CliError("Switchyard answered with an unexpected deploy body");
+  if (!isRecord(body) || typeof body.id !== "string" || typeof body.status !== "string")
+    throw new CliError("Switchyard answered with an unexpected deploy body");
   const decision = isRecord(body.decision) ? body.decision : {};
   const evidence = isRecord(decision.evidence) ? decision.evidence : {};
   const window = isRecord(evidence.window) ? evidence.window : {};
@@ -52,8 +53,17 @@ export function parseDeploy(body: unknown): DeployState {
       source: str(c.source),
     })),
     cohorts: list(evidence.cohorts).map(parseCohort),
-    flagsOff: list(body.flagsOff).map((f) => ({ flag: str(f.flag), configVersion: num(f.configVersion) ?? 0, disabledAt: str(f.disabledAt) })),
-    propagation: list(body.propagation).map((p) => ({ flag: str(p.flag), acknowledged: num(p.acknowledged) ?? 0, connected: num(p.connected) ?? 0, seconds: num(p.seconds) })),
+    flagsOff: list(body.flagsOff).map((f) => ({
+      flag: str(f.flag),
+      configVersion: num(f.configVersion) ?? 0,
+      disabledAt: str(f.disabledAt),
+    })),
+    propagation: list(body.propagation).map((p) => ({
+      flag: str(p.flag),
+      acknowledged: num(p.acknowledged) ?? 0,
+      connected: num(p.connected) ?? 0,
+      seconds: num(p.seconds),
+    })),
     completed: num(window.completed),
     intervals: num(window.intervals),
     prometheusProblem: prometheusProblem(body.prometheus),
@@ -66,10 +76,24 @@ function parseCohort(c: Record<string, unknown>): CohortLine {
   const test = isRecord(c.test) ? c.test : {};
   const common = { flag: str(c.flag), signal: str(c.signal), verdict: str(c.verdict), pValue: num(test.pValue) };
   if (c.source === "samples") {
-    return { ...common, source: "samples", newMean: num(fresh.mean), newSamples: num(fresh.samples) ?? 0, offMean: num(off.mean), offSamples: num(off.samples) ?? 0 };
+    return {
+      ...common,
+      source: "samples",
+      newMean: num(fresh.mean),
+      newSamples: num(fresh.samples) ?? 0,
+      offMean: num(off.mean),
+      offSamples: num(off.samples) ?? 0,
+    };
   }
   // Decisions recorded before cohorts could come from samples carry no source: they are counts.
-  return { ...common, source: "counts", newRate: num(fresh.rate), newPer: num(fresh.per) ?? 0, offRate: num(off.rate), offPer: num(off.per) ?? 0 };
+  return {
+    ...common,
+    source: "counts",
+    newRate: num(fresh.rate),
+    newPer: num(fresh.per) ?? 0,
+    offRate: num(off.rate),
+    offPer: num(off.per) ?? 0,
+  };
 }
 
 function prometheusProblem(progress: unknown): string | null {
@@ -83,17 +107,26 @@ const bound = (c: DeployState["checks"][number]) => (c.max !== null ? `≤ ${c.m
 
 /** One line per change while observing: the status and the engine's summary. */
 export function progressLine(state: DeployState, elapsedSeconds: number): string {
-  const progress = state.completed !== null && state.intervals !== null ? ` ${Math.min(state.completed, state.intervals)}/${state.intervals} intervals` : "";
+  const progress =
+    state.completed !== null && state.intervals !== null
+      ? ` ${Math.min(state.completed, state.intervals)}/${state.intervals} intervals`
+      : "";
   // The engine's summary starts with the status.
   return `[${elapsedSeconds}s${progress}] ${state.summary ?? `${state.status}: waiting for the first interval to end`}\n`;
 }
 
 /** The decision and its evidence, for people. */
 export function renderDecision(state: DeployState): string {
-  const lines = [`Deploy ${state.id} (${state.service} ${state.version} in ${state.environment}): ${state.status.toUpperCase()}`, `  ${state.summary ?? ""}`];
+  const lines = [
+    `Deploy ${state.id} (${state.service} ${state.version} in ${state.environment}): ${state.status.toUpperCase()}`,
+    `  ${state.summary ?? ""}`,
+  ];
   if (state.checks.length > 0) {
     lines.push("  Checks:");
-    for (const c of state.checks) lines.push(`    ${c.signal} ${bound(c)}: ${c.held === null ? "not judged" : c.held ? "held" : "breached"} (${c.samples} samples from ${c.source})`);
+    for (const c of state.checks)
+      lines.push(
+        `    ${c.signal} ${bound(c)}: ${c.held === null ? "not judged" : c.held ? "held" : "breached"} (${c.samples} samples from ${c.source})`,
+      );
   }
   if (state.cohorts.length > 0) {
     lines.push("  Flag cohorts:");
@@ -109,7 +142,10 @@ export function renderDecision(state: DeployState): string {
   if (state.prometheusProblem !== null) lines.push(`  Prometheus: last query without a sample — ${state.prometheusProblem}`);
   for (const off of state.flagsOff) {
     const propagation = state.propagation.find((p) => p.flag === off.flag);
-    const acked = propagation === undefined ? "" : `; acknowledged by ${propagation.acknowledged} of ${propagation.connected} connected SDKs${propagation.seconds === null ? "" : ` in ${propagation.seconds.toFixed(1)} s`}`;
+    const acked =
+      propagation === undefined
+        ? ""
+        : `; acknowledged by ${propagation.acknowledged} of ${propagation.connected} connected SDKs${propagation.seconds === null ? "" : ` in ${propagation.seconds.toFixed(1)} s`}`;
     lines.push(`  Turned off ${off.flag} (config version ${off.configVersion}) at ${off.disabledAt}${acked}`);
   }
   if (state.flagsOff.length > 0) lines.push(`  To put the flags back: switchyard deploy restore-flags ${state.id}`);
@@ -119,7 +155,9 @@ export function renderDecision(state: DeployState): string {
 /** What `restore-flags` did, for people: one line per flag put back, then the rest. */
 export function renderRestore(report: unknown): string {
   const body = isRecord(report) ? report : {};
-  const lines = list(body.restored).map((r) => `Restored ${str(r.flag)}: the config of version ${num(r.fromVersion) ?? "?"} is now version ${num(r.version) ?? "?"}`);
+  const lines = list(body.restored).map(
+    (r) => `Restored ${str(r.flag)}: the config of version ${num(r.fromVersion) ?? "?"} is now version ${num(r.version) ?? "?"}`,
+  );
   if (lines.length === 0) lines.push("Nothing to restore: every flag config is as it was when the deploy was registered");
   const unchanged = Array.isArray(body.unchanged) ? body.unchanged.filter((f): f is string => typeof f === "string") : [];
   if (unchanged.length > 0) lines.push(`Unchanged: ${unchanged.join(", ")}`);

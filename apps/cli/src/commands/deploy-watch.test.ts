@@ -5,7 +5,17 @@ import { attachQueries, parseDurationMs } from "./deploy-watch";
 
 const env = { SWITCHYARD_TOKEN: "sy_deploy_cli_test_token_000000", SWITCHYARD_URL: "http://switchyard.test" };
 
-const base = { id: "dep_1", service: "api", version: "1.4.2", environment: "production", final: false, summary: null, decision: null, flagsOff: [], propagation: [] };
+const base = {
+  id: "dep_1",
+  service: "api",
+  version: "1.4.2",
+  environment: "production",
+  final: false,
+  summary: null,
+  decision: null,
+  flagsOff: [],
+  propagation: [],
+};
 const mitigated = {
   ...base,
   status: "mitigated",
@@ -15,7 +25,16 @@ const mitigated = {
     evidence: {
       window: { intervals: 20, completed: 4 },
       checks: [{ signal: "error_rate", max: 0.02, min: null, samples: 1200, held: false, source: "counts" }],
-      cohorts: [{ flag: "new-checkout", signal: "error_rate", verdict: "explains", new: { rate: 0.1, per: 300 }, off: { rate: 0.01, per: 300 }, test: { pValue: 0.000012 } }],
+      cohorts: [
+        {
+          flag: "new-checkout",
+          signal: "error_rate",
+          verdict: "explains",
+          new: { rate: 0.1, per: 300 },
+          off: { rate: 0.01, per: 300 },
+          test: { pValue: 0.000012 },
+        },
+      ],
     },
   },
   flagsOff: [{ flag: "new-checkout", configVersion: 7, disabledAt: "2026-03-01T12:00:31.000Z" }],
@@ -27,11 +46,33 @@ function deployServer(final: Record<string, unknown>, polls = 2) {
   let seen = 0;
   return fakeServer({
     "POST /api/deploys": () => ({ status: 201, body: { ...base, status: "observing" } }),
-    "GET /api/deploys/dep_1": () => (++seen > polls ? { body: final } : { body: { ...base, status: "observing", summary: "observing: 1 of 20 intervals observed, no check breached" } }),
+    "GET /api/deploys/dep_1": () =>
+      ++seen > polls
+        ? { body: final }
+        : { body: { ...base, status: "observing", summary: "observing: 1 of 20 intervals observed, no check breached" } },
   });
 }
 
-const watch = ["deploy", "watch", "--service", "api", "--version", "1.4.2", "--env", "production", "--flag", "new-checkout", "--window", "10m", "--interval", "30s", "--max", "error_rate=0.02", "--poll", "1ms"];
+const watch = [
+  "deploy",
+  "watch",
+  "--service",
+  "api",
+  "--version",
+  "1.4.2",
+  "--env",
+  "production",
+  "--flag",
+  "new-checkout",
+  "--window",
+  "10m",
+  "--interval",
+  "30s",
+  "--max",
+  "error_rate=0.02",
+  "--poll",
+  "1ms",
+];
 
 describe("switchyard deploy watch", () => {
   it("registers the deploy with its guard, prints progress and the evidence, and exits 3 when a flag mitigated it", async () => {
@@ -77,16 +118,30 @@ describe("switchyard deploy watch", () => {
       off: { variations: [1], samples: 11, mean: 420, standardDeviation: 35 },
       test: { test: "Welch's t-test, one-sided", t: 31.2, df: 20.9, pValue: 1.5e-19 },
     };
-    const evidence = { ...mitigated.decision.evidence, checks: [{ signal: "latency_p99_ms", max: 800, min: null, samples: 40, held: false, source: "gauge" }], cohorts: [samples] };
+    const evidence = {
+      ...mitigated.decision.evidence,
+      checks: [{ signal: "latency_p99_ms", max: 800, min: null, samples: 40, held: false, source: "gauge" }],
+      cohorts: [samples],
+    };
     const { io, output } = captureIo(deployServer({ ...mitigated, decision: { evidence } }, 0).fetch, "/", env);
     expect(await run(watch, io)).toBe(3);
     expect(output.out).toContain(
-      ["  Checks:", "    latency_p99_ms ≤ 800: breached (40 samples from gauge)", "  Flag cohorts:", "    new-checkout latency_p99_ms: new mean 910.4 of 12 samples, off mean 420 of 11, p=1.5e-19 → explains", ""].join("\n"),
+      [
+        "  Checks:",
+        "    latency_p99_ms ≤ 800: breached (40 samples from gauge)",
+        "  Flag cohorts:",
+        "    new-checkout latency_p99_ms: new mean 910.4 of 12 samples, off mean 420 of 11, p=1.5e-19 → explains",
+        "",
+      ].join("\n"),
     );
   });
 
   it("exits 0, 4 and 5 for healthy, rollback-required and inconclusive, and prints the body with --json", async () => {
-    for (const [status, code] of [["healthy", 0], ["rollback-required", 4], ["inconclusive", 5]] as const) {
+    for (const [status, code] of [
+      ["healthy", 0],
+      ["rollback-required", 4],
+      ["inconclusive", 5],
+    ] as const) {
       const { io, output } = captureIo(deployServer({ ...base, status, final: true }, 0).fetch, "/", env);
       expect(await run([...watch, "--json", "--decide-only"], io)).toBe(code);
       expect(JSON.parse(output.out)).toMatchObject({ id: "dep_1", status });
@@ -99,10 +154,17 @@ describe("switchyard deploy watch", () => {
     expect(output.err).toBe("switchyard: deploy watch needs --version, --env\n");
     expect(await run([...watch.slice(0, -2), "--max", "error_rate"], io)).toBe(1);
     expect(await run([...watch, "--interval", "1.5s"], io)).toBe(1);
-    const refused = fakeServer({ "POST /api/deploys": () => ({ status: 400, body: { error: { code: "VALIDATION_FAILED", message: "Invalid deploy: flags[0]: unknown flag 'x'" } } }) });
+    const refused = fakeServer({
+      "POST /api/deploys": () => ({
+        status: 400,
+        body: { error: { code: "VALIDATION_FAILED", message: "Invalid deploy: flags[0]: unknown flag 'x'" } },
+      }),
+    });
     const bad = captureIo(refused.fetch, "/", env);
     expect(await run(watch, bad.io)).toBe(1);
-    expect(bad.output.err).toBe("switchyard: Switchyard answered POST /api/deploys with 400: VALIDATION_FAILED: Invalid deploy: flags[0]: unknown flag 'x'\n");
+    expect(bad.output.err).toBe(
+      "switchyard: Switchyard answered POST /api/deploys with 400: VALIDATION_FAILED: Invalid deploy: flags[0]: unknown flag 'x'\n",
+    );
   });
 
   it("starts a deploy without waiting, and pushes a signal to it", async () => {
@@ -114,11 +176,20 @@ describe("switchyard deploy watch", () => {
     expect(await run(["deploy", "start", ...watch.slice(2)], io)).toBe(0);
     expect(await run(["deploy", "signal", "dep_1", "--signal", "latency_p99_ms", "--value", "182.5"], io)).toBe(0);
     expect(output.out).toBe('dep_1\n{"accepted":1,"final":false}\n');
-    expect(fake.requests[1]).toMatchObject({ method: "POST", path: "/api/deploys/dep_1/signals", body: { signal: "latency_p99_ms", value: 182.5 } });
+    expect(fake.requests[1]).toMatchObject({
+      method: "POST",
+      path: "/api/deploys/dep_1/signals",
+      body: { signal: "latency_p99_ms", value: 182.5 },
+    });
     expect(await run(["deploy", "signal", "dep_1", "--signal", "x"], io)).toBe(1);
     expect(await run(["deploy", "signal", "dep_1", "--signal", "latency_p99_ms", "--value", "900", "--flag", "new-checkout"], io)).toBe(1);
     expect(output.err).toContain("switchyard: deploy signal: --flag and --variation go together");
-    expect(await run(["deploy", "signal", "dep_1", "--signal", "latency_p99_ms", "--value", "900", "--flag", "new-checkout", "--variation", "0"], io)).toBe(0);
+    expect(
+      await run(
+        ["deploy", "signal", "dep_1", "--signal", "latency_p99_ms", "--value", "900", "--flag", "new-checkout", "--variation", "0"],
+        io,
+      ),
+    ).toBe(0);
     expect(fake.requests.at(-1)).toMatchObject({ body: { signal: "latency_p99_ms", value: 900, flag: "new-checkout", variation: 0 } });
   });
 
@@ -131,22 +202,37 @@ describe("switchyard deploy watch", () => {
   });
 
   it("attaches --prometheus to the only check, or to the check it names", () => {
-    const two = () => [{ signal: "error_rate", max: 0.02 }, { signal: "latency_p99_ms", max: 800 }];
-    expect(attachQueries([{ signal: "error_rate", max: 0.02 }], ['sum(x{a="b"})'])).toEqual([{ signal: "error_rate", max: 0.02, query: 'sum(x{a="b"})' }]);
+    const two = () => [
+      { signal: "error_rate", max: 0.02 },
+      { signal: "latency_p99_ms", max: 800 },
+    ];
+    expect(attachQueries([{ signal: "error_rate", max: 0.02 }], ['sum(x{a="b"})'])).toEqual([
+      { signal: "error_rate", max: 0.02, query: 'sum(x{a="b"})' },
+    ]);
     expect(attachQueries(two(), ["latency_p99_ms=histogram_quantile(0.99, sum by (le) (rate(l_bucket[1m])))"])).toEqual([
       { signal: "error_rate", max: 0.02 },
       { signal: "latency_p99_ms", max: 800, query: "histogram_quantile(0.99, sum by (le) (rate(l_bucket[1m])))" },
     ]);
-    expect(() => attachQueries(two(), ["sum(x)"])).toThrow("--prometheus must name its check when there are several: --prometheus error_rate='query' (checks: error_rate, latency_p99_ms)");
-    expect(() => attachQueries([{ signal: "error_rate", max: 0.02 }], ["sum(x)", "sum(y)"])).toThrow("--prometheus gives check error_rate a second query");
+    expect(() => attachQueries(two(), ["sum(x)"])).toThrow(
+      "--prometheus must name its check when there are several: --prometheus error_rate='query' (checks: error_rate, latency_p99_ms)",
+    );
+    expect(() => attachQueries([{ signal: "error_rate", max: 0.02 }], ["sum(x)", "sum(y)"])).toThrow(
+      "--prometheus gives check error_rate a second query",
+    );
   });
 
   it("says which flags restore-flags put back, or prints the report with --json", async () => {
-    const report = { restored: [{ flag: "new-checkout", version: 4, fromVersion: 2 }], unchanged: ["search-ranking"], skipped: [{ flag: "old-banner", reason: "the flag no longer exists" }] };
+    const report = {
+      restored: [{ flag: "new-checkout", version: 4, fromVersion: 2 }],
+      unchanged: ["search-ranking"],
+      skipped: [{ flag: "old-banner", reason: "the flag no longer exists" }],
+    };
     const fake = fakeServer({ "POST /api/deploys/dep_1/restore-flags": () => ({ body: report }) });
     const { io, output } = captureIo(fake.fetch, "/", env);
     expect(await run(["deploy", "restore-flags", "dep_1"], io)).toBe(0);
-    expect(output.out).toBe("Restored new-checkout: the config of version 2 is now version 4\nUnchanged: search-ranking\nSkipped old-banner: the flag no longer exists\n");
+    expect(output.out).toBe(
+      "Restored new-checkout: the config of version 2 is now version 4\nUnchanged: search-ranking\nSkipped old-banner: the flag no longer exists\n",
+    );
     const json = captureIo(fake.fetch, "/", env);
     expect(await run(["deploy", "restore-flags", "dep_1", "--json"], json.io)).toBe(0);
     expect(JSON.parse(json.output.out)).toEqual(report);

@@ -97,7 +97,6 @@ function parseBounds(values: readonly string[] | undefined, kind: "max" | "min",
   });
 }
 
-
 /**
  * `--prometheus 'query'` belongs to the only check; with several, `--prometheus signal='query'`
  * names it. A PromQL query never starts with `name=` (selectors need braces), so the two forms
@@ -109,7 +108,10 @@ export function attachQueries(checks: CheckArg[], queries: readonly string[] | u
     const named = /^([A-Za-z0-9._:-]+)=(.+)$/s.exec(text.trim());
     const signal = named?.[1] !== undefined && signals.includes(named[1]) ? named[1] : checks.length === 1 ? signals[0] : undefined;
     const query = (named?.[1] !== undefined && named[1] === signal ? named[2] : text)?.trim();
-    if (signal === undefined) throw new CliError(`--prometheus must name its check when there are several: --prometheus ${signals[0] ?? "signal"}='query' (checks: ${signals.join(", ")})`);
+    if (signal === undefined)
+      throw new CliError(
+        `--prometheus must name its check when there are several: --prometheus ${signals[0] ?? "signal"}='query' (checks: ${signals.join(", ")})`,
+      );
     if (query === undefined || query === "") throw new CliError("--prometheus needs a PromQL query");
     const check = checks.find((c) => c.signal === signal);
     if (check === undefined || check.query !== undefined) throw new CliError(`--prometheus gives check ${signal} a second query`);
@@ -136,7 +138,11 @@ export async function deployCommand(argv: readonly string[], io: CliIo): Promise
     io.out(DEPLOY_USAGE);
     return values.help === true ? ExitCodes.ok : ExitCodes.usageOrConnectionError;
   }
-  const api = createApiClient({ url: values.url ?? io.env.SWITCHYARD_URL ?? "http://127.0.0.1:4242", token: values.token ?? io.env.SWITCHYARD_TOKEN, fetch: io.fetch });
+  const api = createApiClient({
+    url: values.url ?? io.env.SWITCHYARD_URL ?? "http://127.0.0.1:4242",
+    token: values.token ?? io.env.SWITCHYARD_TOKEN,
+    fetch: io.fetch,
+  });
   const json = values.json === true;
   if (sub === "watch" && rest.length === 0) return watch(api, io, values, json);
   if (sub === "start" && rest.length === 0) {
@@ -166,7 +172,8 @@ function guardOf(values: Values, command: string) {
   const missing = (["service", "version", "env"] as const).filter((name) => values[name] === undefined);
   if (missing.length > 0) throw new CliError(`deploy ${command} needs ${missing.map((m) => `--${m}`).join(", ")}`);
   const minSamples = values["min-samples"] === undefined ? undefined : Number(values["min-samples"]);
-  if (minSamples !== undefined && !(Number.isInteger(minSamples) && minSamples >= 1)) throw new CliError("--min-samples must be a whole number ≥ 1");
+  if (minSamples !== undefined && !(Number.isInteger(minSamples) && minSamples >= 1))
+    throw new CliError("--min-samples must be a whole number ≥ 1");
   const bounds: CheckArg[] = [...parseBounds(values.max, "max", minSamples), ...parseBounds(values.min, "min", minSamples)];
   if (bounds.length === 0) throw new CliError(`deploy ${command} needs at least one check: --max signal=value or --min signal=value`);
   const checks = attachQueries(bounds, values.prometheus);
@@ -189,12 +196,22 @@ function register(api: ApiClient, values: Values, command: string): Promise<unkn
 
 async function signal(api: ApiClient, io: CliIo, id: string, values: Values): Promise<ExitCode> {
   const value = Number(values.value);
-  if (values.signal === undefined || values.value === undefined || !Number.isFinite(value)) throw new CliError("deploy signal needs --signal <name> and --value <number>");
+  if (values.signal === undefined || values.value === undefined || !Number.isFinite(value))
+    throw new CliError("deploy signal needs --signal <name> and --value <number>");
   const flag = values.flag?.[0];
   const variation = values.variation === undefined ? undefined : Number(values.variation);
-  if ((flag === undefined) !== (variation === undefined)) throw new CliError("deploy signal: --flag and --variation go together (a cohort sample names the flag and the variation its traffic got)");
-  if (variation !== undefined && !(Number.isInteger(variation) && variation >= 0)) throw new CliError("--variation must be a variation index (0, 1, …)");
-  const sample = { signal: values.signal, value, ...(flag === undefined ? {} : { flag }), ...(variation === undefined ? {} : { variation }) };
+  if ((flag === undefined) !== (variation === undefined))
+    throw new CliError(
+      "deploy signal: --flag and --variation go together (a cohort sample names the flag and the variation its traffic got)",
+    );
+  if (variation !== undefined && !(Number.isInteger(variation) && variation >= 0))
+    throw new CliError("--variation must be a variation index (0, 1, …)");
+  const sample = {
+    signal: values.signal,
+    value,
+    ...(flag === undefined ? {} : { flag }),
+    ...(variation === undefined ? {} : { variation }),
+  };
   const answer = await api.postJson(`/api/deploys/${encodeURIComponent(id)}/signals`, sample);
   io.out(`${JSON.stringify(answer)}\n`);
   return ExitCodes.ok;
@@ -202,10 +219,13 @@ async function signal(api: ApiClient, io: CliIo, id: string, values: Values): Pr
 
 async function watch(api: ApiClient, io: CliIo, values: Values, json: boolean): Promise<ExitCode> {
   const { windowSeconds, intervalSeconds } = guardOf(values, "watch");
-  const pollMs = values.poll === undefined ? Math.min(5_000, Math.max(250, (intervalSeconds * 1_000) / 4)) : parseDurationMs(values.poll, "poll");
+  const pollMs =
+    values.poll === undefined ? Math.min(5_000, Math.max(250, (intervalSeconds * 1_000) / 4)) : parseDurationMs(values.poll, "poll");
   const created = parseDeploy(await register(api, values, "watch"));
   const progress = (text: string) => (json ? io.err(text) : io.out(text));
-  progress(`Watching deploy ${created.id} (${created.service} ${created.version} in ${created.environment}) for ${windowSeconds}s, judged every ${intervalSeconds}s\n`);
+  progress(
+    `Watching deploy ${created.id} (${created.service} ${created.version} in ${created.environment}) for ${windowSeconds}s, judged every ${intervalSeconds}s\n`,
+  );
 
   const startedAt = Date.now();
   // The decision may come after the window: a flag-off waits for acknowledgement and one interval of recovery.
@@ -232,6 +252,7 @@ async function watch(api: ApiClient, io: CliIo, values: Values, json: boolean): 
       io.out(json ? `${JSON.stringify(body, null, 2)}\n` : renderDecision(state));
       return code;
     }
-    if (Date.now() > deadline) throw new CliError(`deploy ${created.id} is still ${state.status} after the window; is the server's deploy worker running?`);
+    if (Date.now() > deadline)
+      throw new CliError(`deploy ${created.id} is still ${state.status} after the window; is the server's deploy worker running?`);
   }
 }

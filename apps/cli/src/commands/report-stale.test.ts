@@ -11,19 +11,36 @@ const report = {
     {
       flag: "new-checkout",
       archived: false,
-      reasons: [{ code: "FULLY_ROLLED_OUT", since: "2026-01-04T00:00:00.000Z", summary: "Serves `true` to everyone in production since 2026-01-04", facts: {}, suggestion: "Replace with `true` and remove the flag" }],
+      reasons: [
+        {
+          code: "FULLY_ROLLED_OUT",
+          since: "2026-01-04T00:00:00.000Z",
+          summary: "Serves `true` to everyone in production since 2026-01-04",
+          facts: {},
+          suggestion: "Replace with `true` and remove the flag",
+        },
+      ],
     },
     {
       flag: "old-banner",
       archived: true,
-      reasons: [{ code: "ARCHIVED_BUT_IN_CODE", since: "2026-01-21T00:00:00.000Z", summary: "Archived 2026-01-21 but still referenced 1 time: src/banner.tsx:7", facts: {}, suggestion: "Remove these references" }],
+      reasons: [
+        {
+          code: "ARCHIVED_BUT_IN_CODE",
+          since: "2026-01-21T00:00:00.000Z",
+          summary: "Archived 2026-01-21 but still referenced 1 time: src/banner.tsx:7",
+          facts: {},
+          suggestion: "Remove these references",
+        },
+      ],
     },
   ],
 };
 
 const server = () =>
   fakeServer({
-    "GET /api/reports/stale": (_body, url) => (url.searchParams.get("format") === "markdown" ? { text: "### Stale flags: 2 of 12 flags\n" } : { body: report }),
+    "GET /api/reports/stale": (_body, url) =>
+      url.searchParams.get("format") === "markdown" ? { text: "### Stale flags: 2 of 12 flags\n" } : { body: report },
   });
 const env = { SWITCHYARD_TOKEN: "sy_admin_cli_test_token_000000", SWITCHYARD_URL: "http://switchyard.test" };
 
@@ -48,7 +65,25 @@ describe("switchyard report stale", () => {
   it("passes the environment and thresholds as the query, and prints the server's Markdown", async () => {
     const fake = server();
     const { io, output } = captureIo(fake.fetch, "/", env);
-    expect(await run(["report", "stale", "--env", "production", "--format", "markdown", "--disabled-days", "60", "--repository", "acme/shop", "--branch", "fix/x"], io)).toBe(0);
+    expect(
+      await run(
+        [
+          "report",
+          "stale",
+          "--env",
+          "production",
+          "--format",
+          "markdown",
+          "--disabled-days",
+          "60",
+          "--repository",
+          "acme/shop",
+          "--branch",
+          "fix/x",
+        ],
+        io,
+      ),
+    ).toBe(0);
     expect(fake.requests.map((r) => r.path)).toEqual([
       "/api/reports/stale?environment=production&repository=acme%2Fshop&branch=fix%2Fx&disabledDays=60&format=json",
       "/api/reports/stale?environment=production&repository=acme%2Fshop&branch=fix%2Fx&disabledDays=60&format=markdown",
@@ -72,10 +107,17 @@ describe("switchyard report stale", () => {
     expect(await run(["report", "stale", "--bogus"], usage.io)).toBe(1);
     expect(await run(["report"], usage.io)).toBe(1);
 
-    const refused = fakeServer({ "GET /api/reports/stale": () => ({ status: 403, body: { error: { code: "FORBIDDEN", message: "This endpoint needs an admin token" } } }) });
+    const refused = fakeServer({
+      "GET /api/reports/stale": () => ({
+        status: 403,
+        body: { error: { code: "FORBIDDEN", message: "This endpoint needs an admin token" } },
+      }),
+    });
     const forbidden = captureIo(refused.fetch, "/", env);
     expect(await run(["report", "stale"], forbidden.io)).toBe(1);
-    expect(forbidden.output.err).toBe("switchyard: Switchyard answered GET /api/reports/stale?format=json with 403: FORBIDDEN: This endpoint needs an admin token\n");
+    expect(forbidden.output.err).toBe(
+      "switchyard: Switchyard answered GET /api/reports/stale?format=json with 403: FORBIDDEN: This endpoint needs an admin token\n",
+    );
 
     const down: typeof fetch = async () => {
       throw new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:1") });

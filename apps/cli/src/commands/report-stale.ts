@@ -3,7 +3,14 @@ import { formatTable, type CliIo } from "../cli-io";
 import { CliError, ExitCodes, type ExitCode } from "../exit-codes";
 
 /** The server's reason codes (GET /api/reports/stale). */
-export const StaleReasonCodes = ["NOT_EVALUATED", "FULLY_ROLLED_OUT", "PAST_EXPECTED_LIFETIME", "DISABLED_EVERYWHERE", "NOT_IN_CODE", "ARCHIVED_BUT_IN_CODE"] as const;
+export const StaleReasonCodes = [
+  "NOT_EVALUATED",
+  "FULLY_ROLLED_OUT",
+  "PAST_EXPECTED_LIFETIME",
+  "DISABLED_EVERYWHERE",
+  "NOT_IN_CODE",
+  "ARCHIVED_BUT_IN_CODE",
+] as const;
 export type StaleReasonCode = (typeof StaleReasonCodes)[number];
 
 export const ReportFormats = ["table", "markdown"] as const;
@@ -35,9 +42,13 @@ interface Entry {
 
 export function parseFailOn(value: string | undefined): StaleReasonCode[] {
   if (value === undefined) return [];
-  const codes = value.split(",").map((c) => c.trim().toUpperCase()).filter((c) => c !== "");
+  const codes = value
+    .split(",")
+    .map((c) => c.trim().toUpperCase())
+    .filter((c) => c !== "");
   const unknown = codes.filter((c) => !(StaleReasonCodes as readonly string[]).includes(c));
-  if (unknown.length > 0) throw new CliError(`--fail-on: unknown reason ${unknown.join(", ")}; the reasons are ${StaleReasonCodes.join(", ")}`);
+  if (unknown.length > 0)
+    throw new CliError(`--fail-on: unknown reason ${unknown.join(", ")}; the reasons are ${StaleReasonCodes.join(", ")}`);
   return StaleReasonCodes.filter((c) => codes.includes(c));
 }
 
@@ -57,7 +68,9 @@ export async function reportStaleCommand(io: CliIo, options: ReportStaleOptions)
   else if (options.format === "markdown") io.out(await api.getText(path("markdown")));
   else io.out(renderTable(entries, report));
 
-  const failing = entries.flatMap((e) => e.reasons.filter((r) => options.failOn.some((code) => code === r.code)).map((r) => `${e.flag} ${r.code}`));
+  const failing = entries.flatMap((e) =>
+    e.reasons.filter((r) => options.failOn.some((code) => code === r.code)).map((r) => `${e.flag} ${r.code}`),
+  );
   if (failing.length === 0) return ExitCodes.ok;
   io.err(`Failing (--fail-on ${options.failOn.join(",")}): ${failing.join("; ")}\n`);
   return ExitCodes.staleFlagsFound;
@@ -78,7 +91,8 @@ function parseEntries(report: unknown): Entry[] {
 
 /** For people at a terminal: one row per reason, the suggested action under it. */
 function renderTable(entries: readonly Entry[], report: unknown): string {
-  const total = isRecord(report) && isRecord(report.coverage) && typeof report.coverage.flags === "number" ? report.coverage.flags : undefined;
+  const total =
+    isRecord(report) && isRecord(report.coverage) && typeof report.coverage.flags === "number" ? report.coverage.flags : undefined;
   const of = total === undefined ? "" : ` of ${total}`;
   if (entries.length === 0) return `No stale flags${of === "" ? "" : ` (checked ${total})`}.\n`;
   const rows: string[][] = [["FLAG", "REASON", "SINCE", "EVIDENCE"]];

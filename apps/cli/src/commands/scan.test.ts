@@ -19,7 +19,9 @@ describe("switchyard scan", () => {
   const server = () =>
     fakeServer({
       "GET /api/flags?archived=true": () => ({ body: { flags: shopRepoKnownKeys.map((key) => ({ key })) } }),
-      "POST /api/code-refs": (body) => ({ body: { repository: "acme/shop", branch: "main", refCount: 9, flags: 7, unknownFlags: ["checkout-layout"], body } }),
+      "POST /api/code-refs": (body) => ({
+        body: { repository: "acme/shop", branch: "main", refCount: 9, flags: 7, unknownFlags: ["checkout-layout"], body },
+      }),
     });
 
   it("uploads every reference — path, line and the trimmed matched line only — and none from comments or ignored files", async () => {
@@ -30,7 +32,11 @@ describe("switchyard scan", () => {
       `GET /api/flags?archived=true Bearer ${TOKEN}`,
       `POST /api/code-refs Bearer ${TOKEN}`,
     ]);
-    const upload = fake.requests[1]?.body as { repository: string; branch: string; refs: Array<{ flag: string; path: string; line: number; text: string }> };
+    const upload = fake.requests[1]?.body as {
+      repository: string;
+      branch: string;
+      refs: Array<{ flag: string; path: string; line: number; text: string }>;
+    };
     expect(upload.repository).toBe("acme/shop");
     expect(upload.branch).toBe("main");
     expect(upload.refs.map((r) => `${r.path}:${r.line} ${r.flag}`)).toEqual(shopRepoReferences);
@@ -50,7 +56,9 @@ describe("switchyard scan", () => {
     expect(await run(["scan", ".", "--dry-run", "--branch", "feature/x", "--repository", "acme/web"], io)).toBe(0);
     expect(fake.requests.map((r) => r.method)).toEqual(["GET"]);
     expect(output.out.split("\n")[0]).toMatch(/^config\/flags\.yaml:2 +maintenance-mode +kill: "maintenance-mode"$/);
-    expect(output.out.trimEnd().split("\n").at(-1)).toBe("Found 9 references to 7 flags in 8 files of acme/web@feature/x (dry run: nothing uploaded)");
+    expect(output.out.trimEnd().split("\n").at(-1)).toBe(
+      "Found 9 references to 7 flags in 8 files of acme/web@feature/x (dry run: nothing uploaded)",
+    );
   });
 
   it("finds SDK calls without a token on a dry run, and exact key matches only with one", async () => {
@@ -59,7 +67,9 @@ describe("switchyard scan", () => {
     expect(await run(["scan", repo, "--dry-run", "--json"], io)).toBe(0);
     expect(fake.requests).toEqual([]);
     const result = JSON.parse(output.out) as { refs: Array<{ path: string; line: number; flag: string; via: string }> };
-    expect(result.refs.map((r) => `${r.path}:${r.line} ${r.flag}`)).toEqual(shopRepoReferences.filter((r) => !r.endsWith("maintenance-mode")));
+    expect(result.refs.map((r) => `${r.path}:${r.line} ${r.flag}`)).toEqual(
+      shopRepoReferences.filter((r) => !r.endsWith("maintenance-mode")),
+    );
     expect(new Set(result.refs.map((r) => r.via))).toEqual(new Set(["sdk-call"]));
     expect(output.err).toContain("No token");
   });
@@ -71,13 +81,18 @@ describe("switchyard scan", () => {
     expect(flags).toEqual(expect.arrayContaining(["old-checkout", "commented-python", "jsdoc-example", "html-comment", "sql-comment"]));
     // The marker still hides its line; ignored, vendored and binary files stay unread.
     expect(flags).not.toEqual(expect.arrayContaining(["legacy-search"]));
-    for (const hidden of ["legacy-search", "generated-flag", "bundled-flag", "log-flag", "nested-log-flag", "vendored", "binary-flag"]) expect(flags).not.toContain(hidden);
+    for (const hidden of ["legacy-search", "generated-flag", "bundled-flag", "log-flag", "nested-log-flag", "vendored", "binary-flag"])
+      expect(flags).not.toContain(hidden);
   });
 
   it("names paths from the repository's top folder when scanning a subfolder, with the .gitignore files above it", async () => {
     const { io, output } = captureIo(server().fetch, join(repo, "src"), { SWITCHYARD_TOKEN: TOKEN });
     expect(await run(["scan", "legacy", "--dry-run", "--json"], io)).toBe(0);
-    expect((JSON.parse(output.out) as { refs: Array<{ path: string; line: number; flag: string }> }).refs.map((r) => `${r.path}:${r.line} ${r.flag}`)).toEqual(["src/legacy/kept.ts:1 old-banner"]);
+    expect(
+      (JSON.parse(output.out) as { refs: Array<{ path: string; line: number; flag: string }> }).refs.map(
+        (r) => `${r.path}:${r.line} ${r.flag}`,
+      ),
+    ).toEqual(["src/legacy/kept.ts:1 old-banner"]);
     const whole = captureIo(server().fetch, repo, { SWITCHYARD_TOKEN: TOKEN });
     expect(await run(["scan", "src", "--dry-run", "--json", "--comment-prefixes", ""], whole.io)).toBe(0);
     const flags = (JSON.parse(whole.output.out) as { refs: Array<{ flag: string }> }).refs.map((r) => r.flag);

@@ -56,7 +56,9 @@ export async function scanCommand(io: CliIo, options: ScanOptions): Promise<Exit
     if (options.json) io.out(`${JSON.stringify({ repository, branch: branch ?? null, files, refs, upload: null }, null, 2)}\n`);
     else {
       if (refs.length > 0) io.out(`${formatTable(refs.map((r) => [`${r.path}:${r.line}`, r.flag, r.text]))}\n`);
-      io.out(`Found ${plural(refs.length, "reference")} to ${plural(flags, "flag")} in ${plural(files, "file")} of ${repository}@${branch ?? "?"} (dry run: nothing uploaded)\n`);
+      io.out(
+        `Found ${plural(refs.length, "reference")} to ${plural(flags, "flag")} in ${plural(files, "file")} of ${repository}@${branch ?? "?"} (dry run: nothing uploaded)\n`,
+      );
     }
     return ExitCodes.ok;
   }
@@ -67,10 +69,18 @@ export async function scanCommand(io: CliIo, options: ScanOptions): Promise<Exit
     io.out(`${JSON.stringify({ repository, branch, files, refs, upload }, null, 2)}\n`);
     return ExitCodes.ok;
   }
-  io.out(`Uploaded ${plural(refs.length, "reference")} to ${plural(flags, "flag")} from ${plural(files, "file")} for ${repository}@${branch}\n`);
-  const unknown = isRecord(upload) && Array.isArray(upload.unknownFlags) ? upload.unknownFlags.filter((f): f is string => typeof f === "string") : [];
+  io.out(
+    `Uploaded ${plural(refs.length, "reference")} to ${plural(flags, "flag")} from ${plural(files, "file")} for ${repository}@${branch}\n`,
+  );
+  const unknown =
+    isRecord(upload) && Array.isArray(upload.unknownFlags) ? upload.unknownFlags.filter((f): f is string => typeof f === "string") : [];
   if (unknown.length > 0) {
-    const where = (flag: string) => refs.filter((r) => r.flag === flag).map((r) => `${r.path}:${r.line}`).slice(0, 3).join(", ");
+    const where = (flag: string) =>
+      refs
+        .filter((r) => r.flag === flag)
+        .map((r) => `${r.path}:${r.line}`)
+        .slice(0, 3)
+        .join(", ");
     io.err(`These keys in code name no flag (a typo, or not created yet):\n${unknown.map((f) => `  ${f}  ${where(f)}`).join("\n")}\n`);
   }
   return ExitCodes.ok;

@@ -35,20 +35,50 @@ describe("findReferences", () => {
   });
 
   it("ignores calls whose key is not a literal flag key", () => {
-    expect(find(['flags.isEnabled(key, ctx)', "flags.isEnabled(`${prefix}-x`)", 'flags.isEnabled("Not A Key")', 'myvariation("x")', 'isEnabledFor("y")'].join("\n"))).toEqual([]);
+    expect(
+      find(
+        [
+          "flags.isEnabled(key, ctx)",
+          "flags.isEnabled(`${prefix}-x`)",
+          'flags.isEnabled("Not A Key")',
+          'myvariation("x")',
+          'isEnabledFor("y")',
+        ].join("\n"),
+      ),
+    ).toEqual([]);
   });
 
   it("finds exact string literals of known keys only, once per line", () => {
-    expect(find(['const keys = ["new-checkout", "other"];', 'label = "new-checkout page"', 'isEnabled("new-checkout") || "new-checkout"'].join("\n"), ["new-checkout"])).toEqual([
-      "1 new-checkout known-key",
-      "3 new-checkout sdk-call",
-    ]);
+    expect(
+      find(
+        ['const keys = ["new-checkout", "other"];', 'label = "new-checkout page"', 'isEnabled("new-checkout") || "new-checkout"'].join(
+          "\n",
+        ),
+        ["new-checkout"],
+      ),
+    ).toEqual(["1 new-checkout known-key", "3 new-checkout sdk-call"]);
   });
 
   it("skips comment lines by prefix, and lines with the ignore marker", () => {
-    const source = ['  // isEnabled("a")', '# isEnabled("b")', ' * isEnabled("c")', '/* isEnabled("d") */', '<!-- isEnabled("e") -->', '-- isEnabled("f")', 'isEnabled("g") // switchyard-scan:ignore', 'isEnabled("h") // a trailing comment still counts'].join("\n");
+    const source = [
+      '  // isEnabled("a")',
+      '# isEnabled("b")',
+      ' * isEnabled("c")',
+      '/* isEnabled("d") */',
+      '<!-- isEnabled("e") -->',
+      '-- isEnabled("f")',
+      'isEnabled("g") // switchyard-scan:ignore',
+      'isEnabled("h") // a trailing comment still counts',
+    ].join("\n");
     expect(find(source)).toEqual(["8 h sdk-call"]);
-    expect(find(source, [], ["#"])).toEqual(["1 a sdk-call", "3 c sdk-call", "4 d sdk-call", "5 e sdk-call", "6 f sdk-call", "8 h sdk-call"]);
+    expect(find(source, [], ["#"])).toEqual([
+      "1 a sdk-call",
+      "3 c sdk-call",
+      "4 d sdk-call",
+      "5 e sdk-call",
+      "6 f sdk-call",
+      "8 h sdk-call",
+    ]);
   });
 
   it("keeps only the matched line, trimmed and cut to its limit", () => {

@@ -59,7 +59,8 @@ export function findReferences(source: string, options: FindOptions): LineRefere
     };
     for (const match of raw.matchAll(SDK_CALL)) if (match[2] !== undefined) add(match[2], "sdk-call");
     if (options.knownKeys.size > 0) {
-      for (const match of raw.matchAll(STRING_LITERAL)) if (match[2] !== undefined && options.knownKeys.has(match[2])) add(match[2], "known-key");
+      for (const match of raw.matchAll(STRING_LITERAL))
+        if (match[2] !== undefined && options.knownKeys.has(match[2])) add(match[2], "known-key");
     }
   }
   return found;
@@ -68,5 +69,7 @@ export function findReferences(source: string, options: FindOptions): LineRefere
 /** Cuts by code point, so a character outside the BMP is never split into half a surrogate pair. */
 function truncate(text: string): string {
   if (text.length <= MAX_TEXT_LENGTH) return text;
-  return `${Array.from(text).slice(0, MAX_TEXT_LENGTH - 1).join("")}…`;
+  return `${Array.from(text)
+    .slice(0, MAX_TEXT_LENGTH - 1)
+    .join("")}…`;
 }

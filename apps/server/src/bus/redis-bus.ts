@@ -17,8 +17,13 @@ export async function redisBus(url: string, logger: Logger): Promise<ChangeBus> 
   const notify = (seq: number) => {
     for (const listener of listeners) listener(seq);
   };
-  for (const [name, connection] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
-    connection.on("error", (error: Error) => logger.warn({ err: error, connection: name }, "redis connection error (changes still arrive by the catch-up tick)"));
+  for (const [name, connection] of [
+    ["publisher", publisher],
+    ["subscriber", subscriber],
+  ] as const) {
+    connection.on("error", (error: Error) =>
+      logger.warn({ err: error, connection: name }, "redis connection error (changes still arrive by the catch-up tick)"),
+    );
   }
   await Promise.all([publisher.connect(), subscriber.connect()]);
   await subscriber.subscribe(CHANGES_CHANNEL);
@@ -39,7 +44,9 @@ export async function redisBus(url: string, logger: Logger): Promise<ChangeBus> 
   return {
     kind: "redis",
     publish(seq) {
-      publisher.publish(CHANGES_CHANNEL, String(seq)).catch((error: unknown) => logger.warn({ err: error }, "could not publish a change to redis"));
+      publisher
+        .publish(CHANGES_CHANNEL, String(seq))
+        .catch((error: unknown) => logger.warn({ err: error }, "could not publish a change to redis"));
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -23,7 +23,11 @@ export function intervalsCompleted(startMs: number, intervalMs: number, nowMs: n
 /** The intervals that have ended by `nowMs` (the grid runs on past the window while mitigating). */
 export function completedIntervals(startMs: number, intervalMs: number, nowMs: number): Interval[] {
   const count = intervalsCompleted(startMs, intervalMs, nowMs);
-  return Array.from({ length: count }, (_, index) => ({ index, from: startMs + index * intervalMs, to: startMs + (index + 1) * intervalMs }));
+  return Array.from({ length: count }, (_, index) => ({
+    index,
+    from: startMs + index * intervalMs,
+    to: startMs + (index + 1) * intervalMs,
+  }));
 }
 
 export interface RateTally {
@@ -159,7 +163,8 @@ function aggregate(series: CheckSeries, fromIndex: number, toIndex: number): { v
       target.per += rate.per;
     }
   }
-  if (series.source === "gauge" || series.source === "prometheus") return { value: gaugeCount > 0 ? gaugeSum / gaugeCount : null, samples: gaugeCount };
+  if (series.source === "gauge" || series.source === "prometheus")
+    return { value: gaugeCount > 0 ? gaugeSum / gaugeCount : null, samples: gaugeCount };
   if (series.source === "none") return { value: null, samples: 0 };
   const rate = overallRate(unattributed, byFlag);
   return { value: rate.per > 0 ? rate.events / rate.per : null, samples: rate.per };

@@ -42,7 +42,12 @@ export interface SampleCohortTestInput extends CohortSpan {
 }
 
 function spanEvidence(input: CohortSpan) {
-  return { flag: input.flag.key, signal: input.check.signal, from: new Date(input.fromMs).toISOString(), until: new Date(input.untilMs).toISOString() };
+  return {
+    flag: input.flag.key,
+    signal: input.check.signal,
+    from: new Date(input.fromMs).toISOString(),
+    until: new Date(input.untilMs).toISOString(),
+  };
 }
 
 /**
@@ -50,7 +55,12 @@ function spanEvidence(input: CohortSpan) {
  * cohort's value crosses the bound the service-wide value crossed, its off cohort's does not
  * (a cohort past the other bound is not this breach), and the one-sided test is significant.
  */
-function judgeCohorts(input: CohortSpan, newValue: number | null, offValue: number | null, pValue: number): { verdict: CohortVerdict; reason: string } {
+function judgeCohorts(
+  input: CohortSpan,
+  newValue: number | null,
+  offValue: number | null,
+  pValue: number,
+): { verdict: CohortVerdict; reason: string } {
   const breaches = (value: number | null) => value !== null && violation(input.check, value) === input.direction;
   if (!breaches(newValue)) return { verdict: "clears", reason: "the new cohort is within the bound" };
   if (breaches(offValue)) return { verdict: "clears", reason: "the off cohort breaches too" };
@@ -93,7 +103,12 @@ function tallies(input: CohortTestInput, rate: RateDefinition): { new: CohortTal
 export function testCohorts(input: CohortTestInput): CountCohortEvidence {
   const { flag, check } = input;
   const minSamples = cohortMinSamples(check);
-  const verdict = (v: CohortVerdict, reason: string, cohorts: { new: CohortTally; off: CohortTally }, test: ProportionTestEvidence | null = null): CountCohortEvidence => ({
+  const verdict = (
+    v: CohortVerdict,
+    reason: string,
+    cohorts: { new: CohortTally; off: CohortTally },
+    test: ProportionTestEvidence | null = null,
+  ): CountCohortEvidence => ({
     ...spanEvidence(input),
     source: "counts",
     new: cohorts.new,
@@ -112,7 +127,11 @@ export function testCohorts(input: CohortTestInput): CountCohortEvidence {
   if (cohorts.off.per === 0) return verdict("no-data", `every "${per}" event came from a new variation: no control cohort`, cohorts);
   if (cohorts.new.per === 0) return verdict("clears", `no "${per}" event came from a new variation`, cohorts);
   if (cohorts.new.per < minSamples || cohorts.off.per < minSamples) {
-    return verdict("insufficient", `each cohort needs ${minSamples} "${per}" events (new ${cohorts.new.per}, off ${cohorts.off.per})`, cohorts);
+    return verdict(
+      "insufficient",
+      `each cohort needs ${minSamples} "${per}" events (new ${cohorts.new.per}, off ${cohorts.off.per})`,
+      cohorts,
+    );
   }
   const newSample = { events: cohorts.new.events, trials: cohorts.new.per };
   const offSample = { events: cohorts.off.events, trials: cohorts.off.per };
@@ -169,7 +188,13 @@ export function testSampleCohorts(input: SampleCohortTestInput): SampleCohortEvi
       newVariations.add(row.variation);
     }
   }
-  const cohorts = { new: sampleTally([...newVariations].sort((a, b) => a - b), values.new), off: sampleTally([flag.offVariation], values.off) };
+  const cohorts = {
+    new: sampleTally(
+      [...newVariations].sort((a, b) => a - b),
+      values.new,
+    ),
+    off: sampleTally([flag.offVariation], values.off),
+  };
   const verdict = (v: CohortVerdict, reason: string, test: MeanTestEvidence | null = null): SampleCohortEvidence => ({
     ...spanEvidence(input),
     source: "samples",
@@ -180,7 +205,10 @@ export function testSampleCohorts(input: SampleCohortTestInput): SampleCohortEvi
   });
   const sample = `${check.signal} sample`;
   if (values.new.length === 0 && values.off.length === 0) {
-    return verdict("no-data", withoutVariation > 0 ? `${withoutVariation} ${sample}s name this flag but no variation` : `no ${sample}s name this flag`);
+    return verdict(
+      "no-data",
+      withoutVariation > 0 ? `${withoutVariation} ${sample}s name this flag but no variation` : `no ${sample}s name this flag`,
+    );
   }
   if (values.off.length === 0) return verdict("no-data", `every ${sample} came from a new variation: no control cohort`);
   if (values.new.length === 0) return verdict("clears", `no ${sample} came from a new variation`);

@@ -16,7 +16,12 @@ const checkoutBadFrom2 = { key: "new-checkout", share: 0.5, extraErrorRate: 0.07
 const servesEveryone = { key: "new-checkout", share: 1, extraErrorRate: 0.07, badFrom: 2 } as const;
 const badDeployFrom2 = (interval: number) => (interval >= 2 ? 0.08 : 0.01);
 // Pushed latency: a check on latency_p99_ms ≤ 800 ms, service-wide samples and (unless a row says otherwise) 3 per flag variation an interval.
-const latencyOnly: Omit<ScenarioModel, "flags" | "ticks"> = { guard: { checks: [{ signal: "latency_p99_ms", max: 800 }] }, requestsPerInterval: 2000, baseErrorRate: 0.01, sdkCounts: false };
+const latencyOnly: Omit<ScenarioModel, "flags" | "ticks"> = {
+  guard: { checks: [{ signal: "latency_p99_ms", max: 800 }] },
+  requestsPerInterval: 2000,
+  baseErrorRate: 0.01,
+  sdkCounts: false,
+};
 const pushedLatency = { baseMs: 400, perInterval: 3, cohortPerInterval: 3, jitterMs: 50 } as const;
 const slowCheckoutFrom2 = { key: "new-checkout", share: 0.5, extraLatencyMs: 1000, badFrom: 2 } as const;
 
@@ -140,7 +145,14 @@ const rows: Row[] = [
   },
   {
     name: "probe on pushed gauges only (no SDK counts) → mitigated",
-    model: { flags: [checkoutBadFrom2], requestsPerInterval: 2000, baseErrorRate: 0.01, sdkCounts: false, gauge: { perInterval: 3 }, ticks: 5 },
+    model: {
+      flags: [checkoutBadFrom2],
+      requestsPerInterval: 2000,
+      baseErrorRate: 0.01,
+      sdkCounts: false,
+      gauge: { perInterval: 3 },
+      ticks: 5,
+    },
     statuses: [...times("observing", 2), "mitigating", "mitigating", "mitigated"],
     actions: [{ tick: 2, flag: "new-checkout", reason: "probe" }],
   },
@@ -164,7 +176,12 @@ const rows: Row[] = [
   },
   {
     name: "pushed latency cohorts: both 1200 ms → rollback-required, no flag touched",
-    model: { ...latencyOnly, flags: [{ key: "new-checkout", share: 0.5 }], latency: { ...pushedLatency, baseMs: (i) => (i >= 2 ? 1200 : 400) }, ticks: 4 },
+    model: {
+      ...latencyOnly,
+      flags: [{ key: "new-checkout", share: 0.5 }],
+      latency: { ...pushedLatency, baseMs: (i) => (i >= 2 ? 1200 : 400) },
+      ticks: 4,
+    },
     statuses: [...times("observing", 2), ...times("rollback-required", 2)],
     actions: [],
   },
@@ -176,7 +193,12 @@ const rows: Row[] = [
   },
   {
     name: "pushed latency cohorts flat (new 850 ms vs off 790 ms, ± 100) → not significant, clears → rollback-required, no probe",
-    model: { ...latencyOnly, flags: [{ ...slowCheckoutFrom2, extraLatencyMs: 60 }], latency: { ...pushedLatency, baseMs: 790, jitterMs: 100 }, ticks: 3 },
+    model: {
+      ...latencyOnly,
+      flags: [{ ...slowCheckoutFrom2, extraLatencyMs: 60 }],
+      latency: { ...pushedLatency, baseMs: 790, jitterMs: 100 },
+      ticks: 3,
+    },
     statuses: [...times("observing", 2), "rollback-required"],
     actions: [],
   },
@@ -222,7 +244,12 @@ describe("decision evidence", () => {
   it("records the breach, the cohort test and the flag-off when it acts", () => {
     const decision = decisionAt(badFlag, 2);
     expect(decision.actions).toStrictEqual([
-      { type: "disable-flag", flag: "new-checkout", reason: "cohort", detail: expect.stringContaining("new 8.0% of 1000 vs off 1.0% of 1000") },
+      {
+        type: "disable-flag",
+        flag: "new-checkout",
+        reason: "cohort",
+        detail: expect.stringContaining("new 8.0% of 1000 vs off 1.0% of 1000"),
+      },
     ]);
     const [check] = decision.evidence.checks;
     expect(check).toMatchObject({ signal: "error_rate", max: 0.02, source: "counts", minSamples: 100, samples: 6000, held: false });
@@ -262,7 +289,14 @@ describe("decision evidence", () => {
       decidedAt: "2025-03-01T12:01:30.000Z",
       taken: true,
       disabledAt: "2025-03-01T12:01:31.000Z",
-      propagation: { version: 11, acknowledged: 20, connected: 20, requiredRatio: 0.95, acknowledgedAt: "2025-03-01T12:01:31.500Z", seconds: 0.5 },
+      propagation: {
+        version: 11,
+        acknowledged: 20,
+        connected: 20,
+        requiredRatio: 0.95,
+        acknowledgedAt: "2025-03-01T12:01:31.500Z",
+        seconds: 0.5,
+      },
     });
     expect(decision.evidence.recovery).toStrictEqual({ from: "2025-03-01T12:02:00.000Z", to: "2025-03-01T12:02:30.000Z", held: true });
     expect(decision.evidence.summary).toBe(
@@ -295,7 +329,15 @@ describe("decision evidence", () => {
         source: "samples",
         new: { variations: [0], samples: 3, mean: 1400, standardDeviation: 50 },
         off: { variations: [1], samples: 3, mean: 400, standardDeviation: 50 },
-        test: { test: "Welch's t-test, one-sided", alternative: "new > off", t: expect.closeTo(24.4949, 4), df: 4, pValue: expect.closeTo(8.2415e-6, 9), significance: 0.01, minSamples: 3 },
+        test: {
+          test: "Welch's t-test, one-sided",
+          alternative: "new > off",
+          t: expect.closeTo(24.4949, 4),
+          df: 4,
+          pValue: expect.closeTo(8.2415e-6, 9),
+          significance: 0.01,
+          minSamples: 3,
+        },
         verdict: "explains",
         reason: "the new cohort breaches, the off cohort does not, and the difference is significant",
       },
@@ -303,20 +345,41 @@ describe("decision evidence", () => {
     expect(decision.actions[0]?.detail).toBe(
       "latency_p99_ms 900 > max 800 over 3 samples; explained by new-checkout (new mean 1400 of 3 samples vs off 400 of 3, t=24.49, df=4.0, p<0.0001)",
     );
-    const flat = decisionAt({ ...latencyOnly, flags: [{ ...slowCheckoutFrom2, extraLatencyMs: 60 }], latency: { ...pushedLatency, baseMs: 790, jitterMs: 100 }, ticks: 3 }, 2);
-    expect(flat.evidence.cohorts[0]).toMatchObject({ source: "samples", verdict: "clears", reason: "the difference is not significant (p ≥ 0.01)", test: { pValue: expect.closeTo(0.25159, 5) } });
+    const flat = decisionAt(
+      {
+        ...latencyOnly,
+        flags: [{ ...slowCheckoutFrom2, extraLatencyMs: 60 }],
+        latency: { ...pushedLatency, baseMs: 790, jitterMs: 100 },
+        ticks: 3,
+      },
+      2,
+    );
+    expect(flat.evidence.cohorts[0]).toMatchObject({
+      source: "samples",
+      verdict: "clears",
+      reason: "the difference is not significant (p ≥ 0.01)",
+      test: { pValue: expect.closeTo(0.25159, 5) },
+    });
     expect(flat.evidence.summary).toBe("rollback-required: latency_p99_ms 820 > max 800 over 3 samples, and no guarded flag explains it");
   });
 
   it("averages a spike inside its interval: one 6% sample, interval mean under 2%", () => {
-    const noisy: ScenarioModel = { ...badFlag, flags: [], gauge: { perInterval: 6, spikes: [{ interval: 1, sample: 3, value: 0.06 }] }, ticks: 10 };
+    const noisy: ScenarioModel = {
+      ...badFlag,
+      flags: [],
+      gauge: { perInterval: 6, spikes: [{ interval: 1, sample: 3, value: 0.06 }] },
+      ticks: 10,
+    };
     const [check] = decisionAt(noisy, 9).evidence.checks;
     expect(check).toMatchObject({ source: "gauge", samples: 60, held: true });
     expect(check?.intervals[1]).toMatchObject({ value: expect.closeTo(0.01833, 5), samples: 6, judgement: "held" });
   });
 
   it("low traffic: reports how far short of minSamples the window ended", () => {
-    const decision = decisionAt({ flags: [{ key: "new-checkout", share: 0.5 }], requestsPerInterval: 8, baseErrorRate: 0.25, ticks: 10 }, 9);
+    const decision = decisionAt(
+      { flags: [{ key: "new-checkout", share: 0.5 }], requestsPerInterval: 8, baseErrorRate: 0.25, ticks: 10 },
+      9,
+    );
     expect(decision.evidence.summary).toBe("inconclusive: too few samples by the window's end (error_rate 80 of 100)");
     expect(decision.evidence.checks[0]).toMatchObject({ samples: 80, held: null, firstBreach: null });
     expect(decision.evidence.checks[0]?.intervals.every((i) => i.judgement === "pending")).toBe(true);
@@ -338,7 +401,11 @@ describe("decide", () => {
   it("returns a final previous decision unchanged, whatever the inputs say", () => {
     const inconclusive = decide(input);
     expect(inconclusive).toMatchObject({ status: "inconclusive", final: true });
-    const bad = Array.from({ length: 10 }, (_, i) => ({ signal: "error_rate", value: 0.5, at: new Date(STARTED_AT.getTime() + i * 30_000) }));
+    const bad = Array.from({ length: 10 }, (_, i) => ({
+      signal: "error_rate",
+      value: 0.5,
+      at: new Date(STARTED_AT.getTime() + i * 30_000),
+    }));
     const unguarded = { ...input, flags: [], samples: bad };
     expect(decide(unguarded)).toMatchObject({ status: "rollback-required" });
     expect(decide({ ...unguarded, previous: inconclusive })).toBe(inconclusive);
@@ -356,8 +423,18 @@ describe("decide", () => {
   it("judges a Prometheus check on its query's samples only: SDK counts explain the breach but do not stand in for it", () => {
     const query = "sum(rate(errors_total[$interval])) / sum(rate(requests_total[$interval]))";
     const guard = { ...BASE_GUARD, checks: [{ signal: "error_rate", max: 0.02, query }] };
-    const sample = (interval: number, value: number) => ({ signal: "error_rate", value, at: new Date(STARTED_AT.getTime() + (interval + 1) * 30_000 - 1) });
-    const counts = (event: string, variation: number, count: number) => ({ event, count, at: new Date(STARTED_AT.getTime() + 45_000), flag: "new-checkout", variation });
+    const sample = (interval: number, value: number) => ({
+      signal: "error_rate",
+      value,
+      at: new Date(STARTED_AT.getTime() + (interval + 1) * 30_000 - 1),
+    });
+    const counts = (event: string, variation: number, count: number) => ({
+      event,
+      count,
+      at: new Date(STARTED_AT.getTime() + 45_000),
+      flag: "new-checkout",
+      variation,
+    });
     const badCohort = [counts("request", 0, 1000), counts("error", 0, 90), counts("request", 1, 1000), counts("error", 1, 10)];
     const now = new Date(STARTED_AT.getTime() + 60_000);
     // Counts alone would breach; without query samples the check stays pending.
@@ -367,7 +444,11 @@ describe("decide", () => {
     // The query breaches in interval 1; the cohorts name the flag.
     const decided = decide({ ...input, guard, counts: badCohort, samples: [sample(0, 0.01), sample(1, 0.05)], now });
     expect(decided).toMatchObject({ status: "mitigating", actions: [{ type: "disable-flag", flag: "new-checkout", reason: "cohort" }] });
-    expect(decided.evidence.checks[0]).toMatchObject({ source: "prometheus", samples: 2, firstBreach: { value: 0.05, judgement: "breached" } });
+    expect(decided.evidence.checks[0]).toMatchObject({
+      source: "prometheus",
+      samples: 2,
+      firstBreach: { value: 0.05, judgement: "breached" },
+    });
   });
 
   it("ignores samples from before the deploy started and does not judge an unfinished interval", () => {

@@ -54,7 +54,12 @@ interface Outcome {
   recovery?: { fromIndex: number; toIndex: number; held: boolean };
 }
 
-const FINAL: ReadonlySet<DeployStatus> = new Set([DeployStatuses.healthy, DeployStatuses.mitigated, DeployStatuses.rollbackRequired, DeployStatuses.inconclusive]);
+const FINAL: ReadonlySet<DeployStatus> = new Set([
+  DeployStatuses.healthy,
+  DeployStatuses.mitigated,
+  DeployStatuses.rollbackRequired,
+  DeployStatuses.inconclusive,
+]);
 const VERDICT_RANK: Record<CohortVerdict, number> = { explains: 3, insufficient: 2, "no-data": 1, clears: 0 };
 
 /*
@@ -93,7 +98,15 @@ function resolve(input: DecisionInput): Context {
   const rates = input.rateSignals ?? DEFAULT_RATE_SIGNALS;
   const guardedFlags = new Set(input.flags.map((f) => f.key));
   const series = guard.checks.map((check) =>
-    buildSeries(check, { startMs, intervalMs, intervals: grid.length, samples: input.samples, counts: input.counts, guardedFlags, rate: rateFor(rates, check.signal) }),
+    buildSeries(check, {
+      startMs,
+      intervalMs,
+      intervals: grid.length,
+      samples: input.samples,
+      counts: input.counts,
+      guardedFlags,
+      rate: rateFor(rates, check.signal),
+    }),
   );
   return {
     input,
@@ -134,7 +147,12 @@ function observe(ctx: Context): Outcome {
       cohorts = explanation.cohorts;
       if (explanation.kind === "act") return mitigate(ctx, explanation, breaches, k, breachLine);
       if (explanation.kind === "rollback") {
-        return { status: DeployStatuses.rollbackRequired, summary: `${breachLine}, and no guarded flag explains it`, throughIndex: k, cohorts };
+        return {
+          status: DeployStatuses.rollbackRequired,
+          summary: `${breachLine}, and no guarded flag explains it`,
+          throughIndex: k,
+          cohorts,
+        };
       }
       waitingFor = explanation.flags;
     }
@@ -150,7 +168,12 @@ function observe(ctx: Context): Outcome {
 
 function windowEnd(ctx: Context, k: number, breached: boolean, breachLine: string, cohorts: CohortEvidence[]): Outcome {
   if (breached) {
-    return { status: DeployStatuses.rollbackRequired, summary: `${breachLine}, and by the window's end no guarded flag's cohorts explained it`, throughIndex: k, cohorts };
+    return {
+      status: DeployStatuses.rollbackRequired,
+      summary: `${breachLine}, and by the window's end no guarded flag's cohorts explained it`,
+      throughIndex: k,
+      cohorts,
+    };
   }
   const short = ctx.series.filter((s) => samplesThrough(s, k) < s.minSamples);
   if (short.length > 0) {
@@ -184,7 +207,9 @@ function explain(ctx: Context, breaches: Breaches, untilMs: number): Explanation
       const span = { flag, check, direction, fromMs: ctx.startMs + fromIndex * ctx.intervalMs, untilMs, significance: ctx.significance };
       const pushed = cohortSamples(ctx.input.samples, span);
       const evidence =
-        pushed.length > 0 ? testSampleCohorts({ ...span, samples: pushed }) : testCohorts({ ...span, rate: rateFor(rates, check.signal), counts: ctx.input.counts });
+        pushed.length > 0
+          ? testSampleCohorts({ ...span, samples: pushed })
+          : testCohorts({ ...span, rate: rateFor(rates, check.signal), counts: ctx.input.counts });
       cohorts.push(evidence);
       const previous = verdicts.get(flag.key);
       if (previous === undefined || VERDICT_RANK[evidence.verdict] > VERDICT_RANK[previous]) verdicts.set(flag.key, evidence.verdict);
@@ -213,18 +238,35 @@ interface FlagState {
  * `acknowledgeIntervals` intervals), then judge the first whole interval after that on its own
  * samples — held is `mitigated`, breached is `rollback-required`.
  */
-function mitigate(ctx: Context, explanation: Extract<Explanation, { kind: "act" }>, breaches: Breaches, decidedIndex: number, breachLine: string): Outcome {
+function mitigate(
+  ctx: Context,
+  explanation: Extract<Explanation, { kind: "act" }>,
+  breaches: Breaches,
+  decidedIndex: number,
+  breachLine: string,
+): Outcome {
   const { guard, flagsOff, propagation } = ctx.input;
   const decideOnly = guard.onBreach === BreachResponses.decideOnly;
   const decidedAtMs = ctx.grid[decidedIndex]?.to ?? ctx.nowMs;
   const limitMs = ctx.ackIntervals * ctx.intervalMs;
   const states: FlagState[] = explanation.flags.map((flag) => {
     const off = flagsOff.find((o) => o.flag === flag);
-    const ack = off === undefined ? undefined : acknowledgement(off, propagation.find((p) => p.flag === flag), ctx.ackRatio, ctx.nowMs);
+    const ack =
+      off === undefined
+        ? undefined
+        : acknowledgement(
+            off,
+            propagation.find((p) => p.flag === flag),
+            ctx.ackRatio,
+            ctx.nowMs,
+          );
     return { flag, off, ack };
   });
   const explaining = explanation.cohorts.filter((c) => c.verdict === "explains").map(describeCohort);
-  const why = explanation.reason === DisableReasons.probe ? `no cohort data, probing ${listFlags(explanation.flags)}` : `explained by ${explaining.join("; ")}`;
+  const why =
+    explanation.reason === DisableReasons.probe
+      ? `no cohort data, probing ${listFlags(explanation.flags)}`
+      : `explained by ${explaining.join("; ")}`;
   const base = {
     cohorts: explanation.cohorts,
     flagActions: states.map((s) => flagActionEvidence({ ...s, reason: explanation.reason, decidedAtMs, taken: !decideOnly })),
@@ -237,14 +279,31 @@ function mitigate(ctx: Context, explanation: Extract<Explanation, { kind: "act" 
   });
   if (timedOut.length > 0) {
     const late = listFlags(timedOut.map((s) => s.flag));
-    const what = decideOnly ? `was not turned off and acknowledged` : `was not acknowledged by ${ctx.ackRatio * 100}% of connected instances`;
-    return { ...base, status: DeployStatuses.rollbackRequired, summary: `${breachLine}; ${why}, but ${late} ${what} within ${ctx.ackIntervals} intervals`, throughIndex: ctx.grid.length - 1 };
+    const what = decideOnly
+      ? `was not turned off and acknowledged`
+      : `was not acknowledged by ${ctx.ackRatio * 100}% of connected instances`;
+    return {
+      ...base,
+      status: DeployStatuses.rollbackRequired,
+      summary: `${breachLine}; ${why}, but ${late} ${what} within ${ctx.ackIntervals} intervals`,
+      throughIndex: ctx.grid.length - 1,
+    };
   }
   const pending = states.filter((s) => (s.ack?.acknowledgedAtMs ?? null) === null);
   if (pending.length > 0) {
-    const actions = decideOnly ? [] : pending.filter((s) => s.off === undefined).map((s) => disableAction(s.flag, explanation.reason, `${breachLine}; ${why}`));
-    const next = decideOnly ? `decide-only: not turning it off — turn off ${listFlags(pending.map((s) => s.flag))} or roll back` : `turning off ${listFlags(pending.map((s) => s.flag))}, waiting for acknowledgement`;
-    return { ...base, actions, status: DeployStatuses.mitigating, summary: `${breachLine}; ${why}; ${next}`, throughIndex: ctx.grid.length - 1 };
+    const actions = decideOnly
+      ? []
+      : pending.filter((s) => s.off === undefined).map((s) => disableAction(s.flag, explanation.reason, `${breachLine}; ${why}`));
+    const next = decideOnly
+      ? `decide-only: not turning it off — turn off ${listFlags(pending.map((s) => s.flag))} or roll back`
+      : `turning off ${listFlags(pending.map((s) => s.flag))}, waiting for acknowledgement`;
+    return {
+      ...base,
+      actions,
+      status: DeployStatuses.mitigating,
+      summary: `${breachLine}; ${why}; ${next}`,
+      throughIndex: ctx.grid.length - 1,
+    };
   }
   const acknowledgedAtMs = Math.max(...states.map((s) => s.ack?.acknowledgedAtMs ?? ctx.nowMs));
   const recoveryIndex = Math.ceil((acknowledgedAtMs - ctx.startMs) / ctx.intervalMs);
@@ -260,15 +319,28 @@ function mitigate(ctx: Context, explanation: Extract<Explanation, { kind: "act" 
       return { ...base, status: DeployStatuses.rollbackRequired, summary, throughIndex: interval.index, recovery: recovery(false) };
     }
     if ([...breaches.keys()].every((i) => judged[i]?.judgement === "held")) {
-      const after = ctx.series.flatMap((series, i) => (judged[i]?.judgement === "held" ? [describeJudged(series, judged[i])] : [])).join(", ");
-      return { ...base, status: DeployStatuses.mitigated, summary: `${breachLine}; ${why}; ${off}; then ${after}`, throughIndex: interval.index, recovery: recovery(true) };
+      const after = ctx.series
+        .flatMap((series, i) => (judged[i]?.judgement === "held" ? [describeJudged(series, judged[i])] : []))
+        .join(", ");
+      return {
+        ...base,
+        status: DeployStatuses.mitigated,
+        summary: `${breachLine}; ${why}; ${off}; then ${after}`,
+        throughIndex: interval.index,
+        recovery: recovery(true),
+      };
     }
   }
   if (ctx.grid.length - recoveryIndex >= ctx.ackIntervals) {
     const summary = `${breachLine}; ${why}; ${off}, but too few samples since to tell whether the breach cleared`;
     return { ...base, status: DeployStatuses.inconclusive, summary, throughIndex: ctx.grid.length - 1 };
   }
-  return { ...base, status: DeployStatuses.mitigating, summary: `${breachLine}; ${why}; ${off}, watching one interval for recovery`, throughIndex: ctx.grid.length - 1 };
+  return {
+    ...base,
+    status: DeployStatuses.mitigating,
+    summary: `${breachLine}; ${why}; ${off}, watching one interval for recovery`,
+    throughIndex: ctx.grid.length - 1,
+  };
 }
 
 function disableAction(flag: string, reason: DisableReason, detail: string): DisableFlagAction {
@@ -299,7 +371,11 @@ function render(ctx: Context, outcome: Outcome): DeployDecision {
       recovery:
         recovery === undefined
           ? null
-          : { from: iso(ctx.startMs + recovery.fromIndex * ctx.intervalMs), to: iso(ctx.startMs + (recovery.toIndex + 1) * ctx.intervalMs), held: recovery.held },
+          : {
+              from: iso(ctx.startMs + recovery.fromIndex * ctx.intervalMs),
+              to: iso(ctx.startMs + (recovery.toIndex + 1) * ctx.intervalMs),
+              held: recovery.held,
+            },
     },
   };
 }

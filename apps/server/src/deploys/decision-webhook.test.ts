@@ -4,7 +4,9 @@ import { DEFAULT_WEBHOOK_RETRY_DELAYS_MS, retryDelayMs, sendWebhook, signature, 
 
 describe("webhook signature and headers", () => {
   it("signs the exact body with HMAC-SHA256", () => {
-    expect(signature("key", "The quick brown fox jumps over the lazy dog")).toBe("sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+    expect(signature("key", "The quick brown fox jumps over the lazy dog")).toBe(
+      "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",
+    );
   });
 
   it("sends the same delivery id on every attempt, and no signature without a secret", () => {
@@ -22,7 +24,13 @@ describe("webhook signature and headers", () => {
 
 describe("retry delays", () => {
   it("waits 1, 4, 16 and 60 s after the first four failures, then gives up", () => {
-    expect([1, 2, 3, 4, 5].map((attempts) => retryDelayMs(attempts, DEFAULT_WEBHOOK_RETRY_DELAYS_MS))).toEqual([1_000, 4_000, 16_000, 60_000, null]);
+    expect([1, 2, 3, 4, 5].map((attempts) => retryDelayMs(attempts, DEFAULT_WEBHOOK_RETRY_DELAYS_MS))).toEqual([
+      1_000,
+      4_000,
+      16_000,
+      60_000,
+      null,
+    ]);
     expect(retryDelayMs(1, [])).toBeNull();
   });
 });

@@ -18,7 +18,14 @@ export function signature(secret: string, body: string): string {
 export function decisionPayload(deploy: DeployRow, decision: DeployDecision): Record<string, unknown> {
   return {
     event: "deploy.decision",
-    deploy: { id: deploy.id, service: deploy.service, version: deploy.version, environment: deploy.environmentKey, commit: deploy.commit, flags: deploy.flags.map((flag) => flag.key) },
+    deploy: {
+      id: deploy.id,
+      service: deploy.service,
+      version: deploy.version,
+      environment: deploy.environmentKey,
+      commit: deploy.commit,
+      flags: deploy.flags.map((flag) => flag.key),
+    },
     status: decision.status,
     final: decision.final,
     decidedAt: decision.decidedAt,
@@ -40,7 +47,15 @@ export async function queueDecisionWebhook(tx: Db, deploy: DeployRow, decision: 
   const environment = await getEnvironment(tx, deploy.environmentKey);
   if (!environment?.webhookUrl) return null;
   const id = randomUUID();
-  await insertDelivery(tx, { id, deployId: deploy.id, environmentKey: deploy.environmentKey, url: environment.webhookUrl, payload: decisionPayload(deploy, decision), nextAttemptAt: now, createdAt: now });
+  await insertDelivery(tx, {
+    id,
+    deployId: deploy.id,
+    environmentKey: deploy.environmentKey,
+    url: environment.webhookUrl,
+    payload: decisionPayload(deploy, decision),
+    nextAttemptAt: now,
+    createdAt: now,
+  });
   return id;
 }
 
@@ -90,11 +105,20 @@ export function webhookHeaders(request: WebhookRequest): Record<string, string> 
  * gets its URL changed, and a redirect loop costs one answer), the answer's body is never read
  * (a huge or endless one costs nothing), and the whole exchange is cut at `timeoutMs`.
  */
-export async function sendWebhook(request: WebhookRequest, options: { timeoutMs: number; signal?: AbortSignal; fetch?: typeof fetch }): Promise<SendOutcome> {
+export async function sendWebhook(
+  request: WebhookRequest,
+  options: { timeoutMs: number; signal?: AbortSignal; fetch?: typeof fetch },
+): Promise<SendOutcome> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
   try {
-    const res = await (options.fetch ?? fetch)(request.url, { method: "POST", headers: webhookHeaders(request), body: request.body, redirect: "manual", signal });
+    const res = await (options.fetch ?? fetch)(request.url, {
+      method: "POST",
+      headers: webhookHeaders(request),
+      body: request.body,
+      redirect: "manual",
+      signal,
+    });
     await res.body?.cancel().catch(() => undefined);
     return res.ok ? { ok: true } : { ok: false, problem: `answered ${res.status}` };
   } catch (error) {

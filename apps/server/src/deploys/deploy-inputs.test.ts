@@ -3,7 +3,13 @@ import type { InstanceView } from "../services/sdk-usage";
 import { countedEvents, newAcks, propagationViews } from "./deploy-inputs";
 import type { Guard } from "./types";
 
-const instance = (instanceId: string, ackedVersion: number | null, ackedAt: string | null, connected = true, firstSeenAt = "2026-03-01T11:00:00.000Z"): InstanceView => ({
+const instance = (
+  instanceId: string,
+  ackedVersion: number | null,
+  ackedAt: string | null,
+  connected = true,
+  firstSeenAt = "2026-03-01T11:00:00.000Z",
+): InstanceView => ({
   instanceId,
   sdk: "switchyard-node/0.1.0",
   ackedVersion,
@@ -42,11 +48,29 @@ describe("deploy inputs", () => {
     const instances = [instance("a", 42, "2026-03-01T12:00:00.600Z"), instance("c", 41, "2026-03-01T11:59:00.000Z")];
     const now = new Date("2026-03-01T12:00:05.000Z");
     expect(propagationViews(guard, [off], instances, [], now)).toEqual([
-      { flag: "new-checkout", version: 7, seq: 42, acknowledged: 1, connected: 2, requiredRatio: 0.95, acknowledgedAt: null, seconds: null },
+      {
+        flag: "new-checkout",
+        version: 7,
+        seq: 42,
+        acknowledged: 1,
+        connected: 2,
+        requiredRatio: 0.95,
+        acknowledgedAt: null,
+        seconds: null,
+      },
     ]);
     const all = [instance("a", 42, "2026-03-01T12:00:00.600Z"), instance("c", 42, "2026-03-01T12:00:01.500Z")];
     expect(propagationViews(guard, [off], all, [], now)).toEqual([
-      { flag: "new-checkout", version: 7, seq: 42, acknowledged: 2, connected: 2, requiredRatio: 0.95, acknowledgedAt: "2026-03-01T12:00:01.500Z", seconds: 1.5 },
+      {
+        flag: "new-checkout",
+        version: 7,
+        seq: 42,
+        acknowledged: 2,
+        connected: 2,
+        requiredRatio: 0.95,
+        acknowledgedAt: "2026-03-01T12:00:01.500Z",
+        seconds: 1.5,
+      },
     ]);
   });
 
@@ -58,7 +82,16 @@ describe("deploy inputs", () => {
       instance("late", null, null, true, "2026-03-01T12:00:10.000Z"),
     ];
     expect(propagationViews(guard, [off], instances, [], now)).toEqual([
-      { flag: "new-checkout", version: 7, seq: 42, acknowledged: 1, connected: 1, requiredRatio: 0.95, acknowledgedAt: "2026-03-01T12:00:00.700Z", seconds: 0.7 },
+      {
+        flag: "new-checkout",
+        version: 7,
+        seq: 42,
+        acknowledged: 1,
+        connected: 1,
+        requiredRatio: 0.95,
+        acknowledgedAt: "2026-03-01T12:00:00.700Z",
+        seconds: 0.7,
+      },
     ]);
   });
 });

@@ -3,7 +3,17 @@ import * as store from "../store/deploys";
 import type { CountCursor, StoredFlagOff } from "../store/deploy-schema";
 import { readInstances, type InstanceView } from "../services/sdk-usage";
 import { acknowledgement } from "./propagation";
-import { DEFAULT_ACKNOWLEDGE_RATIO, DEFAULT_RATE_SIGNALS, type CohortCount, type DecisionInput, type FlagOff, type GaugeSample, type Guard, type Propagation, type PropagationEvidence } from "./types";
+import {
+  DEFAULT_ACKNOWLEDGE_RATIO,
+  DEFAULT_RATE_SIGNALS,
+  type CohortCount,
+  type DecisionInput,
+  type FlagOff,
+  type GaugeSample,
+  type Guard,
+  type Propagation,
+  type PropagationEvidence,
+} from "./types";
 
 /*
  * What the service feeds the pure engine. Two inputs need care:
@@ -55,7 +65,11 @@ export async function baselineCursor(db: Db, scope: DeployCountScope, now: Date)
 }
 
 /** Copies the counts added since the cursor; returns the rows to insert and the next cursor. */
-export async function newCounts(db: Db, deploy: store.DeployRow, now: Date): Promise<{ rows: Array<Omit<store.DeployCountRow, "id">>; cursor: CountCursor }> {
+export async function newCounts(
+  db: Db,
+  deploy: store.DeployRow,
+  now: Date,
+): Promise<{ rows: Array<Omit<store.DeployCountRow, "id">>; cursor: CountCursor }> {
   const cursor = deploy.countCursor;
   const lastMs = Date.parse(cursor.capturedAt);
   const nowMs = Math.max(now.getTime(), lastMs);
@@ -98,7 +112,12 @@ function instancesToAcknowledge(off: StoredFlagOff, instances: InstanceView[]): 
 }
 
 /** First sightings of connected instances serving each flag-off, not yet recorded. */
-export function newAcks(deployId: string, flagsOff: StoredFlagOff[], instances: InstanceView[], known: store.DeployAckRow[]): store.DeployAckRow[] {
+export function newAcks(
+  deployId: string,
+  flagsOff: StoredFlagOff[],
+  instances: InstanceView[],
+  known: store.DeployAckRow[],
+): store.DeployAckRow[] {
   const seen = new Set(known.map((a) => `${a.flag}|${a.instanceId}`));
   const rows: store.DeployAckRow[] = [];
   for (const off of flagsOff) {
@@ -125,15 +144,30 @@ export function propagationOf(flagsOff: StoredFlagOff[], instances: InstanceView
   }));
 }
 
-const engineFlagOff = (off: StoredFlagOff): FlagOff => ({ flag: off.flag, disabledAt: new Date(off.disabledAt), version: off.configVersion });
+const engineFlagOff = (off: StoredFlagOff): FlagOff => ({
+  flag: off.flag,
+  disabledAt: new Date(off.disabledAt),
+  version: off.configVersion,
+});
 
 /** Propagation as `GET /api/deploys/:id` shows it, per flag the deploy turned off. */
-export function propagationViews(guard: Guard, flagsOff: StoredFlagOff[], instances: InstanceView[], acks: store.DeployAckRow[], now: Date) {
+export function propagationViews(
+  guard: Guard,
+  flagsOff: StoredFlagOff[],
+  instances: InstanceView[],
+  acks: store.DeployAckRow[],
+  now: Date,
+) {
   const ratio = guard.acknowledgeRatio ?? DEFAULT_ACKNOWLEDGE_RATIO;
   // Sightings the worker has not recorded yet count too: this view is read between ticks.
   const propagation = propagationOf(flagsOff, instances, [...acks, ...newAcks("", flagsOff, instances, acks)]);
   return flagsOff.map((off): PropagationEvidence & { flag: string; seq: number } => {
-    const { evidence } = acknowledgement(engineFlagOff(off), propagation.find((p) => p.flag === off.flag), ratio, now.getTime());
+    const { evidence } = acknowledgement(
+      engineFlagOff(off),
+      propagation.find((p) => p.flag === off.flag),
+      ratio,
+      now.getTime(),
+    );
     return { flag: off.flag, ...evidence, seq: off.seq };
   });
 }
@@ -144,7 +178,11 @@ export async function readDeployInstances(db: Db, deploy: store.DeployRow, now: 
 
 /** Everything since the deploy started, as the engine takes it. */
 export async function decisionInput(db: Db, deploy: store.DeployRow, instances: InstanceView[], now: Date): Promise<DecisionInput> {
-  const [signals, counts, acks] = await Promise.all([store.listSignals(db, deploy.id), store.listCounts(db, deploy.id), store.listAcks(db, deploy.id)]);
+  const [signals, counts, acks] = await Promise.all([
+    store.listSignals(db, deploy.id),
+    store.listCounts(db, deploy.id),
+    store.listAcks(db, deploy.id),
+  ]);
   const samples: GaugeSample[] = signals.map((s) => ({
     signal: s.signal,
     value: s.value,

@@ -30,7 +30,13 @@ export interface DeployInput {
   guard: {
     windowSeconds: number;
     intervalSeconds: number;
-    checks: Array<{ signal: string; max?: number | undefined; min?: number | undefined; minSamples?: number | undefined; query?: string | undefined }>;
+    checks: Array<{
+      signal: string;
+      max?: number | undefined;
+      min?: number | undefined;
+      minSamples?: number | undefined;
+      query?: string | undefined;
+    }>;
     onBreach: BreachResponse;
     acknowledgeRatio?: number | undefined;
     acknowledgeIntervals?: number | undefined;
@@ -51,7 +57,12 @@ const newDeployId = () => `dep_${randomBytes(12).toString("base64url")}`;
 
 /** Only the fields given: the stored guard is exactly what the pipeline asked for. */
 function toGuard(input: DeployInput["guard"]): Guard {
-  const guard: Guard = { windowSeconds: input.windowSeconds, intervalSeconds: input.intervalSeconds, onBreach: input.onBreach, checks: input.checks.map(toCheck) };
+  const guard: Guard = {
+    windowSeconds: input.windowSeconds,
+    intervalSeconds: input.intervalSeconds,
+    onBreach: input.onBreach,
+    checks: input.checks.map(toCheck),
+  };
   if (input.acknowledgeRatio !== undefined) guard.acknowledgeRatio = input.acknowledgeRatio;
   if (input.acknowledgeIntervals !== undefined) guard.acknowledgeIntervals = input.acknowledgeIntervals;
   if (input.probe !== undefined) guard.probe = input.probe;
@@ -79,7 +90,10 @@ async function checkQueries(prometheus: PrometheusSource | undefined, guard: Dep
     if (check.query === undefined) continue;
     const path = `guard.checks[${index}].query`;
     if (prometheus === undefined) {
-      issues.push({ path, message: "this server has no Prometheus (set PROMETHEUS_URL), so a check cannot name a query; push samples instead" });
+      issues.push({
+        path,
+        message: "this server has no Prometheus (set PROMETHEUS_URL), so a check cannot name a query; push samples instead",
+      });
       continue;
     }
     const outcome = await prometheus.query(expandQuery(check.query, guard.intervalSeconds), now);
@@ -92,7 +106,11 @@ async function checkQueries(prometheus: PrometheusSource | undefined, guard: Dep
 /** Every guarded flag must be live in the environment: known, not archived, with a config there. */
 async function guardedFlags(deps: DeployServiceDeps, input: DeployInput): Promise<Result<GuardedFlag[]>> {
   const view = deps.live.environment(input.environment);
-  if (view === undefined) return { ok: false, error: validationFailed([{ path: "environment", message: `unknown environment '${input.environment}'` }], "deploy") };
+  if (view === undefined)
+    return {
+      ok: false,
+      error: validationFailed([{ path: "environment", message: `unknown environment '${input.environment}'` }], "deploy"),
+    };
   const issues: Issue[] = [];
   const flags: GuardedFlag[] = [];
   for (const [index, key] of input.flags.entries()) {
@@ -103,14 +121,23 @@ async function guardedFlags(deps: DeployServiceDeps, input: DeployInput): Promis
     }
     const flag = await getFlag(deps.db, key);
     const message =
-      flag === undefined ? `unknown flag '${key}'` : flag.archivedAt !== null ? `flag '${key}' is archived` : `flag '${key}' has no config in environment '${input.environment}'`;
+      flag === undefined
+        ? `unknown flag '${key}'`
+        : flag.archivedAt !== null
+          ? `flag '${key}' is archived`
+          : `flag '${key}' has no config in environment '${input.environment}'`;
     issues.push({ path: `flags[${index}]`, message });
   }
   if (issues.length > 0) return { ok: false, error: validationFailed(issues, "deploy") };
   return ok(flags);
 }
 
-export async function createDeploy(deps: DeployServiceDeps, actor: Actor, input: DeployInput, now = new Date()): Promise<Result<DeployView>> {
+export async function createDeploy(
+  deps: DeployServiceDeps,
+  actor: Actor,
+  input: DeployInput,
+  now = new Date(),
+): Promise<Result<DeployView>> {
   const flags = await guardedFlags(deps, input);
   if (!flags.ok) return flags;
   const queries = await checkQueries(deps.prometheus, input.guard, now);
@@ -175,7 +202,10 @@ export interface DeployView {
 }
 
 async function deployView(db: Db, row: store.DeployRow, now: Date): Promise<DeployView> {
-  const [instances, acks] = await Promise.all([readDeployInstances(db, row, now), row.flagsOff.length === 0 ? [] : store.listAcks(db, row.id)]);
+  const [instances, acks] = await Promise.all([
+    readDeployInstances(db, row, now),
+    row.flagsOff.length === 0 ? [] : store.listAcks(db, row.id),
+  ]);
   return {
     id: row.id,
     service: row.service,
@@ -201,12 +231,18 @@ async function deployView(db: Db, row: store.DeployRow, now: Date): Promise<Depl
 /** A deploy token sees only deploys of its environment; to others such a deploy does not exist. */
 async function visibleDeploy(db: Db, id: string, environmentScope: string | null): Promise<Result<store.DeployRow>> {
   const row = await store.getDeploy(db, id);
-  if (row === undefined || (environmentScope !== null && row.environmentKey !== environmentScope)) return fail("NOT_FOUND", `No deploy '${id}'`);
+  if (row === undefined || (environmentScope !== null && row.environmentKey !== environmentScope))
+    return fail("NOT_FOUND", `No deploy '${id}'`);
   return ok(row);
 }
 
 /** One deploy, with its webhook deliveries (the list leaves them out: one query per deploy). */
-export async function getDeployView(db: Db, id: string, environmentScope: string | null, now = new Date()): Promise<Result<DeployView & { webhook: { deliveries: WebhookDeliveryView[] } }>> {
+export async function getDeployView(
+  db: Db,
+  id: string,
+  environmentScope: string | null,
+  now = new Date(),
+): Promise<Result<DeployView & { webhook: { deliveries: WebhookDeliveryView[] } }>> {
   const row = await visibleDeploy(db, id, environmentScope);
   if (!row.ok) return row;
   const [view, deliveries] = await Promise.all([deployView(db, row.value, now), webhookDeliveryViews(db, id)]);
@@ -214,7 +250,11 @@ export async function getDeployView(db: Db, id: string, environmentScope: string
 }
 
 /** Newest first; without the snapshots, which only matter for one deploy at a time. */
-export async function listDeployViews(db: Db, filter: { service?: string | undefined; environment?: string | undefined; limit: number }, now = new Date()): Promise<Array<Omit<DeployView, "snapshot">>> {
+export async function listDeployViews(
+  db: Db,
+  filter: { service?: string | undefined; environment?: string | undefined; limit: number },
+  now = new Date(),
+): Promise<Array<Omit<DeployView, "snapshot">>> {
   const rows = await store.listDeploys(db, filter);
   return Promise.all(
     rows.map(async (row) => {
@@ -225,12 +265,25 @@ export async function listDeployViews(db: Db, filter: { service?: string | undef
 }
 
 /** Samples after a final decision are kept (evidence for later) but change nothing. */
-export async function recordSignals(db: Db, id: string, environmentScope: string | null, samples: SignalInput[], now = new Date()): Promise<Result<{ accepted: number; final: boolean }>> {
+export async function recordSignals(
+  db: Db,
+  id: string,
+  environmentScope: string | null,
+  samples: SignalInput[],
+  now = new Date(),
+): Promise<Result<{ accepted: number; final: boolean }>> {
   const row = await visibleDeploy(db, id, environmentScope);
   if (!row.ok) return row;
   await store.insertSignals(
     db,
-    samples.map((s) => ({ deployId: id, signal: s.signal, value: s.value, at: s.at === undefined ? now : new Date(s.at), flag: s.flag ?? null, variation: s.variation ?? null })),
+    samples.map((s) => ({
+      deployId: id,
+      signal: s.signal,
+      value: s.value,
+      at: s.at === undefined ? now : new Date(s.at),
+      flag: s.flag ?? null,
+      variation: s.variation ?? null,
+    })),
   );
   return ok({ accepted: samples.length, final: row.value.final });
 }
@@ -238,7 +291,9 @@ export async function recordSignals(db: Db, id: string, environmentScope: string
 /** Key order of jsonb differs from what was written: compare configs with sorted keys. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }
 
@@ -253,7 +308,12 @@ export interface RestoreReport {
  * normal restore path (audited with the deploy id); configs equal to the snapshot are left as
  * they are, and so are flags created after the deploy.
  */
-export async function restoreFlags(deps: DeployServiceDeps, actor: Actor, id: string, environmentScope: string | null): Promise<Result<RestoreReport>> {
+export async function restoreFlags(
+  deps: DeployServiceDeps,
+  actor: Actor,
+  id: string,
+  environmentScope: string | null,
+): Promise<Result<RestoreReport>> {
   const row = await visibleDeploy(deps.db, id, environmentScope);
   if (!row.ok) return row;
   const report: RestoreReport = { restored: [], unchanged: [], skipped: [] };
@@ -269,7 +329,10 @@ export async function restoreFlags(deps: DeployServiceDeps, actor: Actor, id: st
       continue;
     }
     // Restored from the stored version, so history and audit say "restore" and which version.
-    const written = await restoreFlagConfig(deps, actor, flag, environment, saved.version, { comment: `deploy ${id}: restore the config of version ${saved.version}`, deployId: id });
+    const written = await restoreFlagConfig(deps, actor, flag, environment, saved.version, {
+      comment: `deploy ${id}: restore the config of version ${saved.version}`,
+      deployId: id,
+    });
     if (written.ok) report.restored.push({ flag, version: written.value.version, fromVersion: saved.version });
     else report.skipped.push({ flag, reason: written.error.message });
   }

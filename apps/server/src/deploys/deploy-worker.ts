@@ -50,7 +50,11 @@ export class DeployWorker {
     private readonly logger: Logger,
     options: DeployWorkerOptions = {},
   ) {
-    this.loop = new PassLoop(() => this.tick(), options.tickMs ?? 1_000, (error) => this.logger.error({ err: error }, "deploy worker tick failed"));
+    this.loop = new PassLoop(
+      () => this.tick(),
+      options.tickMs ?? 1_000,
+      (error) => this.logger.error({ err: error }, "deploy worker tick failed"),
+    );
     this.leaseMs = options.leaseMs ?? 30_000;
     this.batch = options.batch ?? 50;
     this.now = options.now ?? (() => new Date());
@@ -90,19 +94,27 @@ export class DeployWorker {
     const { db } = this.deps;
     const now = this.now();
     const counted = await newCounts(db, leased, now);
-    const sampled = queryChecks(leased.guard).length === 0 ? null : await sampleIntervals(this.prometheus, { ...leased, progress: leased.prometheus ?? undefined }, now);
+    const sampled =
+      queryChecks(leased.guard).length === 0
+        ? null
+        : await sampleIntervals(this.prometheus, { ...leased, progress: leased.prometheus ?? undefined }, now);
     // Cursors move first: once the lease is lost, this replica must not add counts or samples another one also copies.
     const kept = await db.transaction(async (tx) => {
       const progress = sampled === null ? {} : { prometheus: sampled.progress };
       if (!(await store.updateLeased(tx, leased.id, this.owner, { countCursor: counted.cursor, ...progress }))) return false;
       await store.insertCounts(tx, counted.rows);
-      if (sampled !== null) await store.insertSignals(tx, sampled.samples.map((sample) => ({ deployId: leased.id, ...sample })));
+      if (sampled !== null)
+        await store.insertSignals(
+          tx,
+          sampled.samples.map((sample) => ({ deployId: leased.id, ...sample })),
+        );
       return true;
     });
     if (!kept) return this.lost(leased.id);
     const deploy = { ...leased, countCursor: counted.cursor, prometheus: sampled?.progress ?? leased.prometheus };
     const instances = deploy.flagsOff.length === 0 ? [] : await readInstances(db, deploy.environmentKey, now);
-    if (deploy.flagsOff.length > 0) await store.insertAcks(db, newAcks(deploy.id, deploy.flagsOff, instances, await store.listAcks(db, deploy.id)));
+    if (deploy.flagsOff.length > 0)
+      await store.insertAcks(db, newAcks(deploy.id, deploy.flagsOff, instances, await store.listAcks(db, deploy.id)));
     const decideAt = sampled?.decideAt ?? now;
     if (!needsDecision(deploy, decideAt)) return void (await store.releaseLease(db, deploy.id, this.owner));
     const decided = decide(await decisionInput(db, deploy, instances, decideAt));
@@ -112,7 +124,16 @@ export class DeployWorker {
     const decision = withSourceProblem(refused.length === 0 ? decided : unableToDisable(decided, refused), deploy.prometheus);
     // A new status and its webhook delivery commit together: no decision is stored without one.
     const stored = await db.transaction(async (tx) => {
-      if (!(await store.updateLeased(tx, deploy.id, this.owner, { decision, status: decision.status, final: decision.final, decidedAt: now, flagsOff }, true))) return false;
+      if (
+        !(await store.updateLeased(
+          tx,
+          deploy.id,
+          this.owner,
+          { decision, status: decision.status, final: decision.final, decidedAt: now, flagsOff },
+          true,
+        ))
+      )
+        return false;
       if (decision.status !== deploy.status) await queueDecisionWebhook(tx, deploy, decision, now);
       return true;
     });
@@ -125,7 +146,10 @@ export class DeployWorker {
    * stored as soon as it is written, so the engine sees it (and stops asking) even if this
    * replica dies right after; a flag already recorded off is never written again.
    */
-  private async apply(deploy: store.DeployRow, actions: DisableFlagAction[]): Promise<{ flagsOff: StoredFlagOff[]; refused: Refusal[] } | null> {
+  private async apply(
+    deploy: store.DeployRow,
+    actions: DisableFlagAction[],
+  ): Promise<{ flagsOff: StoredFlagOff[]; refused: Refusal[] } | null> {
     const flagsOff = [...deploy.flagsOff];
     const refused: Refusal[] = [];
     if (deploy.guard.onBreach !== BreachResponses.disableFlags) return { flagsOff, refused };
@@ -133,7 +157,14 @@ export class DeployWorker {
     for (const action of actions) {
       if (action.type !== "disable-flag" || flagsOff.some((off) => off.flag === action.flag)) continue;
       const comment = `deploy ${deploy.id}: ${action.detail}`.slice(0, COMMENT_MAX);
-      const written = await patchFlagConfig(this.deps, actor, action.flag, deploy.environmentKey, { enabled: false }, { comment, deployId: deploy.id });
+      const written = await patchFlagConfig(
+        this.deps,
+        actor,
+        action.flag,
+        deploy.environmentKey,
+        { enabled: false },
+        { comment, deployId: deploy.id },
+      );
       if (!written.ok) {
         this.logger.warn({ deployId: deploy.id, flag: action.flag, error: written.error.message }, "deploy could not turn a flag off");
         refused.push({ flag: action.flag, message: written.error.message });
@@ -142,7 +173,10 @@ export class DeployWorker {
       const seq = await store.latestConfigSeq(this.deps.db, deploy.environmentKey, action.flag);
       flagsOff.push({ flag: action.flag, disabledAt: this.now().toISOString(), configVersion: written.value.version, seq });
       if (!(await store.updateLeased(this.deps.db, deploy.id, this.owner, { flagsOff }))) return null;
-      this.logger.warn({ deployId: deploy.id, flag: action.flag, version: written.value.version, reason: action.reason }, "deploy turned a flag off");
+      this.logger.warn(
+        { deployId: deploy.id, flag: action.flag, version: written.value.version, reason: action.reason },
+        "deploy turned a flag off",
+      );
     }
     return { flagsOff, refused };
   }
@@ -154,7 +188,10 @@ export class DeployWorker {
   /** Each new status (a decision) is logged; its webhook delivery was queued with it (see `WebhookDispatcher`). */
   private report(deploy: store.DeployRow, decision: DeployDecision): void {
     if (decision.status === deploy.status) return;
-    this.logger.info({ deployId: deploy.id, service: deploy.service, version: deploy.version, status: decision.status }, decision.evidence.summary);
+    this.logger.info(
+      { deployId: deploy.id, service: deploy.service, version: deploy.version, status: decision.status },
+      decision.evidence.summary,
+    );
   }
 }
 

@@ -1,5 +1,13 @@
 import { judge, samplesThrough, type CheckSeries, type Interval, type Judged } from "./checks";
-import type { CheckEvidence, CohortEvidence, DisableReason, FlagActionEvidence, FlagOff, IntervalEvidence, PropagationEvidence } from "./types";
+import type {
+  CheckEvidence,
+  CohortEvidence,
+  DisableReason,
+  FlagActionEvidence,
+  FlagOff,
+  IntervalEvidence,
+  PropagationEvidence,
+} from "./types";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -54,7 +62,12 @@ function formatP(p: number): string {
 /** "error_rate 0.05 > max 0.02 over 1200 samples" */
 export function describeJudged(series: CheckSeries, judged: Judged): string {
   const { check } = series;
-  const bound = judged.direction === "below" ? `< min ${formatValue(check.min ?? null)}` : judged.direction === "above" ? `> max ${formatValue(check.max ?? null)}` : "";
+  const bound =
+    judged.direction === "below"
+      ? `< min ${formatValue(check.min ?? null)}`
+      : judged.direction === "above"
+        ? `> max ${formatValue(check.max ?? null)}`
+        : "";
   return `${check.signal} ${formatValue(judged.value)} ${bound} over ${judged.samples} samples`.replace(/ {2}/g, " ");
 }
 

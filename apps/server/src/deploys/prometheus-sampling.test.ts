@@ -66,9 +66,22 @@ describe("sampleIntervals", () => {
   it("holds the decision back while Prometheus is unreachable, then fills the gap from its history", async () => {
     let up = false;
     const { source } = fakePrometheus((_query, seconds) => (up ? value(seconds) : down));
-    const first = await sampleIntervals(source, { createdAt: START, guard, progress: { through: 1, failingSince: null, lastProblem: null } }, at(21));
+    const first = await sampleIntervals(
+      source,
+      { createdAt: START, guard, progress: { through: 1, failingSince: null, lastProblem: null } },
+      at(21),
+    );
     expect(first.samples).toEqual([]);
-    expect(first.progress).toEqual({ through: 1, failingSince: at(21).toISOString(), lastProblem: { at: at(21).toISOString(), interval: 1, signal: "error_rate", message: down.kind === "unavailable" ? down.message : "" } });
+    expect(first.progress).toEqual({
+      through: 1,
+      failingSince: at(21).toISOString(),
+      lastProblem: {
+        at: at(21).toISOString(),
+        interval: 1,
+        signal: "error_rate",
+        message: down.kind === "unavailable" ? down.message : "",
+      },
+    });
     // The engine may judge interval 0 only: interval 1 has no sample yet.
     expect(first.decideAt).toEqual(at(10));
 
@@ -91,15 +104,27 @@ describe("sampleIntervals", () => {
     expect(stillWaiting.progress.through).toBe(1);
     const givenUp = await sampleIntervals(source, { createdAt: START, guard, progress: failing }, at(51));
     expect(givenUp.samples).toEqual([]);
-    expect(givenUp.progress).toMatchObject({ through: 5, failingSince: at(21).toISOString(), lastProblem: { interval: 4, signal: "error_rate" } });
+    expect(givenUp.progress).toMatchObject({
+      through: 5,
+      failingSince: at(21).toISOString(),
+      lastProblem: { interval: 4, signal: "error_rate" },
+    });
     expect(givenUp.decideAt).toEqual(at(51));
   });
 
   it("keeps what answered when a query has no data or is wrong, and says why", async () => {
-    const { source } = fakePrometheus((query) => (query.startsWith("sum") ? { kind: "no-data", reason: "the query returned no series" } : { kind: "invalid", message: "the query returned 2 series" }));
+    const { source } = fakePrometheus((query) =>
+      query.startsWith("sum")
+        ? { kind: "no-data", reason: "the query returned no series" }
+        : { kind: "invalid", message: "the query returned 2 series" },
+    );
     const result = await sampleIntervals(source, { createdAt: START, guard, progress: undefined }, at(10));
     expect(result.samples).toEqual([]);
-    expect(result.progress).toEqual({ through: 1, failingSince: null, lastProblem: { at: at(10).toISOString(), interval: 0, signal: "latency_p99_ms", message: "the query returned 2 series" } });
+    expect(result.progress).toEqual({
+      through: 1,
+      failingSince: null,
+      lastProblem: { at: at(10).toISOString(), interval: 0, signal: "latency_p99_ms", message: "the query returned 2 series" },
+    });
   });
 
   it("catches up on a long gap a few intervals per tick", async () => {

@@ -25,7 +25,10 @@ export interface SampledIntervals {
   decideAt: Date;
 }
 
-const NO_SOURCE: QueryOutcome = { kind: "unavailable", message: "this server has no PROMETHEUS_URL (it was set when the deploy was registered)" };
+const NO_SOURCE: QueryOutcome = {
+  kind: "unavailable",
+  message: "this server has no PROMETHEUS_URL (it was set when the deploy was registered)",
+};
 
 /**
  * Asks Prometheus for every query check's value at the end of each interval completed since
@@ -34,7 +37,11 @@ const NO_SOURCE: QueryOutcome = { kind: "unavailable", message: "this server has
  * longer than `giveUpAfterMs`; until then the interval is asked again on the next tick, as a
  * whole, so no sample is stored twice.
  */
-export async function sampleIntervals(source: PrometheusSource | undefined, deploy: { createdAt: Date; guard: Guard; progress: PrometheusProgress | undefined }, now: Date): Promise<SampledIntervals> {
+export async function sampleIntervals(
+  source: PrometheusSource | undefined,
+  deploy: { createdAt: Date; guard: Guard; progress: PrometheusProgress | undefined },
+  now: Date,
+): Promise<SampledIntervals> {
   const { guard } = deploy;
   const startMs = deploy.createdAt.getTime();
   const intervalMs = guard.intervalSeconds * 1000;
@@ -46,7 +53,10 @@ export async function sampleIntervals(source: PrometheusSource | undefined, depl
   for (let index = progress.through; index < last; index++) {
     const atMs = startMs + (index + 1) * intervalMs;
     const answers = await Promise.all(
-      checks.map(async (check) => ({ check, outcome: source === undefined ? NO_SOURCE : await source.query(expandQuery(check.query, guard.intervalSeconds), new Date(atMs)) })),
+      checks.map(async (check) => ({
+        check,
+        outcome: source === undefined ? NO_SOURCE : await source.query(expandQuery(check.query, guard.intervalSeconds), new Date(atMs)),
+      })),
     );
     const problem = (signal: string, message: string) => ({ at: now.toISOString(), interval: index, signal, message });
     const down = answers.find((a) => a.outcome.kind === "unavailable");

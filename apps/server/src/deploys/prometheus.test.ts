@@ -3,11 +3,17 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { expandQuery, prometheusClient, readQueryResponse } from "./prometheus";
 
-const vector = (...values: string[]) => ({ status: "success", data: { resultType: "vector", result: values.map((v, i) => ({ metric: { i: String(i) }, value: [1_700_000_000, v] })) } });
+const vector = (...values: string[]) => ({
+  status: "success",
+  data: { resultType: "vector", result: values.map((v, i) => ({ metric: { i: String(i) }, value: [1_700_000_000, v] })) },
+});
 
 describe("readQueryResponse", () => {
   it("takes a scalar or a vector of one series as the value", () => {
-    expect(readQueryResponse(200, { status: "success", data: { resultType: "scalar", result: [1, "0.25"] } })).toEqual({ kind: "value", value: 0.25 });
+    expect(readQueryResponse(200, { status: "success", data: { resultType: "scalar", result: [1, "0.25"] } })).toEqual({
+      kind: "value",
+      value: 0.25,
+    });
     expect(readQueryResponse(200, vector("0.031"))).toEqual({ kind: "value", value: 0.031 });
   });
 
@@ -18,22 +24,37 @@ describe("readQueryResponse", () => {
   });
 
   it("rejects several series and range vectors: a check needs one value", () => {
-    expect(readQueryResponse(200, vector("1", "2", "3"))).toEqual({ kind: "invalid", message: "the query returned 3 series; a check needs one value — aggregate it, e.g. sum(…)" });
+    expect(readQueryResponse(200, vector("1", "2", "3"))).toEqual({
+      kind: "invalid",
+      message: "the query returned 3 series; a check needs one value — aggregate it, e.g. sum(…)",
+    });
     expect(readQueryResponse(200, { status: "success", data: { resultType: "matrix", result: [] } })).toMatchObject({ kind: "invalid" });
   });
 
   it("blames the query for bad_data and execution errors, and Prometheus for the rest", () => {
-    expect(readQueryResponse(400, { status: "error", errorType: "bad_data", error: 'parse error: unexpected "(" ' })).toEqual({ kind: "invalid", message: 'parse error: unexpected "(" ' });
-    expect(readQueryResponse(422, { status: "error", errorType: "execution", error: "many-to-many matching not allowed" })).toMatchObject({ kind: "invalid" });
-    expect(readQueryResponse(503, { status: "error", errorType: "timeout", error: "query timed out" })).toEqual({ kind: "unavailable", message: "Prometheus answered 503: query timed out" });
-    expect(readQueryResponse(200, { status: "success", data: { resultType: "vector", result: [{ value: [1, "abc"] }] } })).toMatchObject({ kind: "unavailable" });
+    expect(readQueryResponse(400, { status: "error", errorType: "bad_data", error: 'parse error: unexpected "(" ' })).toEqual({
+      kind: "invalid",
+      message: 'parse error: unexpected "(" ',
+    });
+    expect(readQueryResponse(422, { status: "error", errorType: "execution", error: "many-to-many matching not allowed" })).toMatchObject({
+      kind: "invalid",
+    });
+    expect(readQueryResponse(503, { status: "error", errorType: "timeout", error: "query timed out" })).toEqual({
+      kind: "unavailable",
+      message: "Prometheus answered 503: query timed out",
+    });
+    expect(readQueryResponse(200, { status: "success", data: { resultType: "vector", result: [{ value: [1, "abc"] }] } })).toMatchObject({
+      kind: "unavailable",
+    });
     expect(readQueryResponse(200, "<html>")).toMatchObject({ kind: "unavailable" });
   });
 });
 
 describe("expandQuery", () => {
   it("puts the deploy's interval where the query says $interval", () => {
-    expect(expandQuery("sum(rate(errors_total[$interval])) / sum(rate(requests_total[$interval]))", 30)).toBe("sum(rate(errors_total[30s])) / sum(rate(requests_total[30s]))");
+    expect(expandQuery("sum(rate(errors_total[$interval])) / sum(rate(requests_total[$interval]))", 30)).toBe(
+      "sum(rate(errors_total[30s])) / sum(rate(requests_total[30s]))",
+    );
   });
 });
 
@@ -63,7 +84,9 @@ describe("prometheusClient", () => {
     });
     const client = prometheusClient(`http://ops:s%3Acret@127.0.0.1:${port}/prom/`);
     expect(await client.query("up", new Date("2026-11-26T10:00:00.250Z"))).toEqual({ kind: "value", value: 0.5 });
-    expect(seen).toEqual([{ path: "/prom/api/v1/query", query: "up", time: "1795687200.250", auth: `Basic ${Buffer.from("ops:s:cret").toString("base64")}` }]);
+    expect(seen).toEqual([
+      { path: "/prom/api/v1/query", query: "up", time: "1795687200.250", auth: `Basic ${Buffer.from("ops:s:cret").toString("base64")}` },
+    ]);
     expect(client.origin).toBe(`http://127.0.0.1:${port}`);
   });
 

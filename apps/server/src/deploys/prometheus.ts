@@ -66,11 +66,19 @@ export function readQueryResponse(status: number, body: unknown): QueryOutcome {
   if (data.resultType === "vector" && Array.isArray(data.result)) {
     const series: unknown[] = data.result;
     if (series.length === 0) return { kind: "no-data", reason: "the query returned no series" };
-    if (series.length > 1) return { kind: "invalid", message: `the query returned ${series.length} series; a check needs one value — aggregate it, e.g. sum(…)` };
+    if (series.length > 1)
+      return {
+        kind: "invalid",
+        message: `the query returned ${series.length} series; a check needs one value — aggregate it, e.g. sum(…)`,
+      };
     const only = series[0];
     return valueOutcome(isRecord(only) ? sampleValue(only.value) : null);
   }
-  if (data.resultType === "matrix") return { kind: "invalid", message: "the query returned a range vector; a check needs an instant value (e.g. wrap it in rate(…) or avg_over_time(…))" };
+  if (data.resultType === "matrix")
+    return {
+      kind: "invalid",
+      message: "the query returned a range vector; a check needs an instant value (e.g. wrap it in rate(…) or avg_over_time(…))",
+    };
   return { kind: "unavailable", message: "Prometheus answered something that is not a query result" };
 }
 
@@ -87,7 +95,8 @@ export function prometheusClient(baseUrl: string, options: PrometheusClientOptio
   const timeoutMs = options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   const doFetch = options.fetch ?? fetch;
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
-  if (base.username !== "") headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString("base64")}`;
+  if (base.username !== "")
+    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString("base64")}`;
   endpoint.username = "";
   endpoint.password = "";
   return {
@@ -99,14 +108,23 @@ export function prometheusClient(baseUrl: string, options: PrometheusClientOptio
       try {
         response = await doFetch(endpoint, { method: "POST", headers, body, signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
-        const reason = error instanceof Error && error.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+        const reason =
+          error instanceof Error && error.name === "TimeoutError"
+            ? `no answer within ${timeoutMs} ms`
+            : error instanceof Error
+              ? error.cause instanceof Error
+                ? error.cause.message
+                : error.message
+              : String(error);
         return { kind: "unavailable", message: `Prometheus at ${origin} is unreachable: ${clip(reason)}` };
       }
       let parsed: unknown;
       try {
         parsed = await response.json();
       } catch {
-        return response.ok ? { kind: "unavailable", message: `Prometheus at ${origin} answered something that is not JSON` } : readQueryResponse(response.status, {});
+        return response.ok
+          ? { kind: "unavailable", message: `Prometheus at ${origin} answered something that is not JSON` }
+          : readQueryResponse(response.status, {});
       }
       return readQueryResponse(response.status, parsed);
     },

@@ -12,11 +12,22 @@ describe("acknowledgement", () => {
     const instances = Array.from({ length: 20 }, (_, i) => ({ acknowledgedAt: after((i + 1) * 100) }));
     const { evidence, acknowledgedAtMs } = acknowledgement(off, { flag: "new-checkout", version: 11, instances }, 0.95, now);
     expect(acknowledgedAtMs).toBe(after(1900).getTime());
-    expect(evidence).toStrictEqual({ version: 11, acknowledged: 20, connected: 20, requiredRatio: 0.95, acknowledgedAt: after(1900).toISOString(), seconds: 1.9 });
+    expect(evidence).toStrictEqual({
+      version: 11,
+      acknowledged: 20,
+      connected: 20,
+      requiredRatio: 0.95,
+      acknowledgedAt: after(1900).toISOString(),
+      seconds: 1.9,
+    });
   });
 
   it("is not reached while fewer than the required share acknowledged", () => {
-    const instances = [...Array.from({ length: 18 }, () => ({ acknowledgedAt: after(500) })), { acknowledgedAt: null }, { acknowledgedAt: null }];
+    const instances = [
+      ...Array.from({ length: 18 }, () => ({ acknowledgedAt: after(500) })),
+      { acknowledgedAt: null },
+      { acknowledgedAt: null },
+    ];
     const { evidence, acknowledgedAtMs } = acknowledgement(off, { flag: "new-checkout", version: 11, instances }, 0.95, now);
     expect(acknowledgedAtMs).toBeNull();
     expect(evidence).toMatchObject({ acknowledged: 18, connected: 20, acknowledgedAt: null, seconds: null });
@@ -29,7 +40,10 @@ describe("acknowledgement", () => {
 
   it("counts an instance already on a newer version from the flag-off itself", () => {
     const instances = [{ acknowledgedAt: after(-5000) }];
-    expect(acknowledgement(off, { flag: "new-checkout", version: 12, instances }, 1, now).evidence).toMatchObject({ version: 12, seconds: 0 });
+    expect(acknowledgement(off, { flag: "new-checkout", version: 12, instances }, 1, now).evidence).toMatchObject({
+      version: 12,
+      seconds: 0,
+    });
   });
 
   it("with no instance connected, nothing serves the old config: acknowledged at once", () => {

@@ -15,7 +15,10 @@ export interface Acknowledgement {
 export function acknowledgement(off: FlagOff, propagation: Propagation | undefined, ratio: number, nowMs: number): Acknowledgement {
   const disabledAtMs = off.disabledAt.getTime();
   if (propagation === undefined || propagation.version < off.version) {
-    return { evidence: { version: off.version, acknowledged: 0, connected: 0, requiredRatio: ratio, acknowledgedAt: null, seconds: null }, acknowledgedAtMs: null };
+    return {
+      evidence: { version: off.version, acknowledged: 0, connected: 0, requiredRatio: ratio, acknowledgedAt: null, seconds: null },
+      acknowledgedAtMs: null,
+    };
   }
   const connected = propagation.instances.length;
   const times = propagation.instances

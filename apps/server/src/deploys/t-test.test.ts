@@ -75,7 +75,10 @@ describe("welchTTest (one-sided: a > b)", () => {
     expect(result.t).toBeCloseTo(3.4127190435498576, 12);
     expect(result.df).toBeCloseTo(3.887151949909814, 12);
     expect(relativeError(result.pValue, 0.014097177835998658)).toBeLessThan(1e-9);
-    expect(welchTTest(summarize([10.2, 10.9, 11.5, 10.1, 10.8, 11.0]), summarize([12.1, 14.3, 11.8, 13.0])).pValue).toBeCloseTo(0.9859028221640014, 12);
+    expect(welchTTest(summarize([10.2, 10.9, 11.5, 10.1, 10.8, 11.0]), summarize([12.1, 14.3, 11.8, 13.0])).pValue).toBeCloseTo(
+      0.9859028221640014,
+      12,
+    );
   });
 
   it("finds 1400 ms vs 400 ms overwhelming (t = 58.28, df = 6.23, p ≈ 4.5e-10)", () => {

@@ -43,7 +43,11 @@ export class WebhookDispatcher {
     private readonly logger: Logger,
     options: WebhookDispatcherOptions = {},
   ) {
-    this.loop = new PassLoop(() => this.poll(), options.pollMs ?? 1_000, (error) => this.logger.error({ err: error }, "could not claim webhook deliveries"));
+    this.loop = new PassLoop(
+      () => this.poll(),
+      options.pollMs ?? 1_000,
+      (error) => this.logger.error({ err: error }, "could not claim webhook deliveries"),
+    );
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_WEBHOOK_RETRY_DELAYS_MS;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
     this.leaseMs = Math.max(options.leaseMs ?? 30_000, this.timeoutMs + 5_000);
@@ -81,7 +85,12 @@ export class WebhookDispatcher {
     const claimed = await claimDeliveries(this.db, this.now(), this.leaseMs, free);
     for (const delivery of claimed) {
       const attempt: Promise<void> = this.attempt(delivery)
-        .catch((error: unknown) => this.logger.error({ err: error, deployId: delivery.deployId, delivery: delivery.id }, "could not record a webhook attempt; it goes out again after its lease"))
+        .catch((error: unknown) =>
+          this.logger.error(
+            { err: error, deployId: delivery.deployId, delivery: delivery.id },
+            "could not record a webhook attempt; it goes out again after its lease",
+          ),
+        )
         .finally(() => this.inFlight.delete(attempt));
       this.inFlight.add(attempt);
     }
@@ -95,25 +104,43 @@ export class WebhookDispatcher {
     if (environment?.webhookUrl !== delivery.url) {
       // Removed or pointed elsewhere since the decision: the old receiver is no longer trusted with it.
       this.logger.warn(log, "webhook changed before the decision was delivered; not sent");
-      return this.settle(delivery, { status: WebhookDeliveryStatuses.failed, lastError: "the environment's webhook URL changed before it was sent" });
+      return this.settle(delivery, {
+        status: WebhookDeliveryStatuses.failed,
+        lastError: "the environment's webhook URL changed before it was sent",
+      });
     }
     const body = JSON.stringify(delivery.payload);
-    const sent = await sendWebhook({ id: delivery.id, url: delivery.url, body, secret: environment.webhookSecret }, { timeoutMs: this.timeoutMs, signal: this.stopping.signal, ...(this.fetch ? { fetch: this.fetch } : {}) });
+    const sent = await sendWebhook(
+      { id: delivery.id, url: delivery.url, body, secret: environment.webhookSecret },
+      { timeoutMs: this.timeoutMs, signal: this.stopping.signal, ...(this.fetch ? { fetch: this.fetch } : {}) },
+    );
     const now = this.now();
     if (sent.ok) return this.settle(delivery, { status: WebhookDeliveryStatuses.delivered, deliveredAt: now });
-    if (this.stopping.signal.aborted) return this.settle(delivery, { status: WebhookDeliveryStatuses.pending, lastError: "interrupted: the server stopped", nextAttemptAt: now });
+    if (this.stopping.signal.aborted)
+      return this.settle(delivery, {
+        status: WebhookDeliveryStatuses.pending,
+        lastError: "interrupted: the server stopped",
+        nextAttemptAt: now,
+      });
     const delay = retryDelayMs(delivery.attempts, this.retryDelaysMs);
     if (delay === null) {
       this.logger.warn({ ...log, problem: sent.problem }, "webhook delivery failed; giving up");
       return this.settle(delivery, { status: WebhookDeliveryStatuses.failed, lastError: sent.problem });
     }
     this.logger.warn({ ...log, problem: sent.problem, retryInMs: delay }, "webhook delivery failed; retrying");
-    return this.settle(delivery, { status: WebhookDeliveryStatuses.pending, lastError: sent.problem, nextAttemptAt: new Date(now.getTime() + delay) });
+    return this.settle(delivery, {
+      status: WebhookDeliveryStatuses.pending,
+      lastError: sent.problem,
+      nextAttemptAt: new Date(now.getTime() + delay),
+    });
   }
 
   private async settle(delivery: WebhookDeliveryRow, outcome: DeliveryOutcome): Promise<void> {
     if (!(await settleDelivery(this.db, delivery.id, delivery.attempts, outcome))) {
-      this.logger.warn({ deployId: delivery.deployId, delivery: delivery.id }, "webhook delivery changed during the attempt (claimed again after its lease, or its deploy deleted); this outcome is dropped");
+      this.logger.warn(
+        { deployId: delivery.deployId, delivery: delivery.id },
+        "webhook delivery changed during the attempt (claimed again after its lease, or its deploy deleted); this outcome is dropped",
+      );
     }
   }
 }

@@ -27,7 +27,8 @@ export function requireToken(kinds: readonly TokenKind[], options: { allowQueryT
       } else if (options.allowQueryToken) {
         secret = c.req.query("token");
       }
-      if (secret === undefined) throw new AppError("UNAUTHORIZED", "This endpoint needs an API token: send 'Authorization: Bearer <token>'");
+      if (secret === undefined)
+        throw new AppError("UNAUTHORIZED", "This endpoint needs an API token: send 'Authorization: Bearer <token>'");
       const token = lookup.tokenByHash(hashToken(secret));
       if (!token) throw new AppError("UNAUTHORIZED", "The API token is unknown or was deleted");
       if (!kinds.includes(token.kind)) {

@@ -11,7 +11,12 @@ function schemaOf(schema: z.ZodType): Json {
 }
 
 function parameters(operation: Operation): Json[] {
-  const path = [...operation.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: "path", required: true, schema: { type: "string" } }));
+  const path = [...operation.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name,
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+  }));
   if (!operation.query) return path;
   const query = schemaOf(operation.query);
   const properties = (query.properties ?? {}) as Record<string, Json>;
@@ -47,7 +52,8 @@ export function openApiDocument(): Json {
     info: {
       title: "Switchyard",
       version: "0.1.0",
-      description: "Feature flags tied to deploys. Every request carries `Authorization: Bearer <token>`; `x-token-kinds` lists the token kinds a route accepts (401 without a known token, 403 outside its scope).",
+      description:
+        "Feature flags tied to deploys. Every request carries `Authorization: Bearer <token>`; `x-token-kinds` lists the token kinds a route accepts (401 without a known token, 403 outside its scope).",
     },
     servers: [{ url: "/" }],
     components: {

@@ -21,7 +21,11 @@ export function clientRoutes(deps: RouteDeps) {
   // path (see stream/node-sse.ts); EventSource sends a simple GET, so no preflight is needed.
   app.get("/stream", clientOnly(deps.live), (c) => {
     const encoded = c.req.query("context");
-    if (encoded === undefined) throw validationFailed([{ path: "context", message: "required: base64url-encoded JSON of the evaluation context" }], "stream request");
+    if (encoded === undefined)
+      throw validationFailed(
+        [{ path: "context", message: "required: base64url-encoded JSON of the evaluation context" }],
+        "stream request",
+      );
     let decoded: unknown;
     try {
       decoded = JSON.parse(Buffer.from(encoded, "base64url").toString("utf8"));
@@ -34,11 +38,16 @@ export function clientRoutes(deps: RouteDeps) {
     const view = tokenEnvironment(c, deps.live);
     const tokenId = c.get("token").id;
     // The CORS middleware's headers do not reach a response written straight to Node: repeat the one a browser needs.
-    return serveSse(c, (sink) => deps.hub.connectClient({ environmentKey: view.key, tokenId, context, sink }), { "access-control-allow-origin": "*" });
+    return serveSse(c, (sink) => deps.hub.connectClient({ environmentKey: view.key, tokenId, context, sink }), {
+      "access-control-allow-origin": "*",
+    });
   });
 
   // Client tokens are meant for web pages on any origin; they can only read evaluated values.
-  app.use("*", cors({ origin: "*", allowHeaders: ["Authorization", "Content-Type", "If-None-Match"], exposeHeaders: ["ETag"], maxAge: 86_400 }));
+  app.use(
+    "*",
+    cors({ origin: "*", allowHeaders: ["Authorization", "Content-Type", "If-None-Match"], exposeHeaders: ["ETag"], maxAge: 86_400 }),
+  );
   app.use("*", clientOnly(deps.live));
 
   app.post("/evaluate", async (c) => {

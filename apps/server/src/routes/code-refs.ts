@@ -8,7 +8,11 @@ import { readJson, readQuery } from "../http/validation";
 import * as codeRefs from "../services/code-refs";
 import { actorOf, type RouteDeps } from "./route-deps";
 
-const singleLine = (max: number) => z.string().max(max, `must be at most ${max} characters`).regex(/^[^\r\n]*$/, "must be a single line");
+const singleLine = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^[^\r\n]*$/, "must be a single line");
 const name = singleLine(200).trim().min(1, "must not be empty");
 
 export const MAX_TEXT_LENGTH = 300;

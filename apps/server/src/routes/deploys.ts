@@ -27,8 +27,16 @@ const checkSchema = z
 
 const guardSchema = z
   .strictObject({
-    windowSeconds: z.number().int().min(1).max(7 * 24 * 3600),
-    intervalSeconds: z.number().int().min(1).max(24 * 3600),
+    windowSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600),
+    intervalSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3600),
     checks: z.array(checkSchema).min(1, { message: "needs at least one check" }).max(20),
     onBreach: z.enum(breachResponses, { message: `must be one of ${breachResponses.join(", ")}` }).default(BreachResponses.disableFlags),
     acknowledgeRatio: z.number().gt(0).max(1).optional(),
@@ -64,8 +72,10 @@ const sampleSchema = z
     variation: z.number().int().min(0).max(1000).optional(),
   })
   .superRefine((sample, ctx) => {
-    if (sample.flag !== undefined && sample.variation === undefined) ctx.addIssue({ code: "custom", path: ["variation"], message: "a sample naming a flag needs the variation (index) its cohort got" });
-    if (sample.flag === undefined && sample.variation !== undefined) ctx.addIssue({ code: "custom", path: ["flag"], message: "a sample with a variation needs the flag it belongs to" });
+    if (sample.flag !== undefined && sample.variation === undefined)
+      ctx.addIssue({ code: "custom", path: ["variation"], message: "a sample naming a flag needs the variation (index) its cohort got" });
+    if (sample.flag === undefined && sample.variation !== undefined)
+      ctx.addIssue({ code: "custom", path: ["flag"], message: "a sample with a variation needs the flag it belongs to" });
   });
 
 export const MAX_SAMPLES = 1_000;

@@ -11,7 +11,10 @@ export function docsRoutes() {
   app.get("/openapi.json", (c) => c.json(openApiDocument()));
   app.get("/docs", (c) => {
     const rows = operations
-      .map((o) => `<tr><td><code>${o.method.toUpperCase()}</code></td><td><code>${escape(o.path)}</code></td><td>${escape(o.tokens.join(", ") || "none")}</td><td>${escape(o.summary)}</td></tr>`)
+      .map(
+        (o) =>
+          `<tr><td><code>${o.method.toUpperCase()}</code></td><td><code>${escape(o.path)}</code></td><td>${escape(o.tokens.join(", ") || "none")}</td><td>${escape(o.summary)}</td></tr>`,
+      )
       .join("\n");
     return c.html(`<!doctype html><meta charset="utf-8"><title>Switchyard API</title>
 <style>body{font:15px system-ui;margin:2rem;max-width:70rem}td{padding:.25rem .75rem;vertical-align:top;border-bottom:1px solid #eee}code{font-size:13px}</style>

@@ -17,7 +17,11 @@ export const environmentCreateSchema = z.strictObject({
 export const environmentPatchSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
-    webhookUrl: z.url({ protocol: /^https?$/, message: "must be an http:// or https:// URL" }).max(2000).nullable().optional(),
+    webhookUrl: z
+      .url({ protocol: /^https?$/, message: "must be an http:// or https:// URL" })
+      .max(2000)
+      .nullable()
+      .optional(),
     webhookSecret: z.string().min(16, "must be at least 16 characters").max(200).nullable().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, { message: "send at least one of name, webhookUrl, webhookSecret" });
@@ -44,7 +48,11 @@ export function environmentRoutes(deps: RouteDeps) {
   // Which SDK instances of the environment serve which config version, and whether their stream is open.
   app.get("/:env/instances", async (c) => {
     const env = unwrap(await environments.getEnvironment(deps, c.req.param("env")));
-    return c.json({ environment: env.key, version: deps.live.environment(env.key)?.version ?? null, instances: await readInstances(deps.db, env.key) });
+    return c.json({
+      environment: env.key,
+      version: deps.live.environment(env.key)?.version ?? null,
+      instances: await readInstances(deps.db, env.key),
+    });
   });
 
   app.delete("/:env", async (c) => c.json(unwrap(await environments.deleteEnvironment(deps, actorOf(c), c.req.param("env")))));

@@ -8,7 +8,13 @@ import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-size";
 import { zodIssues } from "../http/validation";
 import type { EnvironmentView, LiveState } from "../services/live-state";
-import { evaluateOfrepBulk, evaluateOfrepFlag, OfrepErrorCodes, type OfrepAudience, type OfrepErrorCode } from "../services/ofrep-evaluation";
+import {
+  evaluateOfrepBulk,
+  evaluateOfrepFlag,
+  OfrepErrorCodes,
+  type OfrepAudience,
+  type OfrepErrorCode,
+} from "../services/ofrep-evaluation";
 import { etagMatches } from "../http/etag";
 import { tokenEnvironment } from "./route-deps";
 
@@ -84,10 +90,18 @@ async function readOfrepRequest(c: Context<AppEnv>): Promise<ParsedRequest> {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return { ok: false, errorCode: OfrepErrorCodes.PARSE_ERROR, errorDetails: `The request body is not valid JSON: ${error instanceof Error ? error.message : "unparseable"}` };
+    return {
+      ok: false,
+      errorCode: OfrepErrorCodes.PARSE_ERROR,
+      errorDetails: `The request body is not valid JSON: ${error instanceof Error ? error.message : "unparseable"}`,
+    };
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    return { ok: false, errorCode: OfrepErrorCodes.PARSE_ERROR, errorDetails: 'The request body must be a JSON object such as {"context":{"targetingKey":"user-1"}}' };
+    return {
+      ok: false,
+      errorCode: OfrepErrorCodes.PARSE_ERROR,
+      errorDetails: 'The request body must be a JSON object such as {"context":{"targetingKey":"user-1"}}',
+    };
   }
   const parsed = ofrepRequestSchema.safeParse(data);
   if (!parsed.success) {

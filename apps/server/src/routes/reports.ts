@@ -40,10 +40,19 @@ export function reportRoutes(deps: RouteDeps) {
     }
     if (query.repository !== undefined || query.branch !== undefined) {
       const uploads = await listCodeRefUploads(deps.db);
-      const scoped = uploads.filter((u) => (query.repository === undefined || u.repository === query.repository) && (query.branch === undefined || u.branch === query.branch));
+      const scoped = uploads.filter(
+        (u) =>
+          (query.repository === undefined || u.repository === query.repository) &&
+          (query.branch === undefined || u.branch === query.branch),
+      );
       if (scoped.length === 0) {
-        const what = [query.repository, query.branch === undefined ? undefined : `branch ${query.branch}`].filter((w) => w !== undefined).join(", ");
-        problems.push({ path: query.repository === undefined ? "branch" : "repository", message: `no code references were uploaded for ${what}` });
+        const what = [query.repository, query.branch === undefined ? undefined : `branch ${query.branch}`]
+          .filter((w) => w !== undefined)
+          .join(", ");
+        problems.push({
+          path: query.repository === undefined ? "branch" : "repository",
+          message: `no code references were uploaded for ${what}`,
+        });
       }
     }
     if (problems.length > 0) throw validationFailed(problems, "query");

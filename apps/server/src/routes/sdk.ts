@@ -10,7 +10,9 @@ import { serveSse } from "../stream/hono-sse";
 import { tokenEnvironment, type RouteDeps } from "./route-deps";
 import { etagMatches } from "../http/etag";
 
-export const instanceIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1–100 characters of A–Z, a–z, 0–9, '.', '_', ':' or '-'");
+export const instanceIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1–100 characters of A–Z, a–z, 0–9, '.', '_', ':' or '-'");
 
 const count = z.number().int().min(1).max(1_000_000_000);
 export const sdkMetricsSchema = z.strictObject({
@@ -19,7 +21,10 @@ export const sdkMetricsSchema = z.strictObject({
   version: z.number().int().min(0).optional(),
   periodStart: z.iso.datetime().optional(),
   periodEnd: z.iso.datetime().optional(),
-  evaluations: z.array(z.strictObject({ flag: flagKeySchema, variation: z.number().int().min(0).max(99), count })).max(10_000).default([]),
+  evaluations: z
+    .array(z.strictObject({ flag: flagKeySchema, variation: z.number().int().min(0).max(99), count }))
+    .max(10_000)
+    .default([]),
   events: z
     .array(
       z.strictObject({
@@ -58,7 +63,10 @@ export function sdkRoutes(deps: RouteDeps) {
     let instanceId: string | undefined;
     if (rawInstance !== undefined) {
       const parsed = instanceIdSchema.safeParse(rawInstance);
-      if (!parsed.success) throw new AppError("VALIDATION_FAILED", `Invalid instance id: ${parsed.error.issues[0]?.message ?? ""}`, [{ path: "X-Switchyard-Instance", message: parsed.error.issues[0]?.message ?? "invalid" }]);
+      if (!parsed.success)
+        throw new AppError("VALIDATION_FAILED", `Invalid instance id: ${parsed.error.issues[0]?.message ?? ""}`, [
+          { path: "X-Switchyard-Instance", message: parsed.error.issues[0]?.message ?? "invalid" },
+        ]);
       instanceId = parsed.data;
     }
     const lastEventId = parseLastEventId(c.req.header("last-event-id") ?? c.req.query("lastEventId"));

@@ -34,7 +34,9 @@ export function segmentRoutes(deps: RouteDeps) {
       ]);
     }
     const input = parseValue(segmentInputSchema, { ...body, key }, "segment");
-    return c.json(unwrap(await segments.replaceSegment(deps, actorOf(c), key, input, { expectedVersion: readIfMatch(c), comment: comment ?? null })));
+    return c.json(
+      unwrap(await segments.replaceSegment(deps, actorOf(c), key, input, { expectedVersion: readIfMatch(c), comment: comment ?? null })),
+    );
   });
 
   app.delete("/:key", async (c) => c.json(unwrap(await segments.deleteSegment(deps, actorOf(c), c.req.param("key")))));

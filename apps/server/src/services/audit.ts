@@ -37,7 +37,10 @@ export async function readAudit(
   let beforeId: number | undefined;
   if (query.cursor !== undefined) {
     beforeId = decodeCursor(query.cursor);
-    if (beforeId === undefined) return fail("VALIDATION_FAILED", "Invalid cursor: pass the nextCursor of a previous page", [{ path: "cursor", message: "not a cursor this API returned" }]);
+    if (beforeId === undefined)
+      return fail("VALIDATION_FAILED", "Invalid cursor: pass the nextCursor of a previous page", [
+        { path: "cursor", message: "not a cursor this API returned" },
+      ]);
   }
   const rows = await listAudit(deps.db, { flag: query.flag, environment: query.environment, beforeId, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);

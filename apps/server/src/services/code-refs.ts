@@ -47,7 +47,12 @@ const uploadView = (row: codeRefsStore.CodeRefUploadRow): CodeRefUploadView => (
  * Replaces the references of one repository and branch. Keys that name no flag are kept (a typo
  * in code is worth seeing) and listed in the answer as `unknownFlags`.
  */
-export async function uploadCodeRefs(db: Db, actor: Actor, upload: CodeRefUpload, now = new Date()): Promise<CodeRefUploadView & { flags: number; unknownFlags: string[] }> {
+export async function uploadCodeRefs(
+  db: Db,
+  actor: Actor,
+  upload: CodeRefUpload,
+  now = new Date(),
+): Promise<CodeRefUploadView & { flags: number; unknownFlags: string[] }> {
   // One row per flag, path and line: a scanner may report a line twice (two patterns matched).
   const unique = new Map<string, CodeRefInput>();
   for (const ref of upload.refs) {
@@ -55,7 +60,13 @@ export async function uploadCodeRefs(db: Db, actor: Actor, upload: CodeRefUpload
     if (!unique.has(key)) unique.set(key, ref);
   }
   const refs = [...unique.values()].map((r) => ({ flagKey: r.flag, path: r.path, line: r.line, text: r.text ?? null }));
-  const row = await codeRefsStore.replaceCodeRefs(db, { repository: upload.repository, branch: upload.branch, uploadedBy: actor.name, uploadedAt: now, refs });
+  const row = await codeRefsStore.replaceCodeRefs(db, {
+    repository: upload.repository,
+    branch: upload.branch,
+    uploadedBy: actor.name,
+    uploadedAt: now,
+    refs,
+  });
   const known = new Set((await listFlags(db, { includeArchived: true })).map((f) => f.key));
   const flags = [...new Set(refs.map((r) => r.flagKey))].sort();
   return { ...uploadView(row), flags: flags.length, unknownFlags: flags.filter((f) => !known.has(f)) };
@@ -69,7 +80,11 @@ export async function listCodeRefs(
   const [uploads, refs] = await Promise.all([codeRefsStore.listCodeRefUploads(db), codeRefsStore.listCodeRefs(db, filter, page)]);
   return {
     uploads: uploads
-      .filter((u) => (filter.repository === undefined || u.repository === filter.repository) && (filter.branch === undefined || u.branch === filter.branch))
+      .filter(
+        (u) =>
+          (filter.repository === undefined || u.repository === filter.repository) &&
+          (filter.branch === undefined || u.branch === filter.branch),
+      )
       .map(uploadView),
     refs: refs.map((r) => ({ flag: r.flagKey, repository: r.repository, branch: r.branch, path: r.path, line: r.line, text: r.text })),
   };

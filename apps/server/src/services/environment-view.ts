@@ -15,7 +15,13 @@ export interface EnvironmentView {
   etag: string;
 }
 
-function assemble(key: string, version: number, engine: Engine, flagsByKey: Map<string, FlagDefinition>, segmentsByKey: Map<string, Segment>): EnvironmentView {
+function assemble(
+  key: string,
+  version: number,
+  engine: Engine,
+  flagsByKey: Map<string, FlagDefinition>,
+  segmentsByKey: Map<string, Segment>,
+): EnvironmentView {
   const byKey = <T extends { key: string }>(a: T, b: T) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   const flags = [...flagsByKey.values()].sort(byKey);
   const segments = [...segmentsByKey.values()].sort(byKey);

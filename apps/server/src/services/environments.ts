@@ -50,20 +50,40 @@ export function createEnvironment(deps: ServiceDeps, actor: Actor, input: { key:
       });
     }
     const after = view(row);
-    await record.audit({ actor, action: "environment.create", resourceType: "environment", resourceKey: row.key, environmentKey: row.key, after });
+    await record.audit({
+      actor,
+      action: "environment.create",
+      resourceType: "environment",
+      resourceKey: row.key,
+      environmentKey: row.key,
+      after,
+    });
     record.change({ environmentKey: row.key, entity: "environment", key: row.key });
     return ok(after);
   });
 }
 
-export function updateEnvironment(deps: ServiceDeps, actor: Actor, key: string, patch: environmentsStore.EnvironmentPatch): Promise<Result<EnvironmentView>> {
+export function updateEnvironment(
+  deps: ServiceDeps,
+  actor: Actor,
+  key: string,
+  patch: environmentsStore.EnvironmentPatch,
+): Promise<Result<EnvironmentView>> {
   return mutate(deps, async (tx, record) => {
     const before = await environmentsStore.getEnvironment(tx, key);
     if (!before) return fail("NOT_FOUND", `Environment '${key}' does not exist`);
     const row = await environmentsStore.updateEnvironment(tx, key, patch);
     if (!row) return fail("NOT_FOUND", `Environment '${key}' does not exist`);
     const after = view(row);
-    await record.audit({ actor, action: "environment.update", resourceType: "environment", resourceKey: key, environmentKey: key, before: view(before), after });
+    await record.audit({
+      actor,
+      action: "environment.update",
+      resourceType: "environment",
+      resourceKey: key,
+      environmentKey: key,
+      before: view(before),
+      after,
+    });
     record.change({ environmentKey: key, entity: "environment", key });
     return ok(after);
   });

@@ -41,7 +41,9 @@ export async function prepareDatabase(db: Db, options: { adminToken: string | un
   let adminTokenIgnored = false;
   if ((await countAdminTokens(db)) === 0) {
     const secret = options.adminToken ?? newTokenSecret("admin");
-    unwrap(await transact(db, async (tx, record) => ok(await insertToken(tx, record, system, { name: "first admin", kind: "admin" }, secret))));
+    unwrap(
+      await transact(db, async (tx, record) => ok(await insertToken(tx, record, system, { name: "first admin", kind: "admin" }, secret))),
+    );
     if (options.adminToken === undefined) generatedAdminToken = secret;
   } else if (options.adminToken !== undefined) {
     adminTokenIgnored = true;
@@ -55,40 +57,91 @@ export async function prepareDatabase(db: Db, options: { adminToken: string | un
 /** A few flags that show rules, segments and rollouts, so a new user has something to try. */
 async function seedDemo(deps: ServiceDeps): Promise<void> {
   const comment = "demo data";
-  unwrap(await createSegment(deps, system, {
-    key: "beta-testers",
-    name: "Beta testers",
-    description: "People who asked for early features",
-    included: ["user-1", "user-2"],
-    excluded: [],
-    rules: [{ conditions: [{ attribute: "email", operator: "endsWith", values: ["@example.com"] }] }],
-  }));
-  unwrap(await createFlag(deps, system, { key: "new-checkout", name: "New checkout", description: "The one-page checkout", kind: "release", tags: ["checkout"], owner: "payments" }));
-  unwrap(await putFlagConfig(deps, system, "new-checkout", "production", {
-    enabled: true,
-    rules: [
-      { id: "beta", description: "Beta testers get it first", conditions: [], segments: ["beta-testers"], serve: { variation: 0 } },
-      { id: "enterprise-eu", conditions: [
-        { attribute: "country", operator: "in", values: ["DE", "FR", "NL"] },
-        { attribute: "plan", operator: "in", values: ["enterprise"] },
-      ], serve: { variation: 0 } },
-    ],
-    fallthrough: { rollout: { bucketBy: "key", weights: [25_000, 75_000] } },
-    prerequisites: [],
-  }, { comment }));
-  unwrap(await putFlagConfig(deps, system, "new-checkout", "development", { enabled: true, rules: [], fallthrough: { variation: 0 }, prerequisites: [] }, { comment }));
-  unwrap(await createFlag(deps, system, {
-    key: "search-ranking",
-    name: "Search ranking",
-    kind: "experiment",
-    variations: ["classic", "semantic"],
-    tags: ["search"],
-  }));
-  unwrap(await putFlagConfig(deps, system, "search-ranking", "production", {
-    enabled: true,
-    rules: [],
-    fallthrough: { rollout: { bucketBy: "key", weights: [50_000, 50_000] } },
-    prerequisites: [],
-  }, { comment }));
-  unwrap(await createFlag(deps, system, { key: "maintenance-mode", name: "Maintenance mode", kind: "kill-switch", description: "Shows the maintenance page" }));
+  unwrap(
+    await createSegment(deps, system, {
+      key: "beta-testers",
+      name: "Beta testers",
+      description: "People who asked for early features",
+      included: ["user-1", "user-2"],
+      excluded: [],
+      rules: [{ conditions: [{ attribute: "email", operator: "endsWith", values: ["@example.com"] }] }],
+    }),
+  );
+  unwrap(
+    await createFlag(deps, system, {
+      key: "new-checkout",
+      name: "New checkout",
+      description: "The one-page checkout",
+      kind: "release",
+      tags: ["checkout"],
+      owner: "payments",
+    }),
+  );
+  unwrap(
+    await putFlagConfig(
+      deps,
+      system,
+      "new-checkout",
+      "production",
+      {
+        enabled: true,
+        rules: [
+          { id: "beta", description: "Beta testers get it first", conditions: [], segments: ["beta-testers"], serve: { variation: 0 } },
+          {
+            id: "enterprise-eu",
+            conditions: [
+              { attribute: "country", operator: "in", values: ["DE", "FR", "NL"] },
+              { attribute: "plan", operator: "in", values: ["enterprise"] },
+            ],
+            serve: { variation: 0 },
+          },
+        ],
+        fallthrough: { rollout: { bucketBy: "key", weights: [25_000, 75_000] } },
+        prerequisites: [],
+      },
+      { comment },
+    ),
+  );
+  unwrap(
+    await putFlagConfig(
+      deps,
+      system,
+      "new-checkout",
+      "development",
+      { enabled: true, rules: [], fallthrough: { variation: 0 }, prerequisites: [] },
+      { comment },
+    ),
+  );
+  unwrap(
+    await createFlag(deps, system, {
+      key: "search-ranking",
+      name: "Search ranking",
+      kind: "experiment",
+      variations: ["classic", "semantic"],
+      tags: ["search"],
+    }),
+  );
+  unwrap(
+    await putFlagConfig(
+      deps,
+      system,
+      "search-ranking",
+      "production",
+      {
+        enabled: true,
+        rules: [],
+        fallthrough: { rollout: { bucketBy: "key", weights: [50_000, 50_000] } },
+        prerequisites: [],
+      },
+      { comment },
+    ),
+  );
+  unwrap(
+    await createFlag(deps, system, {
+      key: "maintenance-mode",
+      name: "Maintenance mode",
+      kind: "kill-switch",
+      description: "Shows the maintenance page",
+    }),
+  );
 }

@@ -78,11 +78,25 @@ export async function listFlagConfigVersions(
   return ok((await configsStore.listConfigVersions(deps.db, flagKey, environmentKey, page)).map(versionView));
 }
 
-export function putFlagConfig(deps: ServiceDeps, actor: Actor, flagKey: string, environmentKey: string, input: FlagConfigInput, options: WriteOptions) {
+export function putFlagConfig(
+  deps: ServiceDeps,
+  actor: Actor,
+  flagKey: string,
+  environmentKey: string,
+  input: FlagConfigInput,
+  options: WriteOptions,
+) {
   return writeFlagConfig(deps, actor, flagKey, environmentKey, options, "flag-config.update", () => ok(input));
 }
 
-export function patchFlagConfig(deps: ServiceDeps, actor: Actor, flagKey: string, environmentKey: string, patch: FlagConfigPatch, options: WriteOptions) {
+export function patchFlagConfig(
+  deps: ServiceDeps,
+  actor: Actor,
+  flagKey: string,
+  environmentKey: string,
+  patch: FlagConfigPatch,
+  options: WriteOptions,
+) {
   return writeFlagConfig(deps, actor, flagKey, environmentKey, options, "flag-config.update", (current) => {
     const merged: FlagConfigInput = { ...current, prerequisites: current.prerequisites ?? [], ...definedFields(patch) };
     return ok(merged);
@@ -90,12 +104,28 @@ export function patchFlagConfig(deps: ServiceDeps, actor: Actor, flagKey: string
 }
 
 /** Restoring makes a new version equal to version n (validated again: a segment may be gone since). */
-export function restoreFlagConfig(deps: ServiceDeps, actor: Actor, flagKey: string, environmentKey: string, version: number, options: WriteOptions) {
-  return writeFlagConfig(deps, actor, flagKey, environmentKey, options, "flag-config.restore", async (_current, tx) => {
-    const old = await configsStore.getConfigVersion(tx, flagKey, environmentKey, version);
-    if (!old) return fail("NOT_FOUND", `Flag '${flagKey}' has no version ${version} in environment '${environmentKey}'`);
-    return ok<FlagConfigInput>({ ...old.config, prerequisites: old.config.prerequisites ?? [] });
-  }, { restoredFrom: version });
+export function restoreFlagConfig(
+  deps: ServiceDeps,
+  actor: Actor,
+  flagKey: string,
+  environmentKey: string,
+  version: number,
+  options: WriteOptions,
+) {
+  return writeFlagConfig(
+    deps,
+    actor,
+    flagKey,
+    environmentKey,
+    options,
+    "flag-config.restore",
+    async (_current, tx) => {
+      const old = await configsStore.getConfigVersion(tx, flagKey, environmentKey, version);
+      if (!old) return fail("NOT_FOUND", `Flag '${flagKey}' has no version ${version} in environment '${environmentKey}'`);
+      return ok<FlagConfigInput>({ ...old.config, prerequisites: old.config.prerequisites ?? [] });
+    },
+    { restoredFrom: version },
+  );
 }
 
 async function writeFlagConfig(
@@ -113,16 +143,31 @@ async function writeFlagConfig(
     const flag = await getFlag(tx, flagKey, { forUpdate: true });
     const current = await configsStore.getConfig(tx, flagKey, environmentKey, { forUpdate: true });
     if (!flag || !current) return missing(tx, flagKey, environmentKey);
-    if (flag.archivedAt !== null) return fail("CONFLICT", `Flag '${flagKey}' is archived; unarchive it (PATCH /api/flags/${flagKey} {"archived": false}) before changing its configs`);
+    if (flag.archivedAt !== null)
+      return fail(
+        "CONFLICT",
+        `Flag '${flagKey}' is archived; unarchive it (PATCH /api/flags/${flagKey} {"archived": false}) before changing its configs`,
+      );
     if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
-      return fail("VERSION_CONFLICT", `Flag '${flagKey}' in '${environmentKey}' is at version ${current.version}, not ${options.expectedVersion}; reload it and apply your change again`, { currentVersion: current.version });
+      return fail(
+        "VERSION_CONFLICT",
+        `Flag '${flagKey}' in '${environmentKey}' is at version ${current.version}, not ${options.expectedVersion}; reload it and apply your change again`,
+        { currentVersion: current.version },
+      );
     }
     const proposed = await next(current.config, tx);
     if (!proposed.ok) return proposed;
     const config = withRuleIds(proposed.value, flag);
     const invalid = await checkReferences(tx, flag, environmentKey, config);
     if (invalid) return { ok: false, error: invalid };
-    const row = await configsStore.writeConfig(tx, { flagKey, environmentKey, version: current.version + 1, config, actor, comment: options.comment });
+    const row = await configsStore.writeConfig(tx, {
+      flagKey,
+      environmentKey,
+      version: current.version + 1,
+      config,
+      actor,
+      comment: options.comment,
+    });
     await record.audit({
       actor,
       action,
@@ -153,7 +198,8 @@ function withRuleIds(input: FlagConfigInput, flag: FlagRow): FlagConfig {
 /** References are checked in the transaction; the lookups run only for what the config references. */
 async function checkReferences(tx: Db, flag: FlagRow, environmentKey: string, config: FlagConfig) {
   const referencedSegments = new Set(config.rules.flatMap((r) => r.segments ?? []));
-  const segmentKeys = referencedSegments.size === 0 ? new Set<string>() : new Set((await loadSegments(tx, referencedSegments)).map((s) => s.key));
+  const segmentKeys =
+    referencedSegments.size === 0 ? new Set<string>() : new Set((await loadSegments(tx, referencedSegments)).map((s) => s.key));
   const prerequisites = config.prerequisites ?? [];
   const configs = prerequisites.length === 0 ? [] : await configsStore.listConfigsOfEnvironment(tx, environmentKey);
   // Archived flags are not served, so they cannot be prerequisites.
@@ -169,12 +215,18 @@ async function checkReferences(tx: Db, flag: FlagRow, environmentKey: string, co
   });
   if (issues.length === 0 && prerequisites.length > 0) {
     const graph = new Map(configs.map((c) => [c.flagKey, (c.config.prerequisites ?? []).map((p) => p.flag)]));
-    graph.set(flag.key, prerequisites.map((p) => p.flag));
+    graph.set(
+      flag.key,
+      prerequisites.map((p) => p.flag),
+    );
     const cycle = findPrerequisiteCycle(flag.key, graph);
     if (cycle) issues.push({ path: ["prerequisites"], message: `prerequisites form a cycle: ${cycle.join(" → ")}` });
   }
   if (issues.length === 0) return undefined;
-  return validationFailed(issues.map((i) => ({ path: formatPath(i.path), message: i.message })), "flag config");
+  return validationFailed(
+    issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+    "flag config",
+  );
 }
 
 async function missing(db: Db, flagKey: string, environmentKey: string): Promise<Result<never>> {

@@ -78,7 +78,12 @@ export async function listFlags(deps: ServiceDeps, options: { includeArchived: b
   for (const c of configs) byFlag.set(c.flagKey, [...(byFlag.get(c.flagKey) ?? []), c]);
   return rows
     .filter((r) => options.tag === undefined || r.tags.includes(options.tag))
-    .map((r) => view(r, (byFlag.get(r.key) ?? []).sort((a, b) => a.environmentKey.localeCompare(b.environmentKey))));
+    .map((r) =>
+      view(
+        r,
+        (byFlag.get(r.key) ?? []).sort((a, b) => a.environmentKey.localeCompare(b.environmentKey)),
+      ),
+    );
 }
 
 export async function getFlag(deps: ServiceDeps, key: string): Promise<Result<FlagView>> {
@@ -106,7 +111,14 @@ export function createFlag(deps: ServiceDeps, actor: Actor, input: FlagInput): P
     const configs: FlagConfigRow[] = [];
     for (const env of await listEnvironments(tx)) {
       configs.push(
-        await writeConfig(tx, { flagKey: row.key, environmentKey: env.key, version: 1, config: defaultConfig(variations), actor, comment: "flag created" }),
+        await writeConfig(tx, {
+          flagKey: row.key,
+          environmentKey: env.key,
+          version: 1,
+          config: defaultConfig(variations),
+          actor,
+          comment: "flag created",
+        }),
       );
     }
     const after = view(row, configs);
@@ -116,7 +128,13 @@ export function createFlag(deps: ServiceDeps, actor: Actor, input: FlagInput): P
   });
 }
 
-export function updateFlag(deps: ServiceDeps, actor: Actor, key: string, patch: FlagPatch, comment: string | null): Promise<Result<FlagView>> {
+export function updateFlag(
+  deps: ServiceDeps,
+  actor: Actor,
+  key: string,
+  patch: FlagPatch,
+  comment: string | null,
+): Promise<Result<FlagView>> {
   return mutate(deps, async (tx, record) => {
     const before = await flagsStore.getFlag(tx, key, { forUpdate: true });
     if (!before) return fail("NOT_FOUND", `Flag '${key}' does not exist`);
@@ -124,13 +142,20 @@ export function updateFlag(deps: ServiceDeps, actor: Actor, key: string, patch: 
     if (patch.variations !== undefined) {
       const used = Math.max(-1, ...configs.map((c) => highestVariationIndex(c.config)));
       if (used >= patch.variations.length) {
-        return fail("CONFLICT", `Flag '${key}' has configs that use variation ${used}; keep at least ${used + 1} variations or change those configs first`);
+        return fail(
+          "CONFLICT",
+          `Flag '${key}' has configs that use variation ${used}; keep at least ${used + 1} variations or change those configs first`,
+        );
       }
     }
     if (patch.archived === true && before.archivedAt === null) {
       const dependents = await prerequisiteDependents(tx, key);
       if (dependents.length > 0) {
-        return fail("CONFLICT", `Flag '${key}' is a prerequisite of ${dependents.join(", ")}; remove it from those configs before archiving`, { dependents });
+        return fail(
+          "CONFLICT",
+          `Flag '${key}' is a prerequisite of ${dependents.join(", ")}; remove it from those configs before archiving`,
+          { dependents },
+        );
       }
     }
     const { archived, ...fields } = patch;
@@ -139,9 +164,23 @@ export function updateFlag(deps: ServiceDeps, actor: Actor, key: string, patch: 
       ...(archived === undefined ? {} : { archivedAt: archived ? (before.archivedAt ?? new Date()) : null }),
     });
     if (!row) return fail("NOT_FOUND", `Flag '${key}' does not exist`);
-    const action = archived === true && before.archivedAt === null ? "flag.archive" : archived === false && before.archivedAt !== null ? "flag.unarchive" : "flag.update";
+    const action =
+      archived === true && before.archivedAt === null
+        ? "flag.archive"
+        : archived === false && before.archivedAt !== null
+          ? "flag.unarchive"
+          : "flag.update";
     const after = view(row, configs);
-    await record.audit({ actor, action, resourceType: "flag", resourceKey: key, flagKey: key, before: view(before, configs), after, comment });
+    await record.audit({
+      actor,
+      action,
+      resourceType: "flag",
+      resourceKey: key,
+      flagKey: key,
+      before: view(before, configs),
+      after,
+      comment,
+    });
     record.change({ environmentKey: null, entity: "flag", key });
     return ok(after);
   });
@@ -150,7 +189,8 @@ export function updateFlag(deps: ServiceDeps, actor: Actor, key: string, patch: 
 async function prerequisiteDependents(tx: Parameters<typeof listAllConfigs>[0], key: string): Promise<string[]> {
   const dependents = new Set<string>();
   for (const c of await listAllConfigs(tx)) {
-    if (c.flagKey !== key && (c.config.prerequisites ?? []).some((p) => p.flag === key)) dependents.add(`${c.flagKey} (${c.environmentKey})`);
+    if (c.flagKey !== key && (c.config.prerequisites ?? []).some((p) => p.flag === key))
+      dependents.add(`${c.flagKey} (${c.environmentKey})`);
   }
   return [...dependents].sort();
 }

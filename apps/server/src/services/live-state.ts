@@ -160,7 +160,12 @@ export class LiveState {
       await this.reloadEnvironments(seq);
       this.seq = seq;
       // Listeners cannot know what changed: they get every environment with no change rows, and resend everything.
-      this.emit({ changes: [], environments: [...this.views.keys()], removedEnvironments: [...before].filter((k) => !this.views.has(k)), tokensChanged: true });
+      this.emit({
+        changes: [],
+        environments: [...this.views.keys()],
+        removedEnvironments: [...before].filter((k) => !this.views.has(k)),
+        tokensChanged: true,
+      });
       return;
     }
     let tokens = false;
@@ -175,7 +180,8 @@ export class LiveState {
         tokens = true; // deleting an environment deletes its tokens
       } else if (change.entity === "segment") segmentKeys.add(change.key);
       else if (change.environmentKey === null) everyEnvironmentFlagKeys.add(change.key);
-      else flagKeysByEnvironment.set(change.environmentKey, (flagKeysByEnvironment.get(change.environmentKey) ?? new Set()).add(change.key));
+      else
+        flagKeysByEnvironment.set(change.environmentKey, (flagKeysByEnvironment.get(change.environmentKey) ?? new Set()).add(change.key));
     }
     if (tokens) await this.reloadTokens();
     let patched: string[];
@@ -186,7 +192,12 @@ export class LiveState {
       patched = await this.patchEnvironments(flagKeysByEnvironment, everyEnvironmentFlagKeys, segmentKeys, last.seq);
     }
     this.seq = last.seq;
-    this.emit({ changes, environments: patched, removedEnvironments: [...before].filter((k) => !this.views.has(k)), tokensChanged: tokens });
+    this.emit({
+      changes,
+      environments: patched,
+      removedEnvironments: [...before].filter((k) => !this.views.has(k)),
+      tokensChanged: tokens,
+    });
   }
 
   /** Reloads only the changed flags and segments of each environment they touch. */
@@ -223,7 +234,8 @@ export class LiveState {
   private async reloadEnvironments(seq: number): Promise<void> {
     const segments = await loadSegments(this.db);
     const views = new Map<string, EnvironmentView>();
-    for (const { key } of await listEnvironments(this.db)) views.set(key, buildView(key, seq, await loadFlagDefinitions(this.db, key), segments));
+    for (const { key } of await listEnvironments(this.db))
+      views.set(key, buildView(key, seq, await loadFlagDefinitions(this.db, key), segments));
     this.views = views;
   }
 }

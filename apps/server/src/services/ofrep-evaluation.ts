@@ -69,9 +69,17 @@ function toOfrep(key: string, result: EvaluationResult, audience: OfrepAudience)
   return { key, value: result.value, reason: result.reason, variant: String(result.variation), metadata: metadataOf(result, audience) };
 }
 
-export function evaluateOfrepFlag(view: EnvironmentView, key: string, context: EvaluationContext, audience: OfrepAudience): OfrepSingleResult {
+export function evaluateOfrepFlag(
+  view: EnvironmentView,
+  key: string,
+  context: EvaluationContext,
+  audience: OfrepAudience,
+): OfrepSingleResult {
   if (!view.engine.has(key)) {
-    return { status: 404, body: { key, errorCode: OfrepErrorCodes.FLAG_NOT_FOUND, errorDetails: `Flag '${key}' does not exist in '${view.key}'` } };
+    return {
+      status: 404,
+      body: { key, errorCode: OfrepErrorCodes.FLAG_NOT_FOUND, errorDetails: `Flag '${key}' does not exist in '${view.key}'` },
+    };
   }
   const body = toOfrep(key, view.engine.evaluate(key, context), audience);
   return "errorCode" in body ? { status: body.errorCode === OfrepErrorCodes.FLAG_NOT_FOUND ? 404 : 400, body } : { status: 200, body };

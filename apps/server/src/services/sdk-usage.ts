@@ -24,7 +24,12 @@ export interface MetricsReceipt {
 const hourOf = (at: Date) => new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
 const minuteOf = (at: Date) => new Date(Math.floor(at.getTime() / 60_000) * 60_000);
 
-export async function recordMetrics(deps: { db: Db; live: LiveState }, environmentKey: string, report: MetricsReport, at = new Date()): Promise<MetricsReceipt> {
+export async function recordMetrics(
+  deps: { db: Db; live: LiveState },
+  environmentKey: string,
+  report: MetricsReport,
+  at = new Date(),
+): Promise<MetricsReceipt> {
   const view = deps.live.environment(environmentKey);
   const known = (flag: string, variation: number) => {
     const definition = view?.flagsByKey.get(flag);
@@ -34,10 +39,22 @@ export async function recordMetrics(deps: { db: Db; live: LiveState }, environme
   const events = report.events.filter((e) => e.flag === undefined || known(e.flag, e.variation ?? 0));
   await deps.db.transaction(async (tx) => {
     await recordInstanceReport(tx, { environmentKey, instanceId: report.instanceId, sdk: report.sdk ?? null, version: report.version, at });
-    await addEvaluationCounts(tx, merge(evaluations.map((e) => ({ environmentKey, flagKey: e.flag, variation: e.variation, hour: hourOf(at), count: e.count }))));
+    await addEvaluationCounts(
+      tx,
+      merge(evaluations.map((e) => ({ environmentKey, flagKey: e.flag, variation: e.variation, hour: hourOf(at), count: e.count }))),
+    );
     await addEventCounts(
       tx,
-      merge(events.map((e) => ({ environmentKey, event: e.event, flagKey: e.flag ?? "", variation: e.flag === undefined ? -1 : (e.variation ?? 0), minute: minuteOf(at), count: e.count }))),
+      merge(
+        events.map((e) => ({
+          environmentKey,
+          event: e.event,
+          flagKey: e.flag ?? "",
+          variation: e.flag === undefined ? -1 : (e.variation ?? 0),
+          minute: minuteOf(at),
+          count: e.count,
+        })),
+      ),
     );
   });
   return {

@@ -72,12 +72,24 @@ export function replaceSegment(
     const before = await segmentsStore.getSegment(tx, key, { forUpdate: true });
     if (!before) return fail("NOT_FOUND", `Segment '${key}' does not exist`);
     if (options.expectedVersion !== undefined && options.expectedVersion !== before.version) {
-      return fail("VERSION_CONFLICT", `Segment '${key}' is at version ${before.version}, not ${options.expectedVersion}; reload it and apply your change again`, { currentVersion: before.version });
+      return fail(
+        "VERSION_CONFLICT",
+        `Segment '${key}' is at version ${before.version}, not ${options.expectedVersion}; reload it and apply your change again`,
+        { currentVersion: before.version },
+      );
     }
     const row = await segmentsStore.updateSegment(tx, key, { ...fields({ ...input, key }), version: before.version + 1 });
     if (!row) return fail("NOT_FOUND", `Segment '${key}' does not exist`);
     const after = view(row);
-    await record.audit({ actor, action: "segment.update", resourceType: "segment", resourceKey: key, before: view(before), after, comment: options.comment });
+    await record.audit({
+      actor,
+      action: "segment.update",
+      resourceType: "segment",
+      resourceKey: key,
+      before: view(before),
+      after,
+      comment: options.comment,
+    });
     record.change({ environmentKey: null, entity: "segment", key });
     return ok(after);
   });

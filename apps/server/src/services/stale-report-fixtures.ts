@@ -1,6 +1,13 @@
 import type { FlagConfig, Rule, Serve } from "@switchyard/core";
 import type { ConfigVersion } from "./config-timeline";
-import { defaultStaleThresholds, staleReport, type CodeReferences, type EvaluationTelemetry, type ReportFlag, type StaleReason } from "./stale-report";
+import {
+  defaultStaleThresholds,
+  staleReport,
+  type CodeReferences,
+  type EvaluationTelemetry,
+  type ReportFlag,
+  type StaleReason,
+} from "./stale-report";
 
 /** Test data for the pure stale-flag report: a clock in days from T0, flags and their histories. */
 export const T0 = new Date("2026-01-01T00:00:00.000Z");
@@ -8,19 +15,50 @@ export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
 export const at = (days: number, hours = 0) => new Date(T0.getTime() + days * DAY_MS + hours * HOUR_MS);
 
-export const off = (offVariation = 1): FlagConfig => ({ enabled: false, offVariation, rules: [], fallthrough: { variation: 0 }, prerequisites: [] });
-export const on = (fallthrough: Serve, rules: Rule[] = [], offVariation = 1): FlagConfig => ({ enabled: true, offVariation, rules, fallthrough, prerequisites: [] });
-export const rule = (id: string, serve: Serve, conditions: Rule["conditions"] = [{ attribute: "plan", operator: "in", values: ["pro"] }]): Rule => ({ id, conditions, serve });
+export const off = (offVariation = 1): FlagConfig => ({
+  enabled: false,
+  offVariation,
+  rules: [],
+  fallthrough: { variation: 0 },
+  prerequisites: [],
+});
+export const on = (fallthrough: Serve, rules: Rule[] = [], offVariation = 1): FlagConfig => ({
+  enabled: true,
+  offVariation,
+  rules,
+  fallthrough,
+  prerequisites: [],
+});
+export const rule = (
+  id: string,
+  serve: Serve,
+  conditions: Rule["conditions"] = [{ attribute: "plan", operator: "in", values: ["pro"] }],
+): Rule => ({ id, conditions, serve });
 
 export function flag(key: string, fields: Partial<ReportFlag> = {}): ReportFlag {
-  return { key, name: key, kind: "release", variations: [true, false], owner: null, createdAt: T0, archivedAt: null, expectedLifetimeDays: null, permanent: false, ...fields };
+  return {
+    key,
+    name: key,
+    kind: "release",
+    variations: [true, false],
+    owner: null,
+    createdAt: T0,
+    archivedAt: null,
+    expectedLifetimeDays: null,
+    permanent: false,
+    ...fields,
+  };
 }
 
 /**
  * A flag's history as `[day, environment, config]` writes; each environment's versions count up
  * from 1. A new flag starts off in every environment at day 0 unless the first writes say otherwise.
  */
-export function history(key: string, writes: Array<[number, string, FlagConfig]>, environments = ["development", "production", "staging"]): ConfigVersion[] {
+export function history(
+  key: string,
+  writes: Array<[number, string, FlagConfig]>,
+  environments = ["development", "production", "staging"],
+): ConfigVersion[] {
   const versions = new Map<string, number>();
   const all: Array<[number, string, FlagConfig]> = [...environments.map((e): [number, string, FlagConfig] => [0, e, off()]), ...writes];
   return all.map(([day, environment, config]) => {
@@ -57,5 +95,7 @@ export function codesAt(world: World, now: Date, thresholds = defaultStaleThresh
 }
 
 export function reasonAt(world: World, now: Date, key: string, code: string, thresholds = defaultStaleThresholds): StaleReason | undefined {
-  return reportAt(world, now, thresholds).flags.find((e) => e.flag === key)?.reasons.find((r) => r.code === code);
+  return reportAt(world, now, thresholds)
+    .flags.find((e) => e.flag === key)
+    ?.reasons.find((r) => r.code === code);
 }

@@ -18,10 +18,14 @@ export interface StaleReportScope {
  * Reads what the pure report needs: every flag (archived ones too, for ARCHIVED_BUT_IN_CODE), the
  * config history and evaluation telemetry of the covered environments, and the code references.
  */
-export async function loadStaleReportInput(db: Db, options: StaleReportScope & { now: Date; thresholds: StaleThresholds }): Promise<StaleReportInput> {
+export async function loadStaleReportInput(
+  db: Db,
+  options: StaleReportScope & { now: Date; thresholds: StaleThresholds },
+): Promise<StaleReportInput> {
   const codeScope = { repository: options.repository, branch: options.branch };
   const inCodeScope = (u: { repository: string; branch: string }) =>
-    (options.repository === undefined || u.repository === options.repository) && (options.branch === undefined || u.branch === options.branch);
+    (options.repository === undefined || u.repository === options.repository) &&
+    (options.branch === undefined || u.branch === options.branch);
   const [flags, configHistory, environments, lastEvaluated, uploads, refs] = await Promise.all([
     listFlags(db, { includeArchived: true }),
     listConfigHistory(db, options.environment),

@@ -14,14 +14,18 @@ export function staleReportMarkdown(report: StaleReport): string {
     for (const entry of report.flags) {
       const flag = `\`${entry.flag}\`${entry.archived ? " (archived)" : ""}`;
       for (const reason of entry.reasons) {
-        lines.push(`| ${[flag, reason.code, reason.since?.slice(0, 10) ?? "—", reason.summary, reason.suggestion].map(cell).join(" | ")} |`);
+        lines.push(
+          `| ${[flag, reason.code, reason.since?.slice(0, 10) ?? "—", reason.summary, reason.suggestion].map(cell).join(" | ")} |`,
+        );
       }
     }
     lines.push("");
   }
   const sources = [
     `not evaluated ${thresholds.notEvaluatedDays} d, fully rolled out ${thresholds.fullyRolledOutDays} d, disabled ${thresholds.disabledDays} d`,
-    coverage.reportingEnvironments.length === 0 ? "no SDK telemetry yet" : `SDK telemetry from ${coverage.reportingEnvironments.join(", ")}`,
+    coverage.reportingEnvironments.length === 0
+      ? "no SDK telemetry yet"
+      : `SDK telemetry from ${coverage.reportingEnvironments.join(", ")}`,
     coverage.codeRefUploads.length === 0
       ? "no code references uploaded (`switchyard scan`)"
       : `code references from ${coverage.codeRefUploads.map((u) => `${u.repository}@${u.branch}`).join(", ")}`,
@@ -31,4 +35,8 @@ export function staleReportMarkdown(report: StaleReport): string {
 }
 
 /** Pipes would end the cell and newlines the row. */
-const cell = (text: string) => text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
+const cell = (text: string) =>
+  text
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/\s*\n\s*/g, " ");

@@ -8,7 +8,10 @@ const world = (writes: Parameters<typeof history>[1], fields = {}): World => ({
 });
 
 describe("FULLY_ROLLED_OUT", () => {
-  const rolledOut = world([[2, "production", on({ variation: 0 })], [3, "staging", on({ variation: 0 })]]);
+  const rolledOut = world([
+    [2, "production", on({ variation: 0 })],
+    [3, "staging", on({ variation: 0 })],
+  ]);
 
   it("appears 7 days after every environment where it is on came to serve one variation, naming the value to hard-code", () => {
     expect(codesAt(rolledOut, new Date(at(9).getTime() - 1))).toEqual({});
@@ -42,17 +45,29 @@ describe("FULLY_ROLLED_OUT", () => {
   });
 
   it("counts a rollout with one non-zero weight as one variation, and a real split as two", () => {
-    expect(codesAt(world([[2, "production", on({ rollout: { weights: [100_000, 0] } })]]), at(9))).toEqual({ "new-checkout": ["FULLY_ROLLED_OUT"] });
+    expect(codesAt(world([[2, "production", on({ rollout: { weights: [100_000, 0] } })]]), at(9))).toEqual({
+      "new-checkout": ["FULLY_ROLLED_OUT"],
+    });
     expect(codesAt(world([[2, "production", on({ rollout: { weights: [99_000, 1_000] } })]]), at(90))).toEqual({});
   });
 
   it("ignores rules behind a rule that matches every context", () => {
-    const catchAll = world([[2, "production", on({ variation: 1 }, [rule("everyone", { variation: 0 }, []), rule("never-reached", { variation: 1 })])]]);
+    const catchAll = world([
+      [2, "production", on({ variation: 1 }, [rule("everyone", { variation: 0 }, []), rule("never-reached", { variation: 1 })])],
+    ]);
     expect(reasonAt(catchAll, at(9), "new-checkout", "FULLY_ROLLED_OUT")?.suggestion).toBe("Replace with `true` and remove the flag");
   });
 
   it("is not claimed when environments serve different values, or a prerequisite can turn it off", () => {
-    expect(codesAt(world([[2, "production", on({ variation: 0 })], [2, "staging", on({ variation: 1 })]]), at(90))).toEqual({});
+    expect(
+      codesAt(
+        world([
+          [2, "production", on({ variation: 0 })],
+          [2, "staging", on({ variation: 1 })],
+        ]),
+        at(90),
+      ),
+    ).toEqual({});
     const gated = { ...on({ variation: 0 }), prerequisites: [{ flag: "payments-v2", variation: 0 }] };
     expect(codesAt(world([[2, "production", gated]]), at(90))).toEqual({});
   });
@@ -77,7 +92,10 @@ describe("DISABLED_EVERYWHERE", () => {
   });
 
   it("disappears when it is turned on anywhere, and counts again from when it was turned off", () => {
-    const toggled = world([[31, "staging", on({ variation: 0 })], [32, "staging", off()]]);
+    const toggled = world([
+      [31, "staging", on({ variation: 0 })],
+      [32, "staging", off()],
+    ]);
     expect(codesAt(toggled, at(30, 12))).toEqual({ "new-checkout": ["DISABLED_EVERYWHERE"] });
     expect(codesAt(toggled, at(31, 12))).toEqual({});
     expect(codesAt(toggled, new Date(at(62).getTime() - 1))).toEqual({});
@@ -94,7 +112,9 @@ describe("DISABLED_EVERYWHERE", () => {
   });
 
   it("takes its threshold from the report's thresholds", () => {
-    expect(codesAt(world([]), at(2), { notEvaluatedDays: 14, fullyRolledOutDays: 7, disabledDays: 2 })).toEqual({ "new-checkout": ["DISABLED_EVERYWHERE"] });
+    expect(codesAt(world([]), at(2), { notEvaluatedDays: 14, fullyRolledOutDays: 7, disabledDays: 2 })).toEqual({
+      "new-checkout": ["DISABLED_EVERYWHERE"],
+    });
   });
 });
 
@@ -102,6 +122,8 @@ describe("kill switches", () => {
   it("are never reported for serving one value everywhere: that is their steady state", () => {
     expect(codesAt(world([], { kind: "kill-switch" }), at(400))).toEqual({});
     expect(codesAt(world([[1, "production", on({ variation: 0 })]], { kind: "kill-switch" }), at(400))).toEqual({});
-    expect(codesAt(world([[1, "production", on({ variation: 0 })]], { kind: "permission" }), at(400))).toEqual({ "new-checkout": ["FULLY_ROLLED_OUT"] });
+    expect(codesAt(world([[1, "production", on({ variation: 0 })]], { kind: "permission" }), at(400))).toEqual({
+      "new-checkout": ["FULLY_ROLLED_OUT"],
+    });
   });
 });

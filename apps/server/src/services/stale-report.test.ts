@@ -52,18 +52,27 @@ describe("NOT_EVALUATED", () => {
       environments: [{ environment: "staging", firstBucketAt: at(0), lastBucketAt: at(100) }],
       flags: [],
     };
-    const stagingOnly: World = { ...world(elsewhere), configHistory: history("new-search", [[0, "production", on({ rollout: { weights: [50_000, 50_000] } })]], ["production"]) };
+    const stagingOnly: World = {
+      ...world(elsewhere),
+      configHistory: history("new-search", [[0, "production", on({ rollout: { weights: [50_000, 50_000] } })]], ["production"]),
+    };
     expect(codesAt(stagingOnly, at(100))).toEqual({});
   });
 
   it("needs telemetry from the whole period: SDKs that started reporting recently prove nothing yet", () => {
-    const recent: EvaluationTelemetry = { environments: [{ environment: "production", firstBucketAt: at(10), lastBucketAt: at(30) }], flags: [] };
+    const recent: EvaluationTelemetry = {
+      environments: [{ environment: "production", firstBucketAt: at(10), lastBucketAt: at(30) }],
+      flags: [],
+    };
     expect(codesAt(world(recent), at(23, 23))).toEqual({});
     expect(codesAt(world(recent), at(24))).toEqual({ "new-search": ["NOT_EVALUATED"] });
   });
 
   it("needs reports within the period: SDKs that stopped reporting prove nothing", () => {
-    const stopped: EvaluationTelemetry = { environments: [{ environment: "production", firstBucketAt: at(0), lastBucketAt: at(2) }], flags: [] };
+    const stopped: EvaluationTelemetry = {
+      environments: [{ environment: "production", firstBucketAt: at(0), lastBucketAt: at(2) }],
+      flags: [],
+    };
     expect(codesAt(world(stopped), at(16, 1))).toEqual({ "new-search": ["NOT_EVALUATED"] });
     expect(codesAt(world(stopped), at(16, 2))).toEqual({});
   });
@@ -96,7 +105,8 @@ describe("PAST_EXPECTED_LIFETIME", () => {
       since: "2026-02-10T00:00:00.000Z",
       summary: "52 days old; a release flag is expected to live 40 days",
       facts: { kind: "release", createdAt: "2026-01-01T00:00:00.000Z", ageDays: 52, expectedLifetimeDays: 40, lifetimeFrom: "kind" },
-      suggestion: 'Finish the rollout and remove it, or mark it permanent (PATCH /api/flags/checkout {"permanent": true}) if it is meant to stay',
+      suggestion:
+        'Finish the rollout and remove it, or mark it permanent (PATCH /api/flags/checkout {"permanent": true}) if it is meant to stay',
     });
   });
 
@@ -106,13 +116,16 @@ describe("PAST_EXPECTED_LIFETIME", () => {
     expect(codesAt(world({ kind: "kill-switch" }), at(1000))).toEqual({});
     expect(codesAt(world({ kind: "permission" }), at(1000))).toEqual({});
     expect(codesAt(world({ expectedLifetimeDays: 90 }), at(89))).toEqual({});
-    expect(reasonAt(world({ expectedLifetimeDays: 3 }), at(3), "checkout", "PAST_EXPECTED_LIFETIME")?.summary).toBe("3 days old; its own expected lifetime is 3 days");
+    expect(reasonAt(world({ expectedLifetimeDays: 3 }), at(3), "checkout", "PAST_EXPECTED_LIFETIME")?.summary).toBe(
+      "3 days old; its own expected lifetime is 3 days",
+    );
     expect(codesAt(world({ permanent: true }), at(1000))).toEqual({});
   });
 });
 
 describe("NOT_IN_CODE and ARCHIVED_BUT_IN_CODE", () => {
-  const refs = (...flags: string[]) => flags.map((f, i) => ({ flag: f, repository: "acme/shop", branch: "main", path: `src/file-${i}.ts`, line: 10 + i }));
+  const refs = (...flags: string[]) =>
+    flags.map((f, i) => ({ flag: f, repository: "acme/shop", branch: "main", path: `src/file-${i}.ts`, line: 10 + i }));
   const world = (codeRefs: World["codeRefs"]): World => ({
     flags: [
       flag("in-code", { permanent: true }),
@@ -120,7 +133,17 @@ describe("NOT_IN_CODE and ARCHIVED_BUT_IN_CODE", () => {
       flag("archived-used", { permanent: true, archivedAt: at(3) }),
       flag("archived-clean", { permanent: true, archivedAt: at(3) }),
     ],
-    configHistory: ["in-code", "gone", "archived-used", "archived-clean"].flatMap((k) => history(k, [[0, "production", on({ variation: 0 }, [{ id: "r", conditions: [{ attribute: "plan", operator: "in", values: ["pro"] }], serve: { variation: 1 } }])]])),
+    configHistory: ["in-code", "gone", "archived-used", "archived-clean"].flatMap((k) =>
+      history(k, [
+        [
+          0,
+          "production",
+          on({ variation: 0 }, [
+            { id: "r", conditions: [{ attribute: "plan", operator: "in", values: ["pro"] }], serve: { variation: 1 } },
+          ]),
+        ],
+      ]),
+    ),
     codeRefs,
   });
 
@@ -129,7 +152,10 @@ describe("NOT_IN_CODE and ARCHIVED_BUT_IN_CODE", () => {
   });
 
   it("reports live flags no scanned code names, and archived flags code still names", () => {
-    const uploaded = world({ uploads: [{ repository: "acme/shop", branch: "main", uploadedAt: at(4) }], refs: refs("in-code", "archived-used", "archived-used") });
+    const uploaded = world({
+      uploads: [{ repository: "acme/shop", branch: "main", uploadedAt: at(4) }],
+      refs: refs("in-code", "archived-used", "archived-used"),
+    });
     expect(codesAt(uploaded, at(5))).toEqual({ "archived-used": ["ARCHIVED_BUT_IN_CODE"], gone: ["NOT_IN_CODE"] });
     expect(reasonAt(uploaded, at(5), "gone", "NOT_IN_CODE")).toEqual({
       code: "NOT_IN_CODE",
@@ -149,7 +175,8 @@ describe("NOT_IN_CODE and ARCHIVED_BUT_IN_CODE", () => {
           { repository: "acme/shop", branch: "main", path: "src/file-2.ts", line: 12 },
         ],
       },
-      suggestion: 'SDKs serve the code\'s default for an archived flag: remove these references, or unarchive it (PATCH /api/flags/archived-used {"archived": false})',
+      suggestion:
+        'SDKs serve the code\'s default for an archived flag: remove these references, or unarchive it (PATCH /api/flags/archived-used {"archived": false})',
     });
   });
 
@@ -159,8 +186,14 @@ describe("NOT_IN_CODE and ARCHIVED_BUT_IN_CODE", () => {
   });
 
   it("gives archived flags no other reason (they are gone for SDKs already)", () => {
-    const report = reportAt(world({ uploads: [{ repository: "acme/shop", branch: "main", uploadedAt: at(4) }], refs: refs("archived-used") }), at(400));
-    expect(report.flags.find((e) => e.flag === "archived-used")).toMatchObject({ archived: true, reasons: [{ code: "ARCHIVED_BUT_IN_CODE" }] });
+    const report = reportAt(
+      world({ uploads: [{ repository: "acme/shop", branch: "main", uploadedAt: at(4) }], refs: refs("archived-used") }),
+      at(400),
+    );
+    expect(report.flags.find((e) => e.flag === "archived-used")).toMatchObject({
+      archived: true,
+      reasons: [{ code: "ARCHIVED_BUT_IN_CODE" }],
+    });
   });
 });
 
@@ -175,7 +208,12 @@ describe("the whole report", () => {
       at(41),
     );
     expect(report.generatedAt).toBe("2026-02-11T00:00:00.000Z");
-    expect(report.coverage).toEqual({ flags: 2, environments: ["development", "production", "staging"], reportingEnvironments: ["production"], codeRefUploads: [] });
+    expect(report.coverage).toEqual({
+      flags: 2,
+      environments: ["development", "production", "staging"],
+      reportingEnvironments: ["production"],
+      codeRefUploads: [],
+    });
     expect(report.flags.map((e) => [e.flag, e.reasons.map((r) => r.code)])).toEqual([
       ["a-flag", ["PAST_EXPECTED_LIFETIME", "DISABLED_EVERYWHERE"]],
       ["b-flag", ["PAST_EXPECTED_LIFETIME", "DISABLED_EVERYWHERE"]],

@@ -2,7 +2,15 @@ import type { FlagConfig, VariationValue } from "@switchyard/core";
 import { heldSince, type ConfigVersion } from "./config-timeline";
 import { expectedLifetimeDaysByKind } from "./flag-defaults";
 import { servableVariations } from "@switchyard/core";
-import { StaleReasonCodes, type CodeReferences, type ReportFlag, type StaleFlagEntry, type StaleReason, type StaleReport, type StaleReportInput } from "./stale-report-types";
+import {
+  StaleReasonCodes,
+  type CodeReferences,
+  type ReportFlag,
+  type StaleFlagEntry,
+  type StaleReason,
+  type StaleReport,
+  type StaleReportInput,
+} from "./stale-report-types";
 
 export type { ConfigVersion } from "./config-timeline";
 export * from "./stale-report-types";
@@ -16,7 +24,8 @@ const daysBetween = (from: Date, to: Date) => Math.floor((to.getTime() - from.ge
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 /** How a value is written in code: `true`, `"semantic"`, `42`. */
 export const codeLiteral = (value: VariationValue | undefined) => `\`${JSON.stringify(value ?? null)}\``;
-const list = (items: readonly string[], max = 3) => (items.length <= max ? items.join(", ") : `${items.slice(0, max).join(", ")} and ${items.length - max} more`);
+const list = (items: readonly string[], max = 3) =>
+  items.length <= max ? items.join(", ") : `${items.slice(0, max).join(", ")} and ${items.length - max} more`;
 
 /**
  * The stale-flag report: pure — no I/O, no clock (`now` is an input) — so every reason can be
@@ -24,8 +33,13 @@ const list = (items: readonly string[], max = 3) => (items.length <= max ? items
  */
 export function staleReport(input: StaleReportInput): StaleReport {
   // As of `now`: versions written later (only a test can have them) are not history yet.
-  const historyByFlag = groupBy(input.configHistory.filter((v) => v.createdAt <= input.now), (v) => v.flag);
-  const evaluatedAt = new Map(input.evaluations.flags.map((e) => [`${e.environment}\u0000${e.flag}`, bucketEnd(e.lastBucketAt, input.now)]));
+  const historyByFlag = groupBy(
+    input.configHistory.filter((v) => v.createdAt <= input.now),
+    (v) => v.flag,
+  );
+  const evaluatedAt = new Map(
+    input.evaluations.flags.map((e) => [`${e.environment}\u0000${e.flag}`, bucketEnd(e.lastBucketAt, input.now)]),
+  );
   const refsByFlag = groupBy(input.codeRefs.refs, (r) => r.flag);
   const context: FlagContext = { ...input, evaluatedAt, refsByFlag };
   const entries: StaleFlagEntry[] = [];
@@ -92,8 +106,12 @@ function notEvaluated(flag: ReportFlag, environments: string[], context: FlagCon
     return t !== undefined && t.firstBucketAt <= periodStart && bucketEnd(t.lastBucketAt, context.now) >= periodStart;
   });
   if (observed.length === 0) return null;
-  const last = observed.map(lastAt).filter((at): at is Date => at !== null).sort((a, b) => b.getTime() - a.getTime())[0];
-  const telemetrySince = observed.map((e) => telemetry.get(e)?.firstBucketAt ?? context.now).sort((a, b) => a.getTime() - b.getTime())[0] ?? context.now;
+  const last = observed
+    .map(lastAt)
+    .filter((at): at is Date => at !== null)
+    .sort((a, b) => b.getTime() - a.getTime())[0];
+  const telemetrySince =
+    observed.map((e) => telemetry.get(e)?.firstBucketAt ?? context.now).sort((a, b) => a.getTime() - b.getTime())[0] ?? context.now;
   const where = list(observed);
   return {
     code: StaleReasonCodes.notEvaluated,
@@ -155,7 +173,13 @@ function pastExpectedLifetime(flag: ReportFlag, now: Date): StaleReason | null {
     code: StaleReasonCodes.pastExpectedLifetime,
     since: iso(expiredAt),
     summary: `${daysBetween(flag.createdAt, now)} days old; ${ownLifetime ? "its own expected lifetime is" : `a ${flag.kind} flag is expected to live`} ${plural(lifetimeDays, "day")}`,
-    facts: { kind: flag.kind, createdAt: iso(flag.createdAt), ageDays: daysBetween(flag.createdAt, now), expectedLifetimeDays: lifetimeDays, lifetimeFrom: ownLifetime ? "flag" : "kind" },
+    facts: {
+      kind: flag.kind,
+      createdAt: iso(flag.createdAt),
+      ageDays: daysBetween(flag.createdAt, now),
+      expectedLifetimeDays: lifetimeDays,
+      lifetimeFrom: ownLifetime ? "flag" : "kind",
+    },
     suggestion: `Finish the rollout and remove it, or mark it permanent (PATCH /api/flags/${flag.key} {"permanent": true}) if it is meant to stay`,
   };
 }
@@ -197,7 +221,9 @@ const MAX_LISTED_REFS = 20;
 function archivedButInCode(flag: ReportFlag, context: FlagContext): StaleReason | null {
   const refs = context.refsByFlag.get(flag.key) ?? [];
   if (flag.archivedAt === null || refs.length === 0) return null;
-  const ordered = [...refs].sort((a, b) => `${a.repository}@${a.branch}:${a.path}`.localeCompare(`${b.repository}@${b.branch}:${b.path}`) || a.line - b.line);
+  const ordered = [...refs].sort(
+    (a, b) => `${a.repository}@${a.branch}:${a.path}`.localeCompare(`${b.repository}@${b.branch}:${b.path}`) || a.line - b.line,
+  );
   return {
     code: StaleReasonCodes.archivedButInCode,
     since: iso(flag.archivedAt),
@@ -205,7 +231,9 @@ function archivedButInCode(flag: ReportFlag, context: FlagContext): StaleReason 
     facts: {
       archivedAt: iso(flag.archivedAt),
       referenceCount: refs.length,
-      references: ordered.slice(0, MAX_LISTED_REFS).map((r) => ({ repository: r.repository, branch: r.branch, path: r.path, line: r.line })),
+      references: ordered
+        .slice(0, MAX_LISTED_REFS)
+        .map((r) => ({ repository: r.repository, branch: r.branch, path: r.path, line: r.line })),
     },
     suggestion: `SDKs serve the code's default for an archived flag: remove these references, or unarchive it (PATCH /api/flags/${flag.key} {"archived": false})`,
   };

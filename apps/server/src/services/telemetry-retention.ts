@@ -31,9 +31,16 @@ export function startTelemetryRetention(options: {
   let running: Promise<void> | undefined;
   const run = () => {
     if (running) return;
-    running = pruneTelemetry(options.db, { now: now(), ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }) })
+    running = pruneTelemetry(options.db, {
+      now: now(),
+      ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
+    })
       .then((deleted) => {
-        if (deleted > 0) options.logger.info({ deleted, retentionDays: options.retentionDays ?? DEFAULT_TELEMETRY_RETENTION_DAYS }, "pruned old evaluation buckets");
+        if (deleted > 0)
+          options.logger.info(
+            { deleted, retentionDays: options.retentionDays ?? DEFAULT_TELEMETRY_RETENTION_DAYS },
+            "pruned old evaluation buckets",
+          );
       })
       .catch((error: unknown) => options.logger.warn({ err: error }, "could not prune old evaluation buckets"))
       .finally(() => (running = undefined));

@@ -76,7 +76,14 @@ export async function insertToken(tx: Db, record: WriteRecorder, actor: Actor, i
     createdBy: actor.name,
   });
   const created = view(row);
-  await record.audit({ actor, action: "token.create", resourceType: "token", resourceKey: row.id, environmentKey: row.environmentKey, after: created });
+  await record.audit({
+    actor,
+    action: "token.create",
+    resourceType: "token",
+    resourceKey: row.id,
+    environmentKey: row.environmentKey,
+    after: created,
+  });
   record.change({ environmentKey: null, entity: "token", key: row.id });
   return { ...created, token: secret };
 }
@@ -92,7 +99,14 @@ export function deleteToken(deps: ServiceDeps, actor: Actor, id: string): Promis
     const row = await tokensStore.deleteToken(tx, id);
     if (!row) return fail("NOT_FOUND", `Token '${id}' does not exist`);
     const before = view(row);
-    await record.audit({ actor, action: "token.delete", resourceType: "token", resourceKey: id, environmentKey: row.environmentKey, before });
+    await record.audit({
+      actor,
+      action: "token.delete",
+      resourceType: "token",
+      resourceKey: id,
+      environmentKey: row.environmentKey,
+      before,
+    });
     record.change({ environmentKey: null, entity: "token", key: id, deleted: true });
     return ok(before);
   });

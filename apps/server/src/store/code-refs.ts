@@ -11,10 +11,22 @@ const INSERT_CHUNK = 5_000;
 /** Replaces every reference of one repository and branch, in one transaction. */
 export async function replaceCodeRefs(
   db: Db,
-  upload: { repository: string; branch: string; uploadedBy: string | null; uploadedAt: Date; refs: Array<Omit<CodeRefRow, "repository" | "branch">> },
+  upload: {
+    repository: string;
+    branch: string;
+    uploadedBy: string | null;
+    uploadedAt: Date;
+    refs: Array<Omit<CodeRefRow, "repository" | "branch">>;
+  },
 ): Promise<CodeRefUploadRow> {
   return db.transaction(async (tx) => {
-    const values = { repository: upload.repository, branch: upload.branch, uploadedAt: upload.uploadedAt, uploadedBy: upload.uploadedBy, refCount: upload.refs.length };
+    const values = {
+      repository: upload.repository,
+      branch: upload.branch,
+      uploadedAt: upload.uploadedAt,
+      uploadedBy: upload.uploadedBy,
+      refCount: upload.refs.length,
+    };
     const [row] = await tx
       .insert(codeRefUploads)
       .values(values)
@@ -23,7 +35,9 @@ export async function replaceCodeRefs(
     if (!row) throw new Error("code_ref_uploads upsert returned no row");
     await tx.delete(codeRefs).where(and(eq(codeRefs.repository, upload.repository), eq(codeRefs.branch, upload.branch)));
     for (let i = 0; i < upload.refs.length; i += INSERT_CHUNK) {
-      await tx.insert(codeRefs).values(upload.refs.slice(i, i + INSERT_CHUNK).map((r) => ({ ...r, repository: upload.repository, branch: upload.branch })));
+      await tx
+        .insert(codeRefs)
+        .values(upload.refs.slice(i, i + INSERT_CHUNK).map((r) => ({ ...r, repository: upload.repository, branch: upload.branch })));
     }
     return row;
   });

@@ -35,7 +35,9 @@ export const migrationsFolder = fileURLToPath(new URL("../../../../migrations", 
 const MIGRATION_LOCK_ID = 0x5717c4;
 
 export async function openDatabase(options: DatabaseOptions, setup?: SetupStep): Promise<Database> {
-  return options.kind === "postgres" ? openPostgres(options.url, options.maxConnections ?? 10, setup) : openEmbedded(options.dataDir, setup);
+  return options.kind === "postgres"
+    ? openPostgres(options.url, options.maxConnections ?? 10, setup)
+    : openEmbedded(options.dataDir, setup);
 }
 
 async function openPostgres(url: string, maxConnections: number, setup?: SetupStep): Promise<Database> {

@@ -1,4 +1,16 @@
-import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
 import type { FlagConfig } from "@switchyard/core";
 import type { DeployDecision, Guard, GuardedFlag, PrometheusProgress } from "../deploys/types";
 import { environments } from "./schema";
@@ -51,7 +63,10 @@ export const deploys = pgTable(
     leaseOwner: text("lease_owner"),
     leaseExpiresAt: at("lease_expires_at"),
   },
-  (t) => [index("deploys_open_idx").on(t.final, t.leaseExpiresAt), index("deploys_service_idx").on(t.service, t.environmentKey, t.createdAt)],
+  (t) => [
+    index("deploys_open_idx").on(t.final, t.leaseExpiresAt),
+    index("deploys_service_idx").on(t.service, t.environmentKey, t.createdAt),
+  ],
 );
 
 export const deploySignals = pgTable(
@@ -128,5 +143,8 @@ export const webhookDeliveries = pgTable(
     createdAt: at("created_at").notNull(),
     deliveredAt: at("delivered_at"),
   },
-  (t) => [index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt), index("webhook_deliveries_deploy_idx").on(t.deployId, t.createdAt)],
+  (t) => [
+    index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
+    index("webhook_deliveries_deploy_idx").on(t.deployId, t.createdAt),
+  ],
 );

@@ -21,7 +21,10 @@ export async function getDeploy(db: Db, id: string): Promise<DeployRow | undefin
   return row;
 }
 
-export function listDeploys(db: Db, filter: { service?: string | undefined; environment?: string | undefined; limit: number }): Promise<DeployRow[]> {
+export function listDeploys(
+  db: Db,
+  filter: { service?: string | undefined; environment?: string | undefined; limit: number },
+): Promise<DeployRow[]> {
   const conditions: SQL[] = [];
   if (filter.service !== undefined) conditions.push(eq(deploys.service, filter.service));
   if (filter.environment !== undefined) conditions.push(eq(deploys.environmentKey, filter.environment));
@@ -64,7 +67,15 @@ export async function updateLeased(
   db: Db,
   id: string,
   owner: string,
-  set: Partial<{ flagsOff: StoredFlagOff[]; countCursor: CountCursor; prometheus: PrometheusProgress; decision: DeployDecision; status: string; final: boolean; decidedAt: Date }>,
+  set: Partial<{
+    flagsOff: StoredFlagOff[];
+    countCursor: CountCursor;
+    prometheus: PrometheusProgress;
+    decision: DeployDecision;
+    status: string;
+    final: boolean;
+    decidedAt: Date;
+  }>,
   release = false,
 ): Promise<boolean> {
   const rows = await db

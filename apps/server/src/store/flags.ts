@@ -22,11 +22,7 @@ export async function insertFlag(db: Db, flag: NewFlag): Promise<FlagRow | undef
   return row;
 }
 
-export async function updateFlag(
-  db: Db,
-  key: string,
-  patch: Partial<Omit<NewFlag, "key" | "createdAt">>,
-): Promise<FlagRow | undefined> {
+export async function updateFlag(db: Db, key: string, patch: Partial<Omit<NewFlag, "key" | "createdAt">>): Promise<FlagRow | undefined> {
   const [row] = await db
     .update(flags)
     .set({ ...patch, updatedAt: new Date() })

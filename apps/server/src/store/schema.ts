@@ -1,16 +1,4 @@
-import {
-  bigint,
-  bigserial,
-  boolean,
-  foreignKey,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-} from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import type { FlagConfig, SegmentRule, VariationValue } from "@switchyard/core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
@@ -142,7 +130,6 @@ export const changeLog = pgTable(
   (t) => [index("change_log_env_idx").on(t.environmentKey, t.seq)],
 );
 
-
 /** SDK instances per environment: the config version each serves, and whether its stream is open. */
 export const sdkInstances = pgTable(
   "sdk_instances",
@@ -233,7 +220,9 @@ export const codeRefs = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.repository, t.branch, t.flagKey, t.path, t.line] }),
-    foreignKey({ columns: [t.repository, t.branch], foreignColumns: [codeRefUploads.repository, codeRefUploads.branch] }).onDelete("cascade"),
+    foreignKey({ columns: [t.repository, t.branch], foreignColumns: [codeRefUploads.repository, codeRefUploads.branch] }).onDelete(
+      "cascade",
+    ),
     index("code_refs_flag_idx").on(t.flagKey),
   ],
 );

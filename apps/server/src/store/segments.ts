@@ -21,11 +21,7 @@ export async function insertSegment(db: Db, segment: NewSegment): Promise<Segmen
   return row;
 }
 
-export async function updateSegment(
-  db: Db,
-  key: string,
-  patch: Omit<NewSegment, "key" | "createdAt">,
-): Promise<SegmentRow | undefined> {
+export async function updateSegment(db: Db, key: string, patch: Omit<NewSegment, "key" | "createdAt">): Promise<SegmentRow | undefined> {
   const [row] = await db
     .update(segments)
     .set({ ...patch, updatedAt: new Date() })

@@ -24,7 +24,12 @@ export async function loadFlagDefinitions(db: Db, environmentKey: string, keys?:
 export async function loadSegments(db: Db, keys?: ReadonlySet<string>): Promise<Segment[]> {
   if (keys === undefined) return (await listSegments(db)).map(segmentDefinition);
   if (keys.size === 0) return [];
-  return (await db.select().from(segments).where(inArray(segments.key, [...keys]))).map(segmentDefinition);
+  return (
+    await db
+      .select()
+      .from(segments)
+      .where(inArray(segments.key, [...keys]))
+  ).map(segmentDefinition);
 }
 
 export function segmentDefinition(row: SegmentRow): Segment {

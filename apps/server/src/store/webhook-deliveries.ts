@@ -11,7 +11,11 @@ export async function insertDelivery(db: Db, delivery: NewWebhookDelivery): Prom
 }
 
 export function listDeliveries(db: Db, deployId: string): Promise<WebhookDeliveryRow[]> {
-  return db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deployId, deployId)).orderBy(asc(webhookDeliveries.createdAt), asc(webhookDeliveries.id));
+  return db
+    .select()
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.deployId, deployId))
+    .orderBy(asc(webhookDeliveries.createdAt), asc(webhookDeliveries.id));
 }
 
 /**
@@ -25,11 +29,23 @@ export async function claimDeliveries(db: Db, now: Date, leaseMs: number, limit:
   const olderPending = db
     .select({ id: older.id })
     .from(older)
-    .where(and(eq(older.deployId, webhookDeliveries.deployId), eq(older.status, WebhookDeliveryStatuses.pending), lt(older.createdAt, webhookDeliveries.createdAt)));
+    .where(
+      and(
+        eq(older.deployId, webhookDeliveries.deployId),
+        eq(older.status, WebhookDeliveryStatuses.pending),
+        lt(older.createdAt, webhookDeliveries.createdAt),
+      ),
+    );
   const due = db
     .select({ id: webhookDeliveries.id })
     .from(webhookDeliveries)
-    .where(and(eq(webhookDeliveries.status, WebhookDeliveryStatuses.pending), lte(webhookDeliveries.nextAttemptAt, now), notExists(olderPending)))
+    .where(
+      and(
+        eq(webhookDeliveries.status, WebhookDeliveryStatuses.pending),
+        lte(webhookDeliveries.nextAttemptAt, now),
+        notExists(olderPending),
+      ),
+    )
     .orderBy(asc(webhookDeliveries.nextAttemptAt))
     .limit(limit)
     .for("update", { skipLocked: true });
@@ -56,7 +72,13 @@ export async function settleDelivery(db: Db, id: string, claimedAttempts: number
   const rows = await db
     .update(webhookDeliveries)
     .set(outcome)
-    .where(and(eq(webhookDeliveries.id, id), eq(webhookDeliveries.attempts, claimedAttempts), eq(webhookDeliveries.status, WebhookDeliveryStatuses.pending)))
+    .where(
+      and(
+        eq(webhookDeliveries.id, id),
+        eq(webhookDeliveries.attempts, claimedAttempts),
+        eq(webhookDeliveries.status, WebhookDeliveryStatuses.pending),
+      ),
+    )
     .returning({ id: webhookDeliveries.id });
   return rows.length > 0;
 }

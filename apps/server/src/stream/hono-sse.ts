@@ -4,7 +4,14 @@ import { serveNodeSse, type NodeBindings } from "./node-sse";
 import type { SseSink } from "./sse-sink";
 
 function isNodeBindings(env: unknown): env is NodeBindings {
-  return typeof env === "object" && env !== null && "outgoing" in env && typeof env.outgoing === "object" && env.outgoing !== null && "writeHead" in env.outgoing;
+  return (
+    typeof env === "object" &&
+    env !== null &&
+    "outgoing" in env &&
+    typeof env.outgoing === "object" &&
+    env.outgoing !== null &&
+    "writeHead" in env.outgoing
+  );
 }
 
 /**

@@ -95,7 +95,13 @@ export class StreamHub {
    * Registers an SDK stream and sends what it needs first: the missed changes when `lastEventId`
    * is a point this server can resume from, else a full `put`. Returns a function to unregister.
    */
-  async connectSdk(options: { environmentKey: string; tokenId: string; instanceId: string | undefined; lastEventId: number | undefined; sink: SseSink }): Promise<() => void> {
+  async connectSdk(options: {
+    environmentKey: string;
+    tokenId: string;
+    instanceId: string | undefined;
+    lastEventId: number | undefined;
+    sink: SseSink;
+  }): Promise<() => void> {
     return this.live.exclusive(async () => {
       const view = this.live.environment(options.environmentKey);
       if (!view) {
@@ -105,7 +111,9 @@ export class StreamHub {
       let first: StreamEvent[] = [putEvent(view)];
       const resumeFrom = options.lastEventId;
       if (resumeFrom !== undefined && resumeFrom <= this.live.appliedSeq) {
-        const missed = (await changesSince(this.db, resumeFrom, REPLAY_LIMIT + 1)).filter((c) => c.seq <= this.live.appliedSeq && concerns(c, view.key));
+        const missed = (await changesSince(this.db, resumeFrom, REPLAY_LIMIT + 1)).filter(
+          (c) => c.seq <= this.live.appliedSeq && concerns(c, view.key),
+        );
         if (missed.length <= REPLAY_LIMIT) first = sdkEvents(view, missed);
       }
       const connection: SdkConnection = { ...options, lastSeq: Math.max(view.version, resumeFrom ?? 0), reportAfterMs: undefined };
@@ -124,7 +132,12 @@ export class StreamHub {
   }
 
   /** Registers a client stream: its values first, then only values that change. */
-  async connectClient(options: { environmentKey: string; tokenId: string; context: EvaluationContext; sink: SseSink }): Promise<() => void> {
+  async connectClient(options: {
+    environmentKey: string;
+    tokenId: string;
+    context: EvaluationContext;
+    sink: SseSink;
+  }): Promise<() => void> {
     return this.live.exclusive(async () => {
       const view = this.live.environment(options.environmentKey);
       if (!view) {
@@ -151,7 +164,8 @@ export class StreamHub {
 
   private apply(applied: AppliedChanges): void {
     const removed = new Set(applied.removedEnvironments);
-    const gone = (c: { environmentKey: string; tokenId: string }) => removed.has(c.environmentKey) || (applied.tokensChanged && !this.live.hasToken(c.tokenId));
+    const gone = (c: { environmentKey: string; tokenId: string }) =>
+      removed.has(c.environmentKey) || (applied.tokensChanged && !this.live.hasToken(c.tokenId));
     closeWhere(this.sdk, gone);
     closeWhere(this.clients, gone);
     for (const environmentKey of applied.environments) {

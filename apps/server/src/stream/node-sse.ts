@@ -30,7 +30,11 @@ export interface NodeBindings {
  * `eventsource-encoder`. Headers set by middleware do not apply (reading `c.res` here would make
  * Hono re-wrap the response and defeat RESPONSE_ALREADY_SENT): the route passes what it needs.
  */
-export function serveNodeSse(bindings: NodeBindings, register: (sink: SseSink) => Promise<() => void>, headers: Record<string, string>): Response {
+export function serveNodeSse(
+  bindings: NodeBindings,
+  register: (sink: SseSink) => Promise<() => void>,
+  headers: Record<string, string>,
+): Response {
   const { outgoing } = bindings;
   outgoing.writeHead(200, {
     ...headers,

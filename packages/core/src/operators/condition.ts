@@ -1,8 +1,4 @@
-import {
-  type ContextRecord,
-  isInheritedName,
-  readOwnAttribute,
-} from "../context-attribute";
+import { type ContextRecord, isInheritedName, readOwnAttribute } from "../context-attribute";
 import type { Condition, Operator } from "../types";
 import { compileAfter, compileBefore } from "./date-operators";
 import { compileIn } from "./membership-operator";
@@ -62,10 +58,7 @@ export function compileCondition(condition: Condition): ConditionMatcher {
   const negate = condition.negate === true;
   const inherited = isInheritedName(attribute);
   if (condition.operator === "exists") return compileExists(attribute, negate, inherited);
-  const compileOperator: OperatorCompiler | undefined = Object.hasOwn(
-    OPERATOR_COMPILERS,
-    condition.operator,
-  )
+  const compileOperator: OperatorCompiler | undefined = Object.hasOwn(OPERATOR_COMPILERS, condition.operator)
     ? OPERATOR_COMPILERS[condition.operator]
     : undefined;
   if (compileOperator === undefined || !Array.isArray(condition.values)) return NEVER;
@@ -90,10 +83,7 @@ export function compileCondition(condition: Condition): ConditionMatcher {
 }
 
 /** True when every condition holds (vacuously for none). */
-export function allConditionsHold(
-  conditions: readonly ConditionMatcher[],
-  context: ContextRecord,
-): boolean {
+export function allConditionsHold(conditions: readonly ConditionMatcher[], context: ContextRecord): boolean {
   for (const condition of conditions) if (!condition(context)) return false;
   return true;
 }

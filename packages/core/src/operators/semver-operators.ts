@@ -11,10 +11,7 @@ function parseVersionValue(value: JsonPrimitive): SemanticVersion | undefined {
   return typeof value === "string" ? parseSemver(value) : undefined;
 }
 
-function compileSemverTest(
-  values: readonly JsonPrimitive[],
-  holds: (order: number) => boolean,
-): ValueTest | null {
+function compileSemverTest(values: readonly JsonPrimitive[], holds: (order: number) => boolean): ValueTest | null {
   const versions = parsedValues(values, parseVersionValue);
   if (versions === null) return null;
   return (value) => {

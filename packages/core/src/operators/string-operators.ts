@@ -1,10 +1,7 @@
 import type { JsonPrimitive } from "../types";
 import { stringValues, type ValueTest } from "./value-test";
 
-function compileStringTest(
-  values: readonly JsonPrimitive[],
-  test: (attribute: string, value: string) => boolean,
-): ValueTest | null {
+function compileStringTest(values: readonly JsonPrimitive[], test: (attribute: string, value: string) => boolean): ValueTest | null {
   const strings = stringValues(values);
   if (strings === null) return null;
   return (value) => {

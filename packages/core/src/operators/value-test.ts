@@ -34,10 +34,7 @@ export function numberValues(values: readonly JsonPrimitive[]): number[] | null 
 }
 
 /** The values each parsed by `parse`, or `null` when any does not parse. */
-export function parsedValues<T>(
-  values: readonly JsonPrimitive[],
-  parse: (value: JsonPrimitive) => T | undefined,
-): T[] | null {
+export function parsedValues<T>(values: readonly JsonPrimitive[], parse: (value: JsonPrimitive) => T | undefined): T[] | null {
   const parsed: T[] = [];
   for (const value of values) {
     const result = parse(value);

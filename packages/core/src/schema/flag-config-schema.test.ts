@@ -54,7 +54,11 @@ describe("conditionSchema", () => {
     ["lt", ["5"], '"lt" compares numbers: must be a number'],
     ["contains", [5], '"contains" compares strings: must be a string'],
     ["semverGt", ["1.x"], '"semverGt" compares versions: must be a semantic version such as 1.2.3, 1.2 or 2.0.0-rc.1'],
-    ["before", ["next tuesday"], '"before" compares dates: must be an ISO-8601 date (2024-01-31, 2024-01-31T12:00:00Z) or epoch milliseconds'],
+    [
+      "before",
+      ["next tuesday"],
+      '"before" compares dates: must be an ISO-8601 date (2024-01-31, 2024-01-31T12:00:00Z) or epoch milliseconds',
+    ],
     ["after", [true], '"after" compares dates: must be an ISO-8601 date (2024-01-31, 2024-01-31T12:00:00Z) or epoch milliseconds'],
   ])("types %s values, pointing at the bad value", (operator, values, message) => {
     expect(issuesOf(conditionSchema, { attribute: "a", operator, values: ["ok", ...values].slice(1) })).toEqual([

@@ -34,7 +34,12 @@ export const segmentInputSchema = z
       if (rule.id === undefined) return;
       const first = ruleIds.get(rule.id);
       if (first === undefined) ruleIds.set(rule.id, index);
-      else context.addIssue({ code: "custom", path: ["rules", index, "id"], message: `duplicate rule id "${rule.id}" (also rules[${first}])` });
+      else
+        context.addIssue({
+          code: "custom",
+          path: ["rules", index, "id"],
+          message: `duplicate rule id "${rule.id}" (also rules[${first}])`,
+        });
     });
   });
 

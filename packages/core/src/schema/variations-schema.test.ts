@@ -7,13 +7,7 @@ function issues(input: unknown) {
 }
 
 describe("variationsSchema", () => {
-  it.each([
-    [[true, false]],
-    [["a", "b", "c"]],
-    [[1, 2.5, -3]],
-    [[{ a: 1 }, { a: 2 }, [1, 2]]],
-    [["only"]],
-  ])("accepts %j", (variations) => {
+  it.each([[[true, false]], [["a", "b", "c"]], [[1, 2.5, -3]], [[{ a: 1 }, { a: 2 }, [1, 2]]], [["only"]]])("accepts %j", (variations) => {
     expect(variationsSchema.parse(variations)).toEqual(variations);
   });
 
@@ -36,6 +30,11 @@ describe("variationsSchema", () => {
 
   it("wants distinct values, comparing JSON by content", () => {
     expect(issues([true, true])).toEqual([{ path: [1], message: "duplicate of variation 0" }]);
-    expect(issues([{ a: 1, b: 2 }, { b: 2, a: 1 }])).toEqual([{ path: [1], message: "duplicate of variation 0" }]);
+    expect(
+      issues([
+        { a: 1, b: 2 },
+        { b: 2, a: 1 },
+      ]),
+    ).toEqual([{ path: [1], message: "duplicate of variation 0" }]);
   });
 });

@@ -119,7 +119,10 @@ describe("SwitchyardWebProvider", () => {
     const fetch = new FakeFetch(evaluated({ "new-checkout": on }));
     fetch.hold();
     const setting = OpenFeature.setProviderAndWait(domain, provider(fetch, 50), { targetingKey: "user-42" });
-    const outcome = setting.then(() => "ready", () => "error");
+    const outcome = setting.then(
+      () => "ready",
+      () => "error",
+    );
     await vi.advanceTimersByTimeAsync(50);
     expect(await outcome).toBe("error");
     const client = OpenFeature.getClient(domain);

@@ -16,7 +16,9 @@ const initial = snapshot(1, [
   staticFlag("launch", [true], 0),
   {
     ...booleanFlag("launched", true),
-    rules: [{ id: "after", conditions: [{ attribute: "signup", operator: "after", values: ["2026-01-01T00:00:00Z"] }], serve: { variation: 0 } }],
+    rules: [
+      { id: "after", conditions: [{ attribute: "signup", operator: "after", values: ["2026-01-01T00:00:00Z"] }], serve: { variation: 0 } },
+    ],
     fallthrough: { variation: 1 },
   },
 ]);

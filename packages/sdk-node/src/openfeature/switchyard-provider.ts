@@ -69,27 +69,15 @@ export class SwitchyardProvider implements Provider {
     if (this.ownsClient) await this.client.close();
   }
 
-  resolveBooleanEvaluation(
-    flagKey: string,
-    defaultValue: boolean,
-    context: OpenFeatureContext,
-  ): Promise<ResolutionDetails<boolean>> {
+  resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context: OpenFeatureContext): Promise<ResolutionDetails<boolean>> {
     return Promise.resolve(toResolution(this.client.variationDetail(flagKey, toSwitchyardContext(context), defaultValue)));
   }
 
-  resolveStringEvaluation(
-    flagKey: string,
-    defaultValue: string,
-    context: OpenFeatureContext,
-  ): Promise<ResolutionDetails<string>> {
+  resolveStringEvaluation(flagKey: string, defaultValue: string, context: OpenFeatureContext): Promise<ResolutionDetails<string>> {
     return Promise.resolve(toResolution(this.client.variationDetail(flagKey, toSwitchyardContext(context), defaultValue)));
   }
 
-  resolveNumberEvaluation(
-    flagKey: string,
-    defaultValue: number,
-    context: OpenFeatureContext,
-  ): Promise<ResolutionDetails<number>> {
+  resolveNumberEvaluation(flagKey: string, defaultValue: number, context: OpenFeatureContext): Promise<ResolutionDetails<number>> {
     return Promise.resolve(toResolution(this.client.variationDetail(flagKey, toSwitchyardContext(context), defaultValue)));
   }
 
@@ -129,9 +117,7 @@ export class SwitchyardProvider implements Provider {
   /** A rejected token is fatal only when nothing can be served: last known flags beat defaults. */
   private isFatal(error: unknown): boolean {
     return (
-      error instanceof SwitchyardError &&
-      error.code === SwitchyardErrorCodes.UNAUTHORIZED &&
-      this.client.configVersion() === undefined
+      error instanceof SwitchyardError && error.code === SwitchyardErrorCodes.UNAUTHORIZED && this.client.configVersion() === undefined
     );
   }
 }

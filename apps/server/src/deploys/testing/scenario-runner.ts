@@ -95,7 +95,8 @@ export function runScenario(model: ScenarioModel): TickResult[] {
     const shares = model.flags.map((flag) => newShare(flag, fromMs));
     const offFlags = new Set(model.flags.filter((flag, i) => shares[i] === 0).map((flag) => flag.key));
     const base = typeof model.baseErrorRate === "number" ? model.baseErrorRate : model.baseErrorRate(tick, offFlags);
-    const baseLatencyMs = model.latency === undefined ? 0 : typeof model.latency.baseMs === "number" ? model.latency.baseMs : model.latency.baseMs(tick);
+    const baseLatencyMs =
+      model.latency === undefined ? 0 : typeof model.latency.baseMs === "number" ? model.latency.baseMs : model.latency.baseMs(tick);
     const cohorts = traffic(model, tick, shares, base, baseLatencyMs);
     const at = new Date(fromMs + 1000);
     if (model.sdkCounts ?? true) {
@@ -115,7 +116,11 @@ export function runScenario(model: ScenarioModel): TickResult[] {
     const perInterval = model.gauge?.perInterval ?? 0;
     for (let sample = 0; sample < perInterval; sample++) {
       const spike = model.gauge?.spikes?.find((s) => s.interval === tick && s.sample === sample);
-      samples.push({ signal: "error_rate", value: spike?.value ?? cohorts.overallRate, at: new Date(fromMs + (sample * intervalMs) / perInterval) });
+      samples.push({
+        signal: "error_rate",
+        value: spike?.value ?? cohorts.overallRate,
+        at: new Date(fromMs + (sample * intervalMs) / perInterval),
+      });
     }
     if (model.latency !== undefined) samples.push(...latencySamples(model.latency, tick, fromMs, intervalMs, cohorts, model.flags, shares));
 
@@ -138,7 +143,10 @@ export function runScenario(model: ScenarioModel): TickResult[] {
     const decision = decide(input);
     results.push({ tick, now, input, decision });
     previous = decision;
-    const turnOff = [...decision.actions.map((a) => a.flag), ...(model.externalOff ?? []).filter((o) => o.tick === tick).map((o) => o.flag)];
+    const turnOff = [
+      ...decision.actions.map((a) => a.flag),
+      ...(model.externalOff ?? []).filter((o) => o.tick === tick).map((o) => o.flag),
+    ];
     for (const flag of turnOff) {
       if (!flagsOff.some((o) => o.flag === flag)) flagsOff.push({ flag, disabledAt: now, version: ++version });
     }
@@ -147,17 +155,35 @@ export function runScenario(model: ScenarioModel): TickResult[] {
 }
 
 /** Service-wide samples at the overall latency, and per flag variation at its cohort's, for one interval. */
-function latencySamples(latency: NonNullable<ScenarioModel["latency"]>, tick: number, fromMs: number, intervalMs: number, cohorts: Cohorts, flags: FlagModel[], shares: number[]): GaugeSample[] {
+function latencySamples(
+  latency: NonNullable<ScenarioModel["latency"]>,
+  tick: number,
+  fromMs: number,
+  intervalMs: number,
+  cohorts: Cohorts,
+  flags: FlagModel[],
+  shares: number[],
+): GaugeSample[] {
   const noisy = (meanMs: number, n: number) => meanMs + (JITTER[n % JITTER.length] ?? 0) * (latency.jitterMs ?? 0);
   const spread = (perInterval: number, make: (sample: number, at: Date) => GaugeSample) =>
-    Array.from({ length: perInterval }, (_, sample) => make(tick * perInterval + sample, new Date(fromMs + (sample * intervalMs) / perInterval)));
+    Array.from({ length: perInterval }, (_, sample) =>
+      make(tick * perInterval + sample, new Date(fromMs + (sample * intervalMs) / perInterval)),
+    );
   const samples = spread(latency.perInterval, (n, at) => ({ signal: "latency_p99_ms", value: noisy(cohorts.overallLatencyMs, n), at }));
   flags.forEach((flag, i) => {
     const share = shares[i] ?? 0;
     for (const variation of [NEW_VARIATION, OFF_VARIATION]) {
       const meanMs = cohorts.latency.get(flag.key)?.[variation];
       if (meanMs === undefined || (variation === NEW_VARIATION ? share : 1 - share) === 0) continue;
-      samples.push(...spread(latency.cohortPerInterval ?? 0, (n, at) => ({ signal: "latency_p99_ms", value: noisy(meanMs, n), at, flag: flag.key, variation })));
+      samples.push(
+        ...spread(latency.cohortPerInterval ?? 0, (n, at) => ({
+          signal: "latency_p99_ms",
+          value: noisy(meanMs, n),
+          at,
+          flag: flag.key,
+          variation,
+        })),
+      );
     }
   });
   return samples;
@@ -204,7 +230,13 @@ function traffic(model: ScenarioModel, interval: number, shares: number[], base:
       return [key, [r[0] > 0 ? sums[0] / r[0] : baseLatencyMs, r[1] > 0 ? sums[1] / r[1] : baseLatencyMs]];
     }),
   );
-  return { requests, errors, overallRate: overallErrors / model.requestsPerInterval, latency, overallLatencyMs: overallLatency / model.requestsPerInterval };
+  return {
+    requests,
+    errors,
+    overallRate: overallErrors / model.requestsPerInterval,
+    latency,
+    overallLatencyMs: overallLatency / model.requestsPerInterval,
+  };
 }
 
 /** `repeat("observing", 3)` → ["observing", "observing", "observing"] */
