@@ -3,5 +3,5 @@ import { defineConfig } from "drizzle-kit";
 export default defineConfig({
   dialect: "postgresql",
   schema: ["./src/store/schema.ts", "./src/store/deploy-schema.ts"],
-  out: "../../migrations",
+  out: "./migrations",
 });

@@ -1,5 +1,4 @@
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -8,6 +7,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { migrationsFolder } from "../migrations-folder";
 import { acquireDataDirLock } from "./data-dir-lock";
 import * as schema from "./schema";
 
@@ -28,8 +28,6 @@ export type DatabaseOptions =
 
 /** Runs once per start, after migrations, while holding the migration lock. */
 export type SetupStep = (db: Db) => Promise<void>;
-
-export const migrationsFolder = fileURLToPath(new URL("../../../../migrations", import.meta.url));
 
 // Any constant works; it only has to be the same for every replica.
 const MIGRATION_LOCK_ID = 0x5717c4;
