@@ -13,6 +13,7 @@ import type { PrometheusSource } from "./deploys/prometheus";
 import { auditRoutes } from "./routes/audit";
 import { clientRoutes } from "./routes/client";
 import { codeRefRoutes } from "./routes/code-refs";
+import { consoleRoutes } from "./routes/console";
 import { docsRoutes } from "./routes/docs";
 import { deployRoutes } from "./routes/deploys";
 import { environmentRoutes } from "./routes/environments";
@@ -33,6 +34,8 @@ export interface AppDeps {
   ping(): Promise<void>;
   isAccepting?: () => boolean;
   prometheus?: PrometheusSource | undefined;
+  /** The built console (apps/console/dist), served at `/`; absent: no console, the API alone. */
+  consoleDir?: string | undefined;
 }
 
 function gauges(deps: AppDeps) {
@@ -104,6 +107,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/sdk", sdkRoutes(routeDeps));
   app.route("/api/client", clientRoutes(routeDeps));
   app.route("/ofrep/v1", ofrepRoutes(routeDeps));
+  if (deps.consoleDir !== undefined) app.route("/", consoleRoutes({ dir: deps.consoleDir }));
 
   app.notFound((c) => c.json(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`).toBody(), 404));
 

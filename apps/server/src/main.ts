@@ -1,5 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
 import pino from "pino";
 import { createApp } from "./app";
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     ping: () => database.ping(),
     isAccepting: () => accepting,
     prometheus,
+    consoleDir: fileURLToPath(new URL("../../console/dist", import.meta.url)),
   });
   const server = await listen(app.fetch, config);
   const address = server.address();
@@ -125,6 +127,8 @@ function printFirstStart(report: FirstStartReport, url: string, logger: pino.Log
       "",
       "  Admin token (shown once; keep it, or set SWITCHYARD_ADMIN_TOKEN before the first start):",
       `    ${report.generatedAdminToken}`,
+      "",
+      `  Console: ${url}/ (sign in with the admin token)`,
       "",
       "  Try:",
       `    curl -H "Authorization: Bearer ${report.generatedAdminToken}" ${url}/api/flags`,

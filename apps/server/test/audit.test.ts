@@ -36,6 +36,19 @@ for (const backend of backends()) {
       expect(res.body.entries[1]).toMatchObject({ action: "flag.create", actor: { name: "first admin" }, before: null });
     });
 
+    it("answers 304 to If-None-Match until something changes", async () => {
+      const first = await server.request("GET", "/api/audit?limit=1");
+      const tag = first.headers.get("etag");
+      expect(tag).toMatch(/^"[^"]+"$/);
+      const same = await server.request("GET", "/api/audit?limit=1", { headers: { "If-None-Match": tag ?? "" } });
+      expect(same.status).toBe(304);
+      await server.request("POST", "/api/flags", { body: { key: "etag-watched" } });
+      const changed = await server.request("GET", "/api/audit?limit=1", { headers: { "If-None-Match": tag ?? "" } });
+      expect(changed.status).toBe(200);
+      expect(changed.headers.get("etag")).not.toBe(tag);
+      expect(changed.body.entries[0]).toMatchObject({ action: "flag.create", flag: "etag-watched" });
+    });
+
     it("pages with a cursor, newest first, without gaps or repeats", async () => {
       for (let i = 0; i < 7; i++)
         await server.request("PATCH", "/api/flags/audited/environments/development", {

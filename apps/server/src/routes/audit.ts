@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { etag } from "hono/etag";
 import { z } from "zod";
 import { unwrap } from "../errors";
 import { adminOnly } from "../http/auth";
@@ -17,6 +18,8 @@ export const auditQuerySchema = z.strictObject({
 export function auditRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
   app.use("*", adminOnly(deps.live));
+  // The console polls `?limit=1` with If-None-Match to notice changes: nothing new costs a 304.
+  app.use("*", etag());
   app.get("/", async (c) => c.json(unwrap(await readAudit(deps, readQuery(c, auditQuerySchema)))));
   return app;
 }
