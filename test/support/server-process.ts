@@ -28,7 +28,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the real server the way `pnpm start` does, and waits until it answers /healthz. */
-export async function startServerProcess(env: Record<string, string>, options: { waitReady?: boolean } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { waitReady?: boolean; readyTimeoutMs?: number } = {},
+): Promise<ServerProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
     cwd: root,
@@ -55,7 +58,7 @@ export async function startServerProcess(env: Record<string, string>, options: {
     },
   };
   if (options.waitReady === false) return server;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   let done = false;
   void exited.then(() => (done = true));
   while (Date.now() < deadline && !done) {
