@@ -1,0 +1,130 @@
+import {
+  Operators,
+  type Condition,
+  type FlagConfig as CoreFlagConfig,
+  type Prerequisite,
+  type Rule,
+  type VariationValue,
+} from "@switchyard/core";
+
+export type { Condition, Operator, Prerequisite, Rollout, Serve, VariationValue } from "@switchyard/core";
+
+/** The API's shapes as the console reads them (the server's views; see /openapi.json). */
+
+export const flagKinds = ["release", "experiment", "operational", "kill-switch", "permission"] as const;
+export type FlagKind = (typeof flagKinds)[number];
+
+export interface FlagEnvironmentState {
+  enabled: boolean;
+  version: number;
+  updatedAt: string;
+}
+
+export interface Flag {
+  key: string;
+  name: string;
+  description: string;
+  kind: FlagKind;
+  variations: VariationValue[];
+  tags: string[];
+  owner: string | null;
+  expectedLifetimeDays: number | null;
+  permanent: boolean;
+  createdAt: string;
+  updatedAt: string;
+  archivedAt: string | null;
+  environments: Record<string, FlagEnvironmentState>;
+}
+
+export interface Environment {
+  key: string;
+  name: string;
+  webhookUrl: string | null;
+  webhookSecretSet: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A rule as the console edits it: a new rule has no id until the server gives it one. */
+export type RuleDraft = Omit<Rule, "id"> & { id?: string };
+
+/** A config as the API answers it: every field present. */
+export interface FlagConfig extends Omit<CoreFlagConfig, "rules" | "prerequisites"> {
+  rules: RuleDraft[];
+  prerequisites: Prerequisite[];
+}
+
+export const operators = Object.values(Operators);
+
+export interface FlagConfigView extends FlagConfig {
+  flag: string;
+  environment: string;
+  version: number;
+  updatedAt: string;
+}
+
+export interface FlagConfigVersion extends FlagConfig {
+  flag: string;
+  environment: string;
+  version: number;
+  createdAt: string;
+  actor: { tokenId: string | null; name: string | null };
+  comment: string | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: { tokenId: string | null; name: string };
+  action: string;
+  resource: { type: string; key: string };
+  flag: string | null;
+  environment: string | null;
+  before: unknown;
+  after: unknown;
+  comment: string | null;
+  deployId: string | null;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  nextCursor: string | null;
+}
+
+export interface Segment {
+  key: string;
+  name: string;
+  description: string;
+  included: string[];
+  excluded: string[];
+  rules: Array<{ id?: string; conditions: Condition[] }>;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const tokenKinds = ["admin", "server", "client", "deploy"] as const;
+export type TokenKind = (typeof tokenKinds)[number];
+
+export interface Token {
+  id: string;
+  name: string;
+  kind: TokenKind;
+  environment: string | null;
+  hint: string;
+  createdAt: string;
+  createdBy: string | null;
+}
+
+export interface StaleReason {
+  code: string;
+  since?: string;
+  summary: string;
+  suggestion: string;
+}
+
+export interface StaleReport {
+  generatedAt: string;
+  environment: string | null;
+  flags: Array<{ flag: string; name: string; kind: FlagKind; owner: string | null; archived: boolean; reasons: StaleReason[] }>;
+}

@@ -1,0 +1,77 @@
+import { useState } from "preact/hooks";
+import type { Environment } from "../api/types";
+import { useApp } from "../app-context";
+import { FieldProblems, Problem, when } from "../components/problem";
+import { useResource } from "../use-resource";
+import { useSubmit } from "../use-submit";
+
+/** Environments: list and create (a new one gets every flag, off). */
+export function EnvironmentsPage() {
+  const { api, revision } = useApp();
+  const environments = useResource(() => api.get<{ environments: Environment[] }>("/api/environments"), [api, revision]);
+  const [key, setKey] = useState("");
+  const [name, setName] = useState("");
+  const { issues, failure, run } = useSubmit();
+
+  const create = async (event: Event) => {
+    event.preventDefault();
+    const body = { key: key.trim(), ...(name.trim() === "" ? {} : { name: name.trim() }) };
+    if (await run(() => api.send("POST", "/api/environments", body))) {
+      setKey("");
+      setName("");
+    }
+    environments.reload();
+  };
+
+  return (
+    <section aria-labelledby="environments-title">
+      <h1 id="environments-title">Environments</h1>
+      {environments.error && <Problem error={environments.error} />}
+      {environments.data && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Key</th>
+                <th scope="col">Name</th>
+                <th scope="col">Decision webhook</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {environments.data.environments.map((env) => (
+                <tr key={env.key}>
+                  <td>
+                    <code>{env.key}</code>
+                  </td>
+                  <td>{env.name}</td>
+                  <td>{env.webhookUrl === null ? "—" : `${env.webhookUrl}${env.webhookSecretSet ? " (signed)" : ""}`}</td>
+                  <td>{when(env.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <form class="panel" onSubmit={create} aria-labelledby="new-environment-title">
+        <h2 id="new-environment-title">New environment</h2>
+        <div class="fields">
+          <label>
+            Key
+            <input value={key} onInput={(e) => setKey(e.currentTarget.value)} required placeholder="qa" />
+            <FieldProblems issues={issues} path="key" />
+          </label>
+          <label>
+            Name
+            <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="QA" />
+            <FieldProblems issues={issues} path="name" />
+          </label>
+        </div>
+        {failure !== null && issues.length === 0 && <Problem error={failure} />}
+        <button type="submit" class="primary">
+          Create environment
+        </button>
+      </form>
+    </section>
+  );
+}

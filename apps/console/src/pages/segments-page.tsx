@@ -1,0 +1,125 @@
+import { useState } from "preact/hooks";
+import type { Segment } from "../api/types";
+import { useApp } from "../app-context";
+import { FieldProblems, Problem, when } from "../components/problem";
+import { useResource } from "../use-resource";
+import { useSubmit } from "../use-submit";
+
+const keysOf = (text: string) =>
+  text
+    .split(/[\n,]/)
+    .map((k) => k.trim())
+    .filter((k) => k !== "");
+
+/** Segments: who is in each (included keys, rules), and a new one from a list of keys. */
+export function SegmentsPage() {
+  const { api, revision } = useApp();
+  const segments = useResource(() => api.get<{ segments: Segment[] }>("/api/segments"), [api, revision]);
+  const [key, setKey] = useState("");
+  const [name, setName] = useState("");
+  const [included, setIncluded] = useState("");
+  const { issues, failure, run } = useSubmit();
+
+  const create = async (event: Event) => {
+    event.preventDefault();
+    const body = {
+      key: key.trim(),
+      ...(name.trim() === "" ? {} : { name: name.trim() }),
+      included: keysOf(included),
+      excluded: [],
+      rules: [],
+    };
+    if (await run(() => api.send("POST", "/api/segments", body))) {
+      setKey("");
+      setName("");
+      setIncluded("");
+    }
+    segments.reload();
+  };
+
+  const remove = async (segment: Segment) => {
+    await run(() => api.send("DELETE", `/api/segments/${encodeURIComponent(segment.key)}`));
+    segments.reload();
+  };
+
+  return (
+    <section aria-labelledby="segments-title">
+      <h1 id="segments-title">Segments</h1>
+      {segments.error && <Problem error={segments.error} />}
+      {failure !== null && issues.length === 0 && <Problem error={failure} />}
+      {segments.data && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Segment</th>
+                <th scope="col">Included</th>
+                <th scope="col">Excluded</th>
+                <th scope="col">Rules</th>
+                <th scope="col">Updated</th>
+                <th scope="col">
+                  <span class="visually-hidden">Delete</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {segments.data.segments.map((s) => (
+                <tr key={s.key}>
+                  <th scope="row">
+                    <code>{s.key}</code> <span class="muted">{s.name}</span>
+                    {s.description !== "" && <div class="muted small">{s.description}</div>}
+                  </th>
+                  <td>
+                    {s.included.length === 0
+                      ? "—"
+                      : s.included.slice(0, 5).join(", ") + (s.included.length > 5 ? ` … (${s.included.length})` : "")}
+                  </td>
+                  <td>{s.excluded.length === 0 ? "—" : s.excluded.length}</td>
+                  <td>
+                    {s.rules.map((r, i) => (
+                      <div key={r.id ?? i} class="small">
+                        {r.conditions
+                          .map((c) => `${c.attribute} ${c.negate === true ? "not " : ""}${c.operator} ${c.values.join(", ")}`)
+                          .join(" and ")}
+                      </div>
+                    ))}
+                  </td>
+                  <td>
+                    v{s.version}, {when(s.updatedAt)}
+                  </td>
+                  <td>
+                    <button type="button" onClick={() => void remove(s)} aria-label={`Delete segment ${s.key}`}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <form class="panel" onSubmit={create} aria-labelledby="new-segment-title">
+        <h2 id="new-segment-title">New segment</h2>
+        <div class="fields">
+          <label>
+            Key
+            <input value={key} onInput={(e) => setKey(e.currentTarget.value)} required placeholder="beta-testers" />
+            <FieldProblems issues={issues} path="key" />
+          </label>
+          <label>
+            Name
+            <input value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          </label>
+          <label>
+            Included context keys (one per line or comma-separated)
+            <textarea value={included} onInput={(e) => setIncluded(e.currentTarget.value)} rows={3} />
+            <FieldProblems issues={issues} path="included" within />
+          </label>
+        </div>
+        <button type="submit" class="primary">
+          Create segment
+        </button>
+      </form>
+    </section>
+  );
+}
