@@ -5,6 +5,7 @@ import { httpEvaluateBench } from "./http-evaluate";
 import { sdkEvaluationBench } from "./sdk-evaluation";
 import { propagationBench } from "./propagation";
 import { browserSizeBench } from "./browser-size";
+import { consoleSizeBench } from "./console-size";
 import { deployMitigationBench } from "./deploy-mitigation";
 
 /**
@@ -18,6 +19,7 @@ const suites: readonly BenchSuite[] = [
   httpEvaluateBench,
   propagationBench,
   browserSizeBench,
+  consoleSizeBench,
   deployMitigationBench,
 ];
 
