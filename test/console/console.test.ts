@@ -281,6 +281,9 @@ describe.skipIf(skip)("the console in headless Chromium", () => {
     expect(await page.locator(".evidence").textContent()).toMatch(/^mitigated: latency_p99_ms .* explained by checkout-latency/);
     // The chart draws the marker: the page's chart has a series per value and bound, and a legend line per flag-off.
     expect(await chart.locator(".u-legend .u-series").count()).toBe(3);
+    const curve = page.locator(`figure[data-acknowledgements="${flag}"]`);
+    await curve.locator("canvas").waitFor();
+    expect(await curve.locator("figcaption").textContent()).toMatch(new RegExp(`^${flag} off: 1 of 1 connected SDK instances serve it`));
     await shoot(page, "deploy");
   });
 

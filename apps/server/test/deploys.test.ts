@@ -232,6 +232,10 @@ for (const backend of backends()) {
           seconds: expect.any(Number),
         },
       ]);
+      expect(decided.acknowledgements).toEqual([
+        { flag: "new-checkout", instanceId: expect.any(String), acknowledgedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+      ]);
+      expect(Date.parse(decided.acknowledgements[0].acknowledgedAt)).toBeGreaterThanOrEqual(Date.parse(decided.flagsOff[0].disabledAt));
       const cohort = decided.decision.evidence.cohorts.find((c: { verdict: string }) => c.verdict === "explains");
       expect(cohort).toMatchObject({
         flag: "new-checkout",

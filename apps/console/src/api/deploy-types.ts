@@ -79,4 +79,5 @@ export interface Deploy {
   decision: { status: DeployStatus; final: boolean; decidedAt: string; evidence: DecisionEvidence } | null;
   flagsOff: Array<{ flag: string; disabledAt: string; configVersion: number }>;
   propagation: PropagationEvidence[];
+  acknowledgements: Array<{ flag: string; instanceId: string; acknowledgedAt: string }>;
 }

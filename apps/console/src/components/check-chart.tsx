@@ -1,28 +1,14 @@
-import { useEffect, useRef, useState } from "preact/hooks";
-import type { CheckEvidence } from "../api/deploy-types";
+import type { CheckEvidence, PropagationEvidence } from "../api/deploy-types";
 import type { FlagOffMark } from "./check-plot";
+import { useLazyPlot } from "./lazy-plot";
 import { when } from "./problem";
 
-/** One chart per check; the chart library is fetched the first time a deploy page shows one. */
+/** One check: its value per interval against its bound, with the moment each flag went off marked. */
 export function CheckChart({ check, startedAt, flagsOff }: { check: CheckEvidence; startedAt: string; flagsOff: FlagOffMark[] }) {
-  const ref = useRef<HTMLDivElement>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    const element = ref.current;
-    if (element === null) return;
-    let dispose: (() => void) | undefined;
-    let cancelled = false;
-    import("./check-plot").then(
-      ({ plotCheck }) => {
-        if (!cancelled) dispose = plotCheck(element, check, startedAt, flagsOff);
-      },
-      () => setFailed(true),
-    );
-    return () => {
-      cancelled = true;
-      dispose?.();
-    };
-  }, [check, startedAt, flagsOff]);
+  const { ref, failed } = useLazyPlot(
+    (plots, element) => plots.plotCheck(element, check, startedAt, flagsOff),
+    [check, startedAt, flagsOff],
+  );
   const bound = check.max !== null ? `≤ ${check.max}` : check.min !== null ? `≥ ${check.min}` : "no bound";
   return (
     <figure class="chart" data-check={check.signal}>
@@ -42,6 +28,30 @@ export function CheckChart({ check, startedAt, flagsOff }: { check: CheckEvidenc
           ))}
         </ul>
       )}
+    </figure>
+  );
+}
+
+/** The acknowledgement curve of one flag-off: instances serving it over time, against those connected. */
+export function AcknowledgementChart(props: {
+  flag: string;
+  disabledAt: string;
+  acknowledgedAt: string[];
+  propagation: PropagationEvidence | undefined;
+}) {
+  const connected = props.propagation?.connected ?? props.acknowledgedAt.length;
+  const { ref, failed } = useLazyPlot(
+    (plots, element) => plots.plotAcknowledgements(element, props.disabledAt, props.acknowledgedAt, connected),
+    [props.disabledAt, props.acknowledgedAt.join(), connected],
+  );
+  return (
+    <figure class="chart" data-acknowledgements={props.flag}>
+      <figcaption>
+        <strong>{props.flag}</strong> off: {props.acknowledgedAt.length} of {connected} connected SDK instances serve it
+        {props.propagation?.seconds != null && ` (${props.propagation.requiredRatio * 100} % after ${props.propagation.seconds} s)`}
+      </figcaption>
+      <div ref={ref} class="chart-canvas" role="img" aria-label={`SDK instances serving ${props.flag} off over time, against connected`} />
+      {failed && <p class="error">The chart could not be loaded.</p>}
     </figure>
   );
 }

@@ -52,10 +52,9 @@ export function plotCheck(element: HTMLElement, check: CheckEvidence, startedAt:
     });
     ctx.restore();
   };
-  const plot = new uPlot(
+  return mount(
+    element,
     {
-      width: Math.max(280, element.clientWidth),
-      height: 220,
       series,
       scales: {
         x: { time: true, range: (_u, min, max) => [Math.min(min, start, ...offs), Math.max(max, ...offs)] },
@@ -63,15 +62,49 @@ export function plotCheck(element: HTMLElement, check: CheckEvidence, startedAt:
       },
       axes: [{}, { size: 60 }],
       hooks: { draw: [drawFlagOffs] },
+      // uPlot's AlignedData allows nulls for gaps in every series but the x values.
     },
-    // uPlot's AlignedData allows nulls for gaps in every series but the x values.
     data as uPlot.AlignedData,
-    element,
   );
-  const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(280, element.clientWidth), height: 220 }));
+}
+
+/** A chart that follows its element's width, destroyed by the function it returns. */
+function mount(element: HTMLElement, options: Omit<uPlot.Options, "width" | "height">, data: uPlot.AlignedData): () => void {
+  const width = () => Math.max(280, element.clientWidth);
+  const plot = new uPlot({ ...options, width: width(), height: 220 }, data, element);
+  const resize = new ResizeObserver(() => plot.setSize({ width: width(), height: 220 }));
   resize.observe(element);
   return () => {
     resize.disconnect();
     plot.destroy();
   };
+}
+
+/**
+ * How many SDK instances served the flag-off over time (a step per acknowledgement, from the
+ * moment the flag went off), against how many are connected.
+ */
+export function plotAcknowledgements(
+  element: HTMLElement,
+  disabledAt: string,
+  acknowledgedAt: readonly string[],
+  connected: number,
+): () => void {
+  const times = [seconds(disabledAt), ...acknowledgedAt.map(seconds)];
+  const served = times.map((_, index) => index);
+  const last = times.at(-1) ?? seconds(disabledAt);
+  const xs = [...times, last + Math.max(1, (last - (times[0] ?? last)) * 0.1)];
+  return mount(
+    element,
+    {
+      series: [
+        {},
+        { label: "serving the flag-off", stroke: "#1a7f37", width: 2, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: true } },
+        { label: "connected", stroke: "#59636e", dash: [6, 4], width: 1.5, points: { show: false } },
+      ],
+      scales: { x: { time: true }, y: { range: () => [0, Math.max(1, connected, served.length - 1) * 1.15] } },
+      axes: [{}, { size: 50 }],
+    },
+    [xs, [...served, served.at(-1) ?? 0], xs.map(() => connected)],
+  );
 }

@@ -1,7 +1,7 @@
 import { useMemo, useState } from "preact/hooks";
 import type { Deploy } from "../api/deploy-types";
 import { useApp } from "../app-context";
-import { CheckChart } from "../components/check-chart";
+import { AcknowledgementChart, CheckChart } from "../components/check-chart";
 import { Problem, when } from "../components/problem";
 import { StatusBadge } from "../components/status-badge";
 import { flagPath } from "../router";
@@ -116,6 +116,15 @@ export function DeployPage({ id }: { id: string }) {
                   );
                 })}
               </ul>
+              {d.flagsOff.map((off) => (
+                <AcknowledgementChart
+                  key={off.flag}
+                  flag={off.flag}
+                  disabledAt={off.disabledAt}
+                  acknowledgedAt={(d.acknowledgements ?? []).filter((a) => a.flag === off.flag).map((a) => a.acknowledgedAt)}
+                  propagation={d.propagation.find((p) => p.flag === off.flag)}
+                />
+              ))}
               <button type="button" onClick={() => void restore()}>
                 Restore the flags as they were at registration
               </button>

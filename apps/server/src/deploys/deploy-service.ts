@@ -196,6 +196,8 @@ export interface DeployView {
   decision: store.DeployRow["decision"];
   flagsOff: store.DeployRow["flagsOff"];
   propagation: ReturnType<typeof propagationViews>;
+  /** When each SDK instance first served each flag-off, oldest first (the acknowledgement curve). */
+  acknowledgements: Array<{ flag: string; instanceId: string; acknowledgedAt: string }>;
   /** How far the Prometheus source has sampled, and its latest problem (null: no query checks). */
   prometheus: store.DeployRow["prometheus"];
   snapshot: FlagSnapshot;
@@ -223,6 +225,9 @@ async function deployView(db: Db, row: store.DeployRow, now: Date): Promise<Depl
     decision: row.decision,
     flagsOff: row.flagsOff,
     propagation: propagationViews(row.guard, row.flagsOff, instances, acks, now),
+    acknowledgements: acks
+      .map((a) => ({ flag: a.flag, instanceId: a.instanceId, acknowledgedAt: a.acknowledgedAt.toISOString() }))
+      .sort((a, b) => a.acknowledgedAt.localeCompare(b.acknowledgedAt)),
     prometheus: row.prometheus,
     snapshot: row.snapshot,
   };
