@@ -304,4 +304,36 @@ describe.skipIf(skip)("the console in headless Chromium", () => {
     );
     await entry.waitFor({ state: "detached" });
   });
+
+  it("edits a segment's keys and creates a token whose secret is shown once", async () => {
+    const page = await openPage();
+    await signIn(page, "/segments");
+    await page.getByRole("button", { name: "Edit segment beta-testers" }).click();
+    const editor = page.getByRole("form", { name: "Edit segment beta-testers" });
+    const included = editor.getByLabel("Included context keys");
+    await included.fill(`${await included.inputValue()}\nuser-99`);
+    await editor.getByLabel("Comment (goes to the audit log)").fill("one more tester");
+    await editor.getByRole("button", { name: "Save segment" }).click();
+    await editor.waitFor({ state: "detached" });
+    const segment = await api("GET", "/api/segments/beta-testers");
+    expect(segment.body.included).toContain("user-99");
+    expect(segment.body.version).toBe(2);
+    await shoot(page, "segments");
+
+    await page.getByRole("link", { name: "Tokens" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("console-e2e-web");
+    await page.getByLabel("Kind").selectOption("client");
+    await page.getByRole("button", { name: "Create token" }).click();
+    const secret = (await page.locator(".secret-value").textContent()) ?? "";
+    expect(secret).toMatch(/^sy_client_/);
+    const evaluated = await fetch(`${server!.url}/api/client/evaluate`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secret}` },
+      body: JSON.stringify({ context: { key: "user-1" } }),
+    });
+    expect(evaluated.status).toBe(200);
+    await shoot(page, "tokens");
+    await page.getByRole("button", { name: "Done" }).click();
+    expect(await page.locator(".secret-value").count()).toBe(0);
+  });
 });

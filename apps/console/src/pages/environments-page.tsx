@@ -4,6 +4,7 @@ import { useApp } from "../app-context";
 import { FieldProblems, Problem, when } from "../components/problem";
 import { useResource } from "../use-resource";
 import { useSubmit } from "../use-submit";
+import { EnvironmentEditor } from "./environment-editor";
 
 /** Environments: list and create (a new one gets every flag, off). */
 export function EnvironmentsPage() {
@@ -12,6 +13,8 @@ export function EnvironmentsPage() {
   const [key, setKey] = useState("");
   const [name, setName] = useState("");
   const { issues, failure, run } = useSubmit();
+  const [editing, setEditing] = useState<string | null>(null);
+  const edited = environments.data?.environments.find((e) => e.key === editing);
 
   const create = async (event: Event) => {
     event.preventDefault();
@@ -36,6 +39,9 @@ export function EnvironmentsPage() {
                 <th scope="col">Name</th>
                 <th scope="col">Decision webhook</th>
                 <th scope="col">Created</th>
+                <th scope="col">
+                  <span class="visually-hidden">Edit</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -47,11 +53,26 @@ export function EnvironmentsPage() {
                   <td>{env.name}</td>
                   <td>{env.webhookUrl === null ? "—" : `${env.webhookUrl}${env.webhookSecretSet ? " (signed)" : ""}`}</td>
                   <td>{when(env.createdAt)}</td>
+                  <td>
+                    <button type="button" onClick={() => setEditing(env.key)} aria-label={`Edit environment ${env.key}`}>
+                      Edit
+                    </button>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
+      )}
+      {edited !== undefined && (
+        <EnvironmentEditor
+          key={edited.key}
+          environment={edited}
+          onDone={() => {
+            setEditing(null);
+            environments.reload();
+          }}
+        />
       )}
       <form class="panel" onSubmit={create} aria-labelledby="new-environment-title">
         <h2 id="new-environment-title">New environment</h2>

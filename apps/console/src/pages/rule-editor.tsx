@@ -29,7 +29,7 @@ function parseValue(operator: Operator, text: string): string | number {
   return text;
 }
 
-function ConditionEditor(props: {
+export function ConditionEditor(props: {
   condition: Condition;
   path: string;
   index: number;

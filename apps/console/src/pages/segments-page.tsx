@@ -4,12 +4,7 @@ import { useApp } from "../app-context";
 import { FieldProblems, Problem, when } from "../components/problem";
 import { useResource } from "../use-resource";
 import { useSubmit } from "../use-submit";
-
-const keysOf = (text: string) =>
-  text
-    .split(/[\n,]/)
-    .map((k) => k.trim())
-    .filter((k) => k !== "");
+import { keysOf, SegmentEditor } from "./segment-editor";
 
 /** Segments: who is in each (included keys, rules), and a new one from a list of keys. */
 export function SegmentsPage() {
@@ -19,6 +14,8 @@ export function SegmentsPage() {
   const [name, setName] = useState("");
   const [included, setIncluded] = useState("");
   const { issues, failure, run } = useSubmit();
+  const [editing, setEditing] = useState<string | null>(null);
+  const edited = segments.data?.segments.find((s) => s.key === editing);
 
   const create = async (event: Event) => {
     event.preventDefault();
@@ -87,7 +84,10 @@ export function SegmentsPage() {
                   <td>
                     v{s.version}, {when(s.updatedAt)}
                   </td>
-                  <td>
+                  <td class="row-actions">
+                    <button type="button" onClick={() => setEditing(s.key)} aria-label={`Edit segment ${s.key}`}>
+                      Edit
+                    </button>
                     <button type="button" onClick={() => void remove(s)} aria-label={`Delete segment ${s.key}`}>
                       Delete
                     </button>
@@ -97,6 +97,16 @@ export function SegmentsPage() {
             </tbody>
           </table>
         </div>
+      )}
+      {edited !== undefined && (
+        <SegmentEditor
+          key={edited.key}
+          segment={edited}
+          onDone={() => {
+            setEditing(null);
+            segments.reload();
+          }}
+        />
       )}
       <form class="panel" onSubmit={create} aria-labelledby="new-segment-title">
         <h2 id="new-segment-title">New segment</h2>
