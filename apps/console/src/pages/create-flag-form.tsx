@@ -2,13 +2,29 @@ import { useState } from "preact/hooks";
 import { flagKinds, type Flag, type FlagKind } from "../api/types";
 import { useApp } from "../app-context";
 import { FieldProblems, Problem } from "../components/problem";
+import { TextField } from "../components/text-field";
 import { useSubmit } from "../use-submit";
 
-const splitTags = (text: string) =>
+export const splitTags = (text: string) =>
   text
     .split(",")
     .map((t) => t.trim())
     .filter((t) => t !== "");
+
+export function KindSelect({ value, onChange }: { value: FlagKind; onChange(kind: FlagKind): void }) {
+  return (
+    <label>
+      Kind
+      <select value={value} onChange={(e) => onChange(flagKinds.find((k) => k === e.currentTarget.value) ?? value)}>
+        {flagKinds.map((k) => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 /** A new boolean flag, off in every environment (the API's defaults). */
 export function CreateFlagForm({ onCreated, onCancel }: { onCreated(flag: Flag): void; onCancel(): void }) {
@@ -38,26 +54,9 @@ export function CreateFlagForm({ onCreated, onCancel }: { onCreated(flag: Flag):
     <form class="panel create-flag" onSubmit={submit} aria-labelledby="create-flag-title">
       <h2 id="create-flag-title">New flag</h2>
       <div class="fields">
-        <label>
-          Key
-          <input value={key} onInput={(e) => setKey(e.currentTarget.value)} required placeholder="new-search" />
-          <FieldProblems issues={issues} path="key" />
-        </label>
-        <label>
-          Name
-          <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="New search" />
-          <FieldProblems issues={issues} path="name" />
-        </label>
-        <label>
-          Kind
-          <select value={kind} onChange={(e) => setKind(flagKinds.find((k) => k === e.currentTarget.value) ?? "release")}>
-            {flagKinds.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
-        </label>
+        <TextField label="Key" value={key} onValue={setKey} placeholder="new-search" required issues={issues} path="key" />
+        <TextField label="Name" value={name} onValue={setName} placeholder="New search" issues={issues} path="name" />
+        <KindSelect value={kind} onChange={setKind} />
         <label>
           Tags (comma-separated)
           <input value={tags} onInput={(e) => setTags(e.currentTarget.value)} placeholder="search, web" />
@@ -67,11 +66,7 @@ export function CreateFlagForm({ onCreated, onCancel }: { onCreated(flag: Flag):
               <FieldProblems key={i.path} issues={issues} path={i.path} />
             ))}
         </label>
-        <label>
-          Owner
-          <input value={owner} onInput={(e) => setOwner(e.currentTarget.value)} placeholder="team-search" />
-          <FieldProblems issues={issues} path="owner" />
-        </label>
+        <TextField label="Owner" value={owner} onValue={setOwner} placeholder="team-search" issues={issues} path="owner" />
       </div>
       {error !== null && (issues.length === 0 || otherIssues.length > 0) && <Problem error={error} />}
       <div class="actions">

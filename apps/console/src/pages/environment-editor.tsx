@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import type { Environment } from "../api/types";
 import { useApp } from "../app-context";
 import { FieldProblems, Problem } from "../components/problem";
+import { TextField } from "../components/text-field";
 import { useSubmit } from "../use-submit";
 
 /** An environment's name and deploy-decision webhook (the secret is write-only), or its deletion. */
@@ -34,11 +35,7 @@ export function EnvironmentEditor({ environment, onDone }: { environment: Enviro
         Edit <code>{environment.key}</code>
       </h2>
       <div class="fields">
-        <label>
-          Name
-          <input value={name} onInput={(e) => setName(e.currentTarget.value)} />
-          <FieldProblems issues={issues} path="name" />
-        </label>
+        <TextField label="Name" value={name} onValue={setName} issues={issues} path="name" />
         <label>
           Deploy-decision webhook URL
           <input type="url" value={webhookUrl} onInput={(e) => setWebhookUrl(e.currentTarget.value)} placeholder="https://…" />

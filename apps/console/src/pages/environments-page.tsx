@@ -1,8 +1,9 @@
 import { useState } from "preact/hooks";
 import type { Environment } from "../api/types";
 import { useApp } from "../app-context";
-import { FieldProblems, Problem, when } from "../components/problem";
+import { Problem, when } from "../components/problem";
 import { useResource } from "../use-resource";
+import { TextField } from "../components/text-field";
 import { useSubmit } from "../use-submit";
 import { EnvironmentEditor } from "./environment-editor";
 
@@ -77,16 +78,8 @@ export function EnvironmentsPage() {
       <form class="panel" onSubmit={create} aria-labelledby="new-environment-title">
         <h2 id="new-environment-title">New environment</h2>
         <div class="fields">
-          <label>
-            Key
-            <input value={key} onInput={(e) => setKey(e.currentTarget.value)} required placeholder="qa" />
-            <FieldProblems issues={issues} path="key" />
-          </label>
-          <label>
-            Name
-            <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="QA" />
-            <FieldProblems issues={issues} path="name" />
-          </label>
+          <TextField label="Key" value={key} onValue={setKey} placeholder="qa" required issues={issues} path="key" />
+          <TextField label="Name" value={name} onValue={setName} placeholder="QA" issues={issues} path="name" />
         </div>
         {failure !== null && issues.length === 0 && <Problem error={failure} />}
         <button type="submit" class="primary">

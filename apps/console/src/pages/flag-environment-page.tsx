@@ -5,6 +5,7 @@ import { Problem, when } from "../components/problem";
 import { flagPath } from "../router";
 import { useResource } from "../use-resource";
 import { FlagConfigEditor } from "./flag-config-editor";
+import { FlagDetailsForm } from "./flag-details-form";
 import { VersionsPanel } from "./versions-panel";
 
 interface Instances {
@@ -57,6 +58,7 @@ export function FlagEnvironmentPage({ flag, environment }: { flag: string; envir
           {flagInfo.data.archivedAt !== null && " · archived"}
         </p>
       )}
+      {flagInfo.data && <FlagDetailsForm key={flagInfo.data.updatedAt} flag={flagInfo.data} onSaved={flagInfo.reload} />}
       <nav class="tabs" aria-label="Environments">
         {(environments.data?.environments ?? []).map((env) => (
           <a key={env.key} href={flagPath(flag, env.key)} aria-current={env.key === environment ? "page" : undefined}>

@@ -1,7 +1,8 @@
 import { useState } from "preact/hooks";
 import type { Condition, Segment } from "../api/types";
 import { useApp } from "../app-context";
-import { FieldProblems, Problem } from "../components/problem";
+import { Problem } from "../components/problem";
+import { TextField } from "../components/text-field";
 import { useSubmit } from "../use-submit";
 import { ConditionEditor } from "./rule-editor";
 
@@ -61,25 +62,10 @@ export function SegmentEditor({ segment, onDone }: { segment: Segment; onDone():
         Edit <code>{segment.key}</code> <span class="muted small">from version {baseVersion}</span>
       </h2>
       <div class="fields">
-        <label>
-          Name
-          <input value={name} onInput={(e) => setName(e.currentTarget.value)} />
-          <FieldProblems issues={issues} path="name" />
-        </label>
-        <label>
-          Description
-          <input value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
-        </label>
-        <label>
-          Included context keys
-          <textarea rows={4} value={included} onInput={(e) => setIncluded(e.currentTarget.value)} />
-          <FieldProblems issues={issues} path="included" within />
-        </label>
-        <label>
-          Excluded context keys
-          <textarea rows={4} value={excluded} onInput={(e) => setExcluded(e.currentTarget.value)} />
-          <FieldProblems issues={issues} path="excluded" within />
-        </label>
+        <TextField label="Name" value={name} onValue={setName} issues={issues} path="name" />
+        <TextField label="Description" value={description} onValue={setDescription} />
+        <TextField label="Included context keys" value={included} onValue={setIncluded} rows={4} issues={issues} path="included" within />
+        <TextField label="Excluded context keys" value={excluded} onValue={setExcluded} rows={4} issues={issues} path="excluded" within />
       </div>
       {rules.map((rule, ruleIndex) => (
         <fieldset class="rule" key={rule.id ?? `new-${ruleIndex}`}>
@@ -117,10 +103,7 @@ export function SegmentEditor({ segment, onDone }: { segment: Segment; onDone():
       <button type="button" onClick={() => setRules([...rules, { conditions: [{ attribute: "", operator: "in", values: [] }] }])}>
         Add rule
       </button>
-      <label>
-        Comment (goes to the audit log)
-        <input value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
-      </label>
+      <TextField label="Comment (goes to the audit log)" value={comment} onValue={setComment} />
       {failure !== null && <Problem error={failure} />}
       <div class="actions">
         <button type="submit" class="primary">

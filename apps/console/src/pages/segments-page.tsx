@@ -1,8 +1,9 @@
 import { useState } from "preact/hooks";
 import type { Segment } from "../api/types";
 import { useApp } from "../app-context";
-import { FieldProblems, Problem, when } from "../components/problem";
+import { Problem, when } from "../components/problem";
 import { useResource } from "../use-resource";
+import { TextField } from "../components/text-field";
 import { useSubmit } from "../use-submit";
 import { keysOf, SegmentEditor } from "./segment-editor";
 
@@ -111,20 +112,17 @@ export function SegmentsPage() {
       <form class="panel" onSubmit={create} aria-labelledby="new-segment-title">
         <h2 id="new-segment-title">New segment</h2>
         <div class="fields">
-          <label>
-            Key
-            <input value={key} onInput={(e) => setKey(e.currentTarget.value)} required placeholder="beta-testers" />
-            <FieldProblems issues={issues} path="key" />
-          </label>
-          <label>
-            Name
-            <input value={name} onInput={(e) => setName(e.currentTarget.value)} />
-          </label>
-          <label>
-            Included context keys (one per line or comma-separated)
-            <textarea value={included} onInput={(e) => setIncluded(e.currentTarget.value)} rows={3} />
-            <FieldProblems issues={issues} path="included" within />
-          </label>
+          <TextField label="Key" value={key} onValue={setKey} placeholder="beta-testers" required issues={issues} path="key" />
+          <TextField label="Name" value={name} onValue={setName} />
+          <TextField
+            label="Included context keys (one per line or comma-separated)"
+            value={included}
+            onValue={setIncluded}
+            rows={3}
+            issues={issues}
+            path="included"
+            within
+          />
         </div>
         <button type="submit" class="primary">
           Create segment

@@ -3,6 +3,7 @@ import { tokenKinds, type Environment, type Token, type TokenKind } from "../api
 import { useApp } from "../app-context";
 import { FieldProblems, Problem, when } from "../components/problem";
 import { useResource } from "../use-resource";
+import { TextField } from "../components/text-field";
 import { useSubmit } from "../use-submit";
 
 /** API tokens: create (the secret is shown once, here), list by hint, revoke. */
@@ -42,11 +43,7 @@ export function TokensPage() {
       <form class="panel" onSubmit={create} aria-labelledby="new-token-title">
         <h2 id="new-token-title">New token</h2>
         <div class="fields">
-          <label>
-            Name
-            <input value={name} onInput={(e) => setName(e.currentTarget.value)} required placeholder="checkout-service" />
-            <FieldProblems issues={issues} path="name" />
-          </label>
+          <TextField label="Name" value={name} onValue={setName} placeholder="checkout-service" required issues={issues} path="name" />
           <label>
             Kind
             <select value={kind} onChange={(e) => setKind(tokenKinds.find((k) => k === e.currentTarget.value) ?? "server")}>
