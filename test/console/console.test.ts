@@ -233,6 +233,32 @@ describe.skipIf(skip)("the console in headless Chromium", () => {
     expect(Date.now() - started).toBeLessThan(LIVE_MS);
   });
 
+  it("says who changed a flag when a switch meets a newer version, and reloads on request", async () => {
+    const bot = await api("POST", "/api/tokens", { name: "release bot", kind: "admin" });
+    const page = await openPage();
+    // This page stops hearing about changes, as a page whose poll is slow or failing would.
+    await page.route((url) => url.pathname === "/api/audit" && url.search === "?limit=1", (route) => route.abort());
+    await signIn(page);
+    const toggle = page.getByRole("switch", { name: `${FLAG} in development` });
+    await expect.poll(() => toggle.getAttribute("aria-checked")).toBe("false");
+    const changed = await fetch(`${server!.url}/api/flags/${FLAG}/environments/development`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${bot.body.token}` },
+      body: JSON.stringify({ enabled: true, comment: "bot turned it on" }),
+    });
+    expect(changed.status).toBe(200);
+
+    await toggle.click();
+    const conflict = page.locator(".conflict");
+    await expect
+      .poll(() => conflict.locator("p").textContent())
+      .toMatch(new RegExp(`^${FLAG} in development was changed by release bot at .+ \\(now version 2\\) after you loaded it\\. Nothing was saved\\.$`));
+    expect((await api("GET", `/api/flags/${FLAG}/environments/development`)).body).toMatchObject({ version: 2, enabled: true });
+    await conflict.getByRole("button", { name: "Reload" }).click();
+    await expect.poll(() => toggle.getAttribute("aria-checked")).toBe("true");
+    expect(await conflict.count()).toBe(0);
+  });
+
   it("charts a mitigated deploy's check with the flag-off marked", async () => {
     const flag = "checkout-latency";
     await api("POST", "/api/flags", { key: flag, name: "Checkout latency path" });
