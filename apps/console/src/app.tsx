@@ -1,4 +1,4 @@
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { createApiClient } from "./api/api-client";
 import { AppContext } from "./app-context";
 import { useLiveRevision } from "./live";
@@ -24,6 +24,19 @@ const NAV: Array<{ href: string; label: string; pages: Route["page"][] }> = [
   { href: "/tokens", label: "Tokens", pages: ["tokens"] },
   { href: "/audit", label: "Audit log", pages: ["audit"] },
 ];
+
+function titleOf(route: Route): string {
+  switch (route.page) {
+    case "flag":
+      return `${route.flag} in ${route.environment}`;
+    case "deploy":
+      return `Deploy ${route.id}`;
+    case "not-found":
+      return "Not found";
+    default:
+      return NAV.find((item) => item.pages.includes(route.page))?.label ?? "Switchyard";
+  }
+}
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -59,12 +72,26 @@ function Page({ route }: { route: Route }) {
 
 function SignedIn({ token, onSignOut }: { token: string; onSignOut(): void }) {
   const api = useMemo(() => createApiClient(token, onSignOut), [token, onSignOut]);
-  const revision = useLiveRevision(api);
-  const route = parseRoute(usePath());
-  const services = useMemo(() => ({ api, revision }), [api, revision]);
+  const { revision, latest } = useLiveRevision(api);
+  const path = usePath();
+  const route = parseRoute(path);
+  const services = useMemo(() => ({ api, revision, latest }), [api, revision, latest]);
+  const main = useRef<HTMLElement>(null);
+  const firstPath = useRef(path);
+  useEffect(() => {
+    document.title = `${titleOf(route)} · Switchyard`;
+  }, [path]);
+  // After a navigation, keyboard and screen-reader users start at the new page, not at the link they left.
+  useEffect(() => {
+    if (path !== firstPath.current) main.current?.focus();
+    firstPath.current = "";
+  }, [path]);
   return (
     <AppContext.Provider value={services}>
       <div class="shell" onClick={onLinkClick}>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
         <header class="top">
           <a class="brand" href="/">
             Switchyard
@@ -80,7 +107,7 @@ function SignedIn({ token, onSignOut }: { token: string; onSignOut(): void }) {
             Sign out
           </button>
         </header>
-        <main class="content">
+        <main class="content" id="main" ref={main} tabIndex={-1}>
           <Page route={route} />
         </main>
       </div>

@@ -61,6 +61,8 @@ export function onLinkClick(event: MouseEvent): void {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   const anchor = event.target instanceof Element ? event.target.closest("a") : null;
   if (anchor === null || anchor.origin !== location.origin || anchor.target === "_blank" || anchor.hasAttribute("download")) return;
+  // In-page anchors (the skip link) keep their default jump.
+  if (anchor.getAttribute("href")?.startsWith("#")) return;
   event.preventDefault();
   navigate(anchor.pathname + anchor.search);
 }

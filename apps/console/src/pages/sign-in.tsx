@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ApiError, createApiClient } from "../api/api-client";
 
 function signInProblem(error: unknown): string {
@@ -14,6 +14,9 @@ export function SignIn({ onSignedIn }: { onSignedIn(token: string): void }) {
   const [token, setToken] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    document.title = "Sign in · Switchyard";
+  }, []);
 
   const submit = async (event: Event) => {
     event.preventDefault();
