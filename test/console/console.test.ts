@@ -142,6 +142,27 @@ describe.skipIf(skip)("the console in headless Chromium", () => {
     expect(await page.evaluate<number>("sessionStorage.length")).toBe(0);
   });
 
+  it("is usable from the keyboard: sign in with Enter, skip to content, Space on a switch", async () => {
+    const page = await openPage();
+    await page.goto(server!.url);
+    await page.getByLabel("Admin token").fill(ADMIN);
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Sign out" }).waitFor();
+    expect(await page.title()).toBe("Flags · Switchyard");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate<string>("document.activeElement.textContent")).toBe("Skip to content");
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate<string>("document.activeElement.id")).toBe("main");
+
+    const toggle = page.getByRole("switch", { name: "maintenance-mode in development" });
+    await toggle.focus();
+    await page.keyboard.press("Space");
+    await expect.poll(() => toggle.getAttribute("aria-checked")).toBe("true");
+    expect((await api("GET", "/api/flags/maintenance-mode/environments/development")).body).toMatchObject({ enabled: true });
+    await page.getByRole("link", { name: "Deploys" }).press("Enter");
+    await expect.poll(() => page.title()).toBe("Deploys · Switchyard");
+  });
+
   it("creates a flag and turns it on in production, and a Node SDK serves it", async () => {
     const page = await openPage();
     await signIn(page);
@@ -237,7 +258,10 @@ describe.skipIf(skip)("the console in headless Chromium", () => {
     const bot = await api("POST", "/api/tokens", { name: "release bot", kind: "admin" });
     const page = await openPage();
     // This page stops hearing about changes, as a page whose poll is slow or failing would.
-    await page.route((url) => url.pathname === "/api/audit" && url.search === "?limit=1", (route) => route.abort());
+    await page.route(
+      (url) => url.pathname === "/api/audit" && url.search === "?limit=1",
+      (route) => route.abort(),
+    );
     await signIn(page);
     const toggle = page.getByRole("switch", { name: `${FLAG} in development` });
     await expect.poll(() => toggle.getAttribute("aria-checked")).toBe("false");
@@ -252,7 +276,11 @@ describe.skipIf(skip)("the console in headless Chromium", () => {
     const conflict = page.locator(".conflict");
     await expect
       .poll(() => conflict.locator("p").textContent())
-      .toMatch(new RegExp(`^${FLAG} in development was changed by release bot at .+ \\(now version 2\\) after you loaded it\\. Nothing was saved\\.$`));
+      .toMatch(
+        new RegExp(
+          `^${FLAG} in development was changed by release bot at .+ \\(now version 2\\) after you loaded it\\. Nothing was saved\\.$`,
+        ),
+      );
     expect((await api("GET", `/api/flags/${FLAG}/environments/development`)).body).toMatchObject({ version: 2, enabled: true });
     await conflict.getByRole("button", { name: "Reload" }).click();
     await expect.poll(() => toggle.getAttribute("aria-checked")).toBe("true");

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ApiClient } from "./api/api-client";
+import type { AuditPage, AuditEntry } from "./api/types";
 
 /** How often the console asks whether anything changed: a change shows within this plus one fetch. */
 export const LIVE_POLL_MS = 250;
@@ -9,9 +10,10 @@ export const LIVE_POLL_MS = 250;
  * environment, token, deploy flag-off) writes an audit entry, so `GET /api/audit?limit=1` with
  * `If-None-Match` answers 304 until something changed, on any replica. The revision counts the
  * changes seen; pages reload what they show when it moves. Polling pauses while the tab is hidden.
+ * The newest entry comes along, so a page can show that change before its reload answers.
  */
-export function useLiveRevision(api: ApiClient): number {
-  const [revision, setRevision] = useState(0);
+export function useLiveRevision(api: ApiClient): { revision: number; latest: AuditEntry | undefined } {
+  const [live, setLive] = useState<{ revision: number; latest: AuditEntry | undefined }>({ revision: 0, latest: undefined });
   useEffect(() => {
     let etag: string | null = null;
     let stopped = false;
@@ -19,9 +21,9 @@ export function useLiveRevision(api: ApiClient): number {
     const tick = async () => {
       if (document.visibilityState !== "hidden") {
         try {
-          const answer = await api.poll("/api/audit?limit=1", etag);
+          const answer = await api.poll<AuditPage>("/api/audit?limit=1", etag);
           if (answer !== undefined) {
-            if (etag !== null && answer.etag !== etag) setRevision((r) => r + 1);
+            if (etag !== null && answer.etag !== etag) setLive((l) => ({ revision: l.revision + 1, latest: answer.body.entries[0] }));
             etag = answer.etag;
           }
         } catch {
@@ -36,5 +38,5 @@ export function useLiveRevision(api: ApiClient): number {
       clearTimeout(timer);
     };
   }, [api]);
-  return revision;
+  return live;
 }

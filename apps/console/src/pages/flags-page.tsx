@@ -3,6 +3,7 @@ import type { Environment, Flag, StaleReport } from "../api/types";
 import { useApp } from "../app-context";
 import { FlagSwitch } from "../components/flag-switch";
 import { Problem, when } from "../components/problem";
+import { withLatestChange } from "../flag-states";
 import { toggleFlag, type Conflict } from "../flag-toggle";
 import { flagPath } from "../router";
 import { useResource } from "../use-resource";
@@ -33,7 +34,7 @@ const distinct = (values: Array<string | null>) => [...new Set(values.filter((v)
 
 /** Every flag × every environment, with a switch per cell. */
 export function FlagsPage() {
-  const { api, revision } = useApp();
+  const { api, revision, latest } = useApp();
   const [archived, setArchived] = useState(false);
   const flags = useResource(() => api.get<{ flags: Flag[] }>(`/api/flags${archived ? "?archived=true" : ""}`), [api, revision, archived]);
   const environments = useResource(() => api.get<{ environments: Environment[] }>("/api/environments"), [api, revision]);
@@ -48,7 +49,7 @@ export function FlagsPage() {
   const [busy, setBusy] = useState<string | null>(null);
   const [confirmArchive, setConfirmArchive] = useState<string | null>(null);
 
-  const all = flags.data?.flags ?? [];
+  const all = withLatestChange(flags.data?.flags ?? [], latest);
   const envs = environments.data?.environments ?? [];
   const staleFlags = new Set(stale.data?.flags.filter((f) => f.reasons.length > 0).map((f) => f.flag));
   const shown = all.filter((f) => matches(f, search, kind, tag, owner));
