@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient, type SwitchyardClient } from "@switchyard/sdk-node";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM_ARGS, CHROMIUM_INSTALL_HINT, chromiumPath, skipWithoutChromium } from "../support/chromium";
+import { chromiumMissing, chromiumRequired, launchChromium } from "../support/chromium";
 import { eventually } from "../support/eventually";
 import { startServerProcess, type ServerProcess } from "../support/server-process";
 
@@ -20,7 +20,7 @@ import { startServerProcess, type ServerProcess } from "../support/server-proces
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const consoleDir = join(root, "apps/console");
 const screenshots = join(root, "docs/screenshots");
-const { skip, missing } = skipWithoutChromium("the console end-to-end test");
+const missing = chromiumMissing("the console end-to-end test");
 
 const ADMIN = "sy_admin_e2e_console_token_0001";
 const FLAG = "console-e2e";
@@ -38,7 +38,7 @@ function ensureConsoleBuilt(): void {
   if (built.status !== 0) throw new Error(`building the console failed:\n${built.stdout}${built.stderr}`);
 }
 
-describe.skipIf(skip)("the console in headless Chromium", () => {
+describe.skipIf(missing !== undefined && !chromiumRequired)("the console in headless Chromium", () => {
   let dataDir: string | undefined;
   let server: ServerProcess | undefined;
   let browser: Browser | undefined;
@@ -81,7 +81,7 @@ describe.skipIf(skip)("the console in headless Chromium", () => {
   const shoot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
-    if (missing) throw new Error(`Chromium is required (SWITCHYARD_REQUIRE_SERVICES=1) but there is ${missing}; ${CHROMIUM_INSTALL_HINT}.`);
+    browser = await launchChromium(missing);
     ensureConsoleBuilt();
     mkdirSync(screenshots, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), "switchyard-e2e-console-"));
@@ -93,7 +93,6 @@ describe.skipIf(skip)("the console in headless Chromium", () => {
     expect(token.status).toBe(201);
     sdk = createClient({ url: server.url, token: token.body.token, logger: quiet, metricsIntervalMs: 60_000 });
     await sdk.ready();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, timeout: 30_000 });
   }, START_MS + 60_000);
 
   // Every open console polls the server: close a test's pages before the next test starts.

@@ -1,4 +1,5 @@
 import { accessSync, constants } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
 
 /**
  * Debian's `chromium` package (not a Playwright download), driven by playwright-core. CI sets
@@ -11,7 +12,7 @@ export const CHROMIUM_INSTALL_HINT =
   "install it with `DEBIAN_FRONTEND=noninteractive apt-get install -y chromium` (Debian), or set CHROMIUM_PATH to a Chromium binary";
 
 // Without the background-networking flags Chromium calls home, and the closed network refuses it.
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -22,19 +23,20 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** Why Chromium cannot run here, or undefined when it can. */
-export function chromiumMissing(): string | undefined {
+/** Why Chromium cannot run here, or undefined; prints the skip notice once per suite that asks. */
+export function chromiumMissing(suite: string): string | undefined {
+  let missing: string | undefined;
   try {
     accessSync(chromiumPath, constants.X_OK);
-    return undefined;
   } catch {
-    return `no executable Chromium at ${chromiumPath}`;
+    missing = `no executable Chromium at ${chromiumPath}`;
   }
+  if (missing && !chromiumRequired) process.stderr.write(`\n[switchyard] SKIPPING ${suite}: ${missing}; ${CHROMIUM_INSTALL_HINT}.\n\n`);
+  return missing;
 }
 
-/** Whether a suite needing Chromium should skip; prints why when it does. */
-export function skipWithoutChromium(suite: string): { skip: boolean; missing: string | undefined } {
-  const missing = chromiumMissing();
-  if (missing && !chromiumRequired) process.stderr.write(`\n[switchyard] SKIPPING ${suite}: ${missing}; ${CHROMIUM_INSTALL_HINT}.\n\n`);
-  return { skip: missing !== undefined && !chromiumRequired, missing };
+/** Launches headless Chromium; fails with the install hint when it is required but missing. */
+export async function launchChromium(missing: string | undefined): Promise<Browser> {
+  if (missing) throw new Error(`Chromium is required (SWITCHYARD_REQUIRE_SERVICES=1) but there is ${missing}; ${CHROMIUM_INSTALL_HINT}.`);
+  return chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, timeout: 30_000 });
 }
