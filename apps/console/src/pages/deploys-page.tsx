@@ -1,5 +1,6 @@
 import type { Deploy } from "../api/deploy-types";
 import { useApp } from "../app-context";
+import { Table } from "../components/table";
 import { Problem, when } from "../components/problem";
 import { StatusBadge } from "../components/status-badge";
 import { deployPath } from "../router";
@@ -19,41 +20,29 @@ export function DeploysPage() {
         </p>
       )}
       {deploys.data && deploys.data.deploys.length > 0 && (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Deploy</th>
-                <th scope="col">Decision</th>
-                <th scope="col">Environment</th>
-                <th scope="col">Flags</th>
-                <th scope="col">Started</th>
-                <th scope="col">Evidence</th>
+        <Table columns={["Deploy", "Decision", "Environment", "Flags", "Started", "Evidence"]}>
+          <tbody>
+            {deploys.data.deploys.map((d) => (
+              <tr key={d.id} data-deploy={d.id}>
+                <th scope="row">
+                  <a href={deployPath(d.id)}>
+                    {d.service} {d.version}
+                  </a>
+                  <div class="muted small">
+                    <code>{d.id}</code>
+                  </div>
+                </th>
+                <td>
+                  <StatusBadge status={d.status} />
+                </td>
+                <td>{d.environment}</td>
+                <td>{d.flags.join(", ")}</td>
+                <td>{when(d.createdAt)}</td>
+                <td class="summary">{d.summary ?? ""}</td>
               </tr>
-            </thead>
-            <tbody>
-              {deploys.data.deploys.map((d) => (
-                <tr key={d.id} data-deploy={d.id}>
-                  <th scope="row">
-                    <a href={deployPath(d.id)}>
-                      {d.service} {d.version}
-                    </a>
-                    <div class="muted small">
-                      <code>{d.id}</code>
-                    </div>
-                  </th>
-                  <td>
-                    <StatusBadge status={d.status} />
-                  </td>
-                  <td>{d.environment}</td>
-                  <td>{d.flags.join(", ")}</td>
-                  <td>{when(d.createdAt)}</td>
-                  <td class="summary">{d.summary ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </Table>
       )}
     </section>
   );

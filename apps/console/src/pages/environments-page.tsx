@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { Environment } from "../api/types";
 import { useApp } from "../app-context";
+import { Table } from "../components/table";
 import { Problem, when } from "../components/problem";
 import { useResource } from "../use-resource";
 import { TextField } from "../components/text-field";
@@ -32,38 +33,25 @@ export function EnvironmentsPage() {
       <h1 id="environments-title">Environments</h1>
       {environments.error && <Problem error={environments.error} />}
       {environments.data && (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Name</th>
-                <th scope="col">Decision webhook</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span class="visually-hidden">Edit</span>
-                </th>
+        <Table columns={["Key", "Name", "Decision webhook", "Created", { hidden: "Edit" }]}>
+          <tbody>
+            {environments.data.environments.map((env) => (
+              <tr key={env.key}>
+                <td>
+                  <code>{env.key}</code>
+                </td>
+                <td>{env.name}</td>
+                <td>{env.webhookUrl === null ? "—" : `${env.webhookUrl}${env.webhookSecretSet ? " (signed)" : ""}`}</td>
+                <td>{when(env.createdAt)}</td>
+                <td>
+                  <button type="button" onClick={() => setEditing(env.key)} aria-label={`Edit environment ${env.key}`}>
+                    Edit
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {environments.data.environments.map((env) => (
-                <tr key={env.key}>
-                  <td>
-                    <code>{env.key}</code>
-                  </td>
-                  <td>{env.name}</td>
-                  <td>{env.webhookUrl === null ? "—" : `${env.webhookUrl}${env.webhookSecretSet ? " (signed)" : ""}`}</td>
-                  <td>{when(env.createdAt)}</td>
-                  <td>
-                    <button type="button" onClick={() => setEditing(env.key)} aria-label={`Edit environment ${env.key}`}>
-                      Edit
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </Table>
       )}
       {edited !== undefined && (
         <EnvironmentEditor

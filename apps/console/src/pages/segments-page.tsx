@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { Segment } from "../api/types";
 import { useApp } from "../app-context";
+import { Table } from "../components/table";
 import { Problem, when } from "../components/problem";
 import { useResource } from "../use-resource";
 import { TextField } from "../components/text-field";
@@ -46,58 +47,44 @@ export function SegmentsPage() {
       {segments.error && <Problem error={segments.error} />}
       {failure !== null && issues.length === 0 && <Problem error={failure} />}
       {segments.data && (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Segment</th>
-                <th scope="col">Included</th>
-                <th scope="col">Excluded</th>
-                <th scope="col">Rules</th>
-                <th scope="col">Updated</th>
-                <th scope="col">
-                  <span class="visually-hidden">Delete</span>
+        <Table columns={["Segment", "Included", "Excluded", "Rules", "Updated", { hidden: "Delete" }]}>
+          <tbody>
+            {segments.data.segments.map((s) => (
+              <tr key={s.key}>
+                <th scope="row">
+                  <code>{s.key}</code> <span class="muted">{s.name}</span>
+                  {s.description !== "" && <div class="muted small">{s.description}</div>}
                 </th>
+                <td>
+                  {s.included.length === 0
+                    ? "—"
+                    : s.included.slice(0, 5).join(", ") + (s.included.length > 5 ? ` … (${s.included.length})` : "")}
+                </td>
+                <td>{s.excluded.length === 0 ? "—" : s.excluded.length}</td>
+                <td>
+                  {s.rules.map((r, i) => (
+                    <div key={r.id ?? i} class="small">
+                      {r.conditions
+                        .map((c) => `${c.attribute} ${c.negate === true ? "not " : ""}${c.operator} ${c.values.join(", ")}`)
+                        .join(" and ")}
+                    </div>
+                  ))}
+                </td>
+                <td>
+                  v{s.version}, {when(s.updatedAt)}
+                </td>
+                <td class="row-actions">
+                  <button type="button" onClick={() => setEditing(s.key)} aria-label={`Edit segment ${s.key}`}>
+                    Edit
+                  </button>
+                  <button type="button" onClick={() => void remove(s)} aria-label={`Delete segment ${s.key}`}>
+                    Delete
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {segments.data.segments.map((s) => (
-                <tr key={s.key}>
-                  <th scope="row">
-                    <code>{s.key}</code> <span class="muted">{s.name}</span>
-                    {s.description !== "" && <div class="muted small">{s.description}</div>}
-                  </th>
-                  <td>
-                    {s.included.length === 0
-                      ? "—"
-                      : s.included.slice(0, 5).join(", ") + (s.included.length > 5 ? ` … (${s.included.length})` : "")}
-                  </td>
-                  <td>{s.excluded.length === 0 ? "—" : s.excluded.length}</td>
-                  <td>
-                    {s.rules.map((r, i) => (
-                      <div key={r.id ?? i} class="small">
-                        {r.conditions
-                          .map((c) => `${c.attribute} ${c.negate === true ? "not " : ""}${c.operator} ${c.values.join(", ")}`)
-                          .join(" and ")}
-                      </div>
-                    ))}
-                  </td>
-                  <td>
-                    v{s.version}, {when(s.updatedAt)}
-                  </td>
-                  <td class="row-actions">
-                    <button type="button" onClick={() => setEditing(s.key)} aria-label={`Edit segment ${s.key}`}>
-                      Edit
-                    </button>
-                    <button type="button" onClick={() => void remove(s)} aria-label={`Delete segment ${s.key}`}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </Table>
       )}
       {edited !== undefined && (
         <SegmentEditor

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { tokenKinds, type Environment, type Token, type TokenKind } from "../api/types";
 import { useApp } from "../app-context";
+import { Table } from "../components/table";
 import { FieldProblems, Problem, when } from "../components/problem";
 import { useResource } from "../use-resource";
 import { TextField } from "../components/text-field";
@@ -93,54 +94,40 @@ export function TokensPage() {
       )}
       {failure !== null && <Problem error={failure} />}
       {tokens.data && (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Environment</th>
-                <th scope="col">Ends in</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span class="visually-hidden">Revoke</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.tokens.map((t) => (
-                <tr key={t.id}>
-                  <td>{t.name}</td>
-                  <td>{t.kind}</td>
-                  <td>{t.environment ?? "all"}</td>
-                  <td>
-                    <code>…{t.hint}</code>
-                  </td>
-                  <td>
-                    {when(t.createdAt)}
-                    {t.createdBy !== null && ` by ${t.createdBy}`}
-                  </td>
-                  <td>
-                    {confirm === t.id ? (
-                      <span class="confirm">
-                        <button type="button" class="danger" onClick={() => void revoke(t)}>
-                          Revoke {t.name}
-                        </button>
-                        <button type="button" onClick={() => setConfirm(null)}>
-                          Keep
-                        </button>
-                      </span>
-                    ) : (
-                      <button type="button" onClick={() => setConfirm(t.id)} aria-label={`Revoke ${t.name}`}>
-                        Revoke
+        <Table columns={["Name", "Kind", "Environment", "Ends in", "Created", { hidden: "Revoke" }]}>
+          <tbody>
+            {tokens.data.tokens.map((t) => (
+              <tr key={t.id}>
+                <td>{t.name}</td>
+                <td>{t.kind}</td>
+                <td>{t.environment ?? "all"}</td>
+                <td>
+                  <code>…{t.hint}</code>
+                </td>
+                <td>
+                  {when(t.createdAt)}
+                  {t.createdBy !== null && ` by ${t.createdBy}`}
+                </td>
+                <td>
+                  {confirm === t.id ? (
+                    <span class="confirm">
+                      <button type="button" class="danger" onClick={() => void revoke(t)}>
+                        Revoke {t.name}
                       </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                      <button type="button" onClick={() => setConfirm(null)}>
+                        Keep
+                      </button>
+                    </span>
+                  ) : (
+                    <button type="button" onClick={() => setConfirm(t.id)} aria-label={`Revoke ${t.name}`}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
       )}
     </section>
   );

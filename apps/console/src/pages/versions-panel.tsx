@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { FlagConfig, FlagConfigVersion } from "../api/types";
 import { useApp } from "../app-context";
+import { Table } from "../components/table";
 import { JsonDiff } from "../components/json-diff";
 import { Problem, when } from "../components/problem";
 import { useResource } from "../use-resource";
@@ -55,56 +56,41 @@ export function VersionsPanel({
       <h2 id="versions-title">Versions</h2>
       {versions.error && <Problem error={versions.error} />}
       {failure !== null && <Problem error={failure} />}
-      <div class="table-wrap">
-        <table class="versions">
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Saved</th>
-              <th scope="col">By</th>
-              <th scope="col">Comment</th>
-              <th scope="col">State</th>
-              <th scope="col">Compare</th>
-              <th scope="col">
-                <span class="visually-hidden">Restore</span>
-              </th>
+      <Table class="versions" columns={["Version", "Saved", "By", "Comment", "State", "Compare", { hidden: "Restore" }]}>
+        <tbody>
+          {list.map((v) => (
+            <tr key={v.version} data-version={v.version}>
+              <td>
+                {v.version}
+                {v.version === current && <span class="badge">current</span>}
+              </td>
+              <td>{when(v.createdAt)}</td>
+              <td>{v.actor.name ?? "—"}</td>
+              <td>{v.comment ?? ""}</td>
+              <td>
+                {v.enabled ? "on" : "off"}, {v.rules.length} rule{v.rules.length === 1 ? "" : "s"}
+              </td>
+              <td class="compare">
+                <label class="check">
+                  <input type="radio" name="diff-left" checked={left === v.version} onChange={() => setLeft(v.version)} />
+                  <span class="visually-hidden">Compare from version {v.version}</span>A
+                </label>
+                <label class="check">
+                  <input type="radio" name="diff-right" checked={right === v.version} onChange={() => setRight(v.version)} />
+                  <span class="visually-hidden">Compare to version {v.version}</span>B
+                </label>
+              </td>
+              <td>
+                {v.version !== current && (
+                  <button type="button" onClick={() => void restore(v.version)} aria-label={`Restore version ${v.version}`}>
+                    Restore
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.map((v) => (
-              <tr key={v.version} data-version={v.version}>
-                <td>
-                  {v.version}
-                  {v.version === current && <span class="badge">current</span>}
-                </td>
-                <td>{when(v.createdAt)}</td>
-                <td>{v.actor.name ?? "—"}</td>
-                <td>{v.comment ?? ""}</td>
-                <td>
-                  {v.enabled ? "on" : "off"}, {v.rules.length} rule{v.rules.length === 1 ? "" : "s"}
-                </td>
-                <td class="compare">
-                  <label class="check">
-                    <input type="radio" name="diff-left" checked={left === v.version} onChange={() => setLeft(v.version)} />
-                    <span class="visually-hidden">Compare from version {v.version}</span>A
-                  </label>
-                  <label class="check">
-                    <input type="radio" name="diff-right" checked={right === v.version} onChange={() => setRight(v.version)} />
-                    <span class="visually-hidden">Compare to version {v.version}</span>B
-                  </label>
-                </td>
-                <td>
-                  {v.version !== current && (
-                    <button type="button" onClick={() => void restore(v.version)} aria-label={`Restore version ${v.version}`}>
-                      Restore
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </Table>
       {a !== undefined && b !== undefined && (
         <div>
           <h3>
