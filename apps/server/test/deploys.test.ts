@@ -2,19 +2,14 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployWorker } from "../src/deploys/deploy-worker";
 import { claimDeploys } from "../src/store/deploys";
+import { createSplitFlag, errorRateGuard, settledDeploy } from "./deploy-fixtures";
 import { backends, startTestServer, type TestServer } from "./harness";
 import { eventually } from "../../../test/support/eventually";
 import { SseReader } from "../../../test/support/sse-client";
 
 const ENV = "production";
 
-const guard = (overrides: Record<string, unknown> = {}) => ({
-  windowSeconds: 8,
-  intervalSeconds: 1,
-  checks: [{ signal: "error_rate", max: 0.02, minSamples: 100 }],
-  onBreach: "disable-flags",
-  ...overrides,
-});
+const guard = (overrides: Record<string, unknown> = {}) => errorRateGuard(8, overrides);
 
 const deployBody = (flags: string[], overrides: Record<string, unknown> = {}) => ({
   service: "checkout",
@@ -33,18 +28,9 @@ for (const backend of backends()) {
     let deployToken: string;
     let stagingDeployToken: string;
 
-    const createFlag = async (key: string) => {
-      await server.request("POST", "/api/flags", { body: { key } });
-      await server.request("PATCH", `/api/flags/${key}/environments/${ENV}`, {
-        body: { enabled: true, fallthrough: { rollout: { weights: [50_000, 50_000] } } },
-      });
-    };
+    const createFlag = (key: string) => createSplitFlag(server, key, ENV);
     const deploy = async (id: string) => (await server.request("GET", `/api/deploys/${id}`, { token: deployToken })).body;
-    const settled = (id: string) =>
-      eventually(
-        () => deploy(id),
-        (d) => d.final === true,
-      );
+    const settled = (id: string) => settledDeploy(server, deployToken, id);
 
     /**
      * An application using a flag: every 150 ms it reports the `request` and `error` counts of

@@ -42,6 +42,7 @@ export interface DeployInput {
     acknowledgeIntervals?: number | undefined;
     probe?: boolean | undefined;
     significance?: number | undefined;
+    browserCounts?: boolean | undefined;
   };
 }
 
@@ -67,6 +68,7 @@ function toGuard(input: DeployInput["guard"]): Guard {
   if (input.acknowledgeIntervals !== undefined) guard.acknowledgeIntervals = input.acknowledgeIntervals;
   if (input.probe !== undefined) guard.probe = input.probe;
   if (input.significance !== undefined) guard.significance = input.significance;
+  if (input.browserCounts !== undefined) guard.browserCounts = input.browserCounts;
   return guard;
 }
 

@@ -352,10 +352,10 @@ export const operations: readonly Operation[] = [
     method: "post",
     path: "/api/client/metrics",
     tag: "Client SDK",
-    summary: "Evaluation counts and track() events from browsers",
+    summary: "Evaluation counts and track() events from browsers (each entry capped at 100; deploys count them only when asked)",
     tokens: ["client"],
     body: sdkMetricsSchema,
-    responses: { 202: "Accepted" },
+    responses: { 202: "Accepted", 429: "Too many reports from this token or instance (Retry-After)" },
   },
 
   {

@@ -43,6 +43,7 @@ const guardSchema = z
     acknowledgeIntervals: z.number().int().min(1).max(100).optional(),
     probe: z.boolean().optional(),
     significance: z.number().gt(0).max(0.5).optional(),
+    browserCounts: z.boolean().optional(),
   })
   .superRefine((guard, ctx) => {
     if (guard.windowSeconds < guard.intervalSeconds) {
