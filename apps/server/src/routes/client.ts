@@ -2,7 +2,7 @@ import { contextSchema, normalizeContext } from "@switchyard/core/schema";
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { z } from "zod";
-import { AppError, validationFailed } from "../errors";
+import { AppError, unwrap, validationFailed } from "../errors";
 import { clientOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { TokenBuckets, type RateLimit } from "../http/rate-limit";
@@ -97,7 +97,7 @@ export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) 
     refuseAbove(perToken, tokenId, "for this token", c);
     const report = await readJson(c, sdkMetricsSchema, "metrics report");
     refuseAbove(perInstance, `${tokenId}|${report.instanceId}`, `from instance '${report.instanceId}'`, c);
-    return c.json(await recordMetrics(deps, { environmentKey: view.key, source: CountSources.browser }, report), 202);
+    return c.json(unwrap(await recordMetrics(deps, { environmentKey: view.key, source: CountSources.browser }, report)), 202);
   });
 
   return app;

@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
+import { fail, ok, type Result } from "../errors";
 import type { Db } from "../store/database";
+import { isPostgresError, PostgresErrors } from "../store/postgres-errors";
 import { CountSources, type CountSource } from "../store/schema";
 import { addEvaluationCounts, addEventCounts, listInstances, markStreams, recordInstanceReport } from "../store/sdk-usage";
 import type { InstanceTracker } from "../stream/hub";
@@ -50,7 +52,7 @@ export async function recordMetrics(
   from: { environmentKey: string; source: CountSource },
   report: MetricsReport,
   at = new Date(),
-): Promise<MetricsReceipt> {
+): Promise<Result<MetricsReceipt>> {
   const { environmentKey, source } = from;
   const view = deps.live.environment(environmentKey);
   const known = (flag: string, variation: number) => {
@@ -65,44 +67,54 @@ export async function recordMetrics(
     report.events.filter((e) => e.flag === undefined || known(e.flag, e.variation ?? 0)),
     source,
   );
-  await deps.db.transaction(async (tx) => {
-    if (source === CountSources.server)
-      await recordInstanceReport(tx, {
-        environmentKey,
-        instanceId: report.instanceId,
-        sdk: report.sdk ?? null,
-        version: report.version,
-        at,
-      });
-    await addEvaluationCounts(
-      tx,
-      merge(
-        evaluations.entries.map((e) => ({ environmentKey, flagKey: e.flag, variation: e.variation, hour: hourOf(at), count: e.count })),
-      ),
-    );
-    await addEventCounts(
-      tx,
-      merge(
-        events.entries.map((e) => ({
+  const written = await deps.db
+    .transaction(async (tx) => {
+      if (source === CountSources.server)
+        await recordInstanceReport(tx, {
           environmentKey,
-          source,
-          event: e.event,
-          flagKey: e.flag ?? "",
-          variation: e.flag === undefined ? -1 : (e.variation ?? 0),
-          minute: minuteOf(at),
-          count: e.count,
-        })),
-      ),
+          instanceId: report.instanceId,
+          sdk: report.sdk ?? null,
+          version: report.version,
+          at,
+        });
+      await addEvaluationCounts(
+        tx,
+        merge(
+          evaluations.entries.map((e) => ({ environmentKey, flagKey: e.flag, variation: e.variation, hour: hourOf(at), count: e.count })),
+        ),
+      );
+      await addEventCounts(
+        tx,
+        merge(
+          events.entries.map((e) => ({
+            environmentKey,
+            source,
+            event: e.event,
+            flagKey: e.flag ?? "",
+            variation: e.flag === undefined ? -1 : (e.variation ?? 0),
+            minute: minuteOf(at),
+            count: e.count,
+          })),
+        ),
+      );
+    })
+    .then(
+      () => true,
+      (error: unknown) => {
+        // The environment was deleted after the token was checked: its tokens are gone with it.
+        if (isPostgresError(error, PostgresErrors.foreignKeyViolation)) return false;
+        throw error;
+      },
     );
-  });
-  return {
+  if (!written) return fail("NOT_FOUND", `The environment '${environmentKey}' was deleted`);
+  return ok({
     accepted: { evaluations: evaluations.entries.length, events: events.entries.length },
     ignored: {
       evaluations: report.evaluations.length - evaluations.entries.length,
       events: report.events.length - events.entries.length,
     },
     ...(source === CountSources.browser ? { capped: { evaluations: evaluations.capped, events: events.capped } } : {}),
-  };
+  });
 }
 
 /** One row per primary key: a report may repeat a key, and one INSERT cannot upsert a row twice. */
