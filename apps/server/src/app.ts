@@ -11,7 +11,7 @@ import type { ObservedEnvironments } from "./services/observed-environments";
 import type { StreamHub } from "./stream/hub";
 import type { PrometheusSource } from "./deploys/prometheus";
 import { auditRoutes } from "./routes/audit";
-import { clientRoutes } from "./routes/client";
+import { clientRoutes, type ClientRouteOptions } from "./routes/client";
 import { codeRefRoutes } from "./routes/code-refs";
 import { docsRoutes } from "./routes/docs";
 import { deployRoutes } from "./routes/deploys";
@@ -33,6 +33,8 @@ export interface AppDeps {
   ping(): Promise<void>;
   isAccepting?: () => boolean;
   prometheus?: PrometheusSource | undefined;
+  /** Tests lower it; production uses `DEFAULT_CLIENT_METRICS_RATE_LIMIT`. */
+  clientMetricsRateLimit?: ClientRouteOptions["metricsRateLimit"];
 }
 
 function gauges(deps: AppDeps) {
@@ -104,7 +106,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/code-refs", codeRefRoutes(routeDeps));
   app.route("/api/deploys", deployRoutes(routeDeps));
   app.route("/api/sdk", sdkRoutes(routeDeps));
-  app.route("/api/client", clientRoutes(routeDeps));
+  app.route("/api/client", clientRoutes(routeDeps, { metricsRateLimit: deps.clientMetricsRateLimit }));
   app.route("/ofrep/v1", ofrepRoutes(routeDeps));
 
   app.notFound((c) => c.json(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`).toBody(), 404));
