@@ -11,7 +11,7 @@ import type { ObservedEnvironments } from "./services/observed-environments";
 import type { StreamHub } from "./stream/hub";
 import type { PrometheusSource } from "./deploys/prometheus";
 import { auditRoutes } from "./routes/audit";
-import { clientRoutes } from "./routes/client";
+import { clientRoutes, type ClientRouteOptions } from "./routes/client";
 import { codeRefRoutes } from "./routes/code-refs";
 import { consoleRoutes } from "./routes/console";
 import { docsRoutes } from "./routes/docs";
@@ -36,6 +36,8 @@ export interface AppDeps {
   prometheus?: PrometheusSource | undefined;
   /** The built console (apps/console/dist), served at `/`; absent: no console, the API alone. */
   consoleDir?: string | undefined;
+  /** Tests lower it; production uses `DEFAULT_CLIENT_METRICS_RATE_LIMIT`. */
+  clientMetricsRateLimit?: ClientRouteOptions["metricsRateLimit"];
 }
 
 function gauges(deps: AppDeps) {
@@ -107,7 +109,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/code-refs", codeRefRoutes(routeDeps));
   app.route("/api/deploys", deployRoutes(routeDeps));
   app.route("/api/sdk", sdkRoutes(routeDeps));
-  app.route("/api/client", clientRoutes(routeDeps));
+  app.route("/api/client", clientRoutes(routeDeps, { metricsRateLimit: deps.clientMetricsRateLimit }));
   app.route("/ofrep/v1", ofrepRoutes(routeDeps));
   if (deps.consoleDir !== undefined) app.route("/", consoleRoutes({ dir: deps.consoleDir }));
 

@@ -61,7 +61,13 @@ export function flagConfigRoutes(deps: RouteDeps) {
       }
     }
     const options = { expectedVersion: readIfMatch(c), comment: comment ?? null };
-    return c.json(withEtag(c, unwrap(await configs.patchFlagConfig(deps, actorOf(c), flag, env, patch, options))));
+    const written = withEtag(c, unwrap(await configs.patchFlagConfig(deps, actorOf(c), flag, env, patch, options)));
+    // A deploy token never sees rules: it learns that the flag is off, and in which version.
+    if (token.kind === "deploy") {
+      const { flag: key, environment, enabled, version, updatedAt } = written;
+      return c.json({ flag: key, environment, enabled, version, updatedAt });
+    }
+    return c.json(written);
   });
 
   app.get("/:env/versions", async (c) => {
