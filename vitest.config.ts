@@ -22,9 +22,22 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/**/*.test.ts"],
+          exclude: ["test/packaged.test.ts"],
           globalSetup: ["./test/support/services.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // Builds every package, packs and installs them: CPU-heavy, so it runs after the other
+        // projects instead of slowing their timing-sensitive tests.
+        test: {
+          name: "packaged",
+          include: ["test/packaged.test.ts"],
+          globalSetup: ["./test/support/services.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

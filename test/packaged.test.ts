@@ -161,6 +161,10 @@ describe("the packed packages, installed in an application outside the workspace
     expect(installed.bin).toEqual({ "switchyard-server": "./dist/main.js" });
     expect(JSON.stringify(installed)).not.toContain("workspace:");
     expect(existsSync(join(app, "node_modules/@switchyard/server/migrations/meta/_journal.json"))).toBe(true);
+    // The console ships inside the server package and is served on the same port.
+    const consolePage = await fetch(`${url}/`);
+    expect(consolePage.status).toBe(200);
+    expect(await consolePage.text()).toContain("<title>Switchyard</title>");
   });
 
   it.each([

@@ -4,7 +4,7 @@ import { defineConfig } from "tsup";
 // `parseConfig`) share chunks. Dependencies stay external; `@switchyard/core` (a devDependency) is
 // bundled in, so the built server also runs inside the workspace, where the core resolves to
 // TypeScript source. `dist/` sits directly under the package like `src/`, so `../migrations`
-// resolves from both (src/migrations-folder.ts). `pnpm start` sets SWITCHYARD_BUILD_TYPES=0: the
+// resolves from both (src/package-folders.ts). `pnpm start` sets SWITCHYARD_BUILD_TYPES=0: the
 // declarations take most of the build and the quick start does not need them.
 export default defineConfig({
   entry: { index: "src/index.ts", main: "src/main.ts" },

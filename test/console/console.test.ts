@@ -30,9 +30,9 @@ const quiet = { warn: () => {}, error: () => {} };
 /** A start on the embedded database takes 40 s on a busy 2-core machine. */
 const START_MS = 90_000;
 
-/** The server serves apps/console/dist; `pnpm build` makes it, and this test does when it is missing. */
+/** The server serves apps/server/console; `pnpm build` writes it, and this test does when it is missing. */
 function ensureConsoleBuilt(): void {
-  if (existsSync(join(consoleDir, "dist/index.html"))) return;
+  if (existsSync(join(consoleDir, "../server/console/index.html"))) return;
   const vite = join(consoleDir, "node_modules/vite/bin/vite.js");
   const built = spawnSync(process.execPath, [vite, "build", "--logLevel", "warn"], { cwd: consoleDir, encoding: "utf8" });
   if (built.status !== 0) throw new Error(`building the console failed:\n${built.stdout}${built.stderr}`);

@@ -20,9 +20,9 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), NODE_OPTIONS: "", ...extra };
 }
 
-/** Builds every shipped package (`pnpm build`, the same as a release) and packs each with `pnpm pack`. */
+/** Builds every shipped package and the console the server ships (`pnpm build`, as a release does) and packs each with `pnpm pack`. */
 export async function buildAndPack(): Promise<{ packDir: string; tarballs: string[] }> {
-  const filters = SHIPPED_PACKAGES.flatMap((dir) => ["--filter", `./${dir}`]);
+  const filters = [...SHIPPED_PACKAGES, "apps/console"].flatMap((dir) => ["--filter", `./${dir}`]);
   await run("npx", [...PNPM, "-r", ...filters, "build"], { cwd: root, env: cleanEnv(), maxBuffer: 64 * 1024 * 1024 });
   const packDir = mkdtempSync(join(tmpdir(), "switchyard-packs-"));
   for (const dir of SHIPPED_PACKAGES) {

@@ -58,7 +58,7 @@ export async function startServerProcess(
     },
   };
   if (options.waitReady === false) return server;
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   let done = false;
   void exited.then(() => (done = true));
   while (Date.now() < deadline && !done) {

@@ -34,7 +34,7 @@ export interface AppDeps {
   ping(): Promise<void>;
   isAccepting?: () => boolean;
   prometheus?: PrometheusSource | undefined;
-  /** The built console (apps/console/dist), served at `/`; absent: no console, the API alone. */
+  /** The built console (apps/server/console), served at `/`; absent: no console, the API alone. */
   consoleDir?: string | undefined;
   /** Tests lower it; production uses `DEFAULT_CLIENT_METRICS_RATE_LIMIT`. */
   clientMetricsRateLimit?: ClientRouteOptions["metricsRateLimit"];

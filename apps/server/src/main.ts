@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
 import { parseConfig } from "./config";
 import { printFirstStart } from "./first-start-message";
+import { consoleFolder } from "./package-folders";
 import { createServer } from "./server";
 
 // The `switchyard-server` bin and `pnpm start`: settings from the environment, one server, and a
@@ -15,8 +15,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = parsed.config;
-  // The built console (apps/console/dist), from src/ under tsx and from dist/ in the bin alike.
-  const server = await createServer(config, { consoleDir: fileURLToPath(new URL("../../console/dist", import.meta.url)) });
+  const server = await createServer(config, { consoleDir: consoleFolder });
   const { url, port } = await server.listen();
   const { logger, database, bus } = server;
   const dataDir = database.kind === "embedded" ? resolve(config.dataDir) : undefined;

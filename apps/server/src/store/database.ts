@@ -7,7 +7,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
-import { migrationsFolder } from "../migrations-folder";
+import { migrationsFolder } from "../package-folders";
 import { acquireDataDirLock } from "./data-dir-lock";
 import * as schema from "./schema";
 
