@@ -50,6 +50,8 @@ function gauges(deps: AppDeps) {
     },
     { name: "process_resident_memory_bytes", help: "Resident memory size in bytes", value: memory.rss },
     { name: "nodejs_heap_used_bytes", help: "V8 heap in use, in bytes", value: memory.heapUsed },
+    // Outside the V8 heap: buffers, and the embedded database's WebAssembly memory (most of its RSS).
+    { name: "nodejs_external_memory_bytes", help: "Memory outside the V8 heap (buffers, WebAssembly), in bytes", value: memory.external },
     { name: "process_uptime_seconds", help: "Seconds since the process started", value: Math.round(process.uptime()) },
   ];
 }
