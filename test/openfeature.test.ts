@@ -162,11 +162,12 @@ describe("the OpenFeature OFREP providers against the server", () => {
       expect(flags.getBooleanDetails("no-such-flag", true)).toMatchObject({ value: true, reason: "ERROR", errorCode: "FLAG_NOT_FOUND" });
       expect(flags.getNumberDetails("dark-mode", 7)).toMatchObject({ value: 7, reason: "ERROR", errorCode: "TYPE_MISMATCH" });
       // The bulk answer carries the rollout's failure as that flag's entry; the other flags are served.
+      // A client token is told what the code says, not which attribute the rollout buckets by.
       expect(flags.getBooleanDetails("new-search", true)).toMatchObject({
         value: true,
         reason: "ERROR",
         errorCode: "TARGETING_KEY_MISSING",
-        errorMessage: 'the rollout buckets by "key", which the context lacks (or is not a string or integer)',
+        errorMessage: "Flag 'new-search' needs a targeting key or attribute this context lacks",
       });
       expect(flags.getStringValue("banner-text", "?")).toBe("Welcome back");
     });

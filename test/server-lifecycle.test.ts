@@ -15,7 +15,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 describe("the server process", () => {
   it("keeps data on the embedded database across a restart", async () => {
     const dataDir = tempDir();
-    const token = "sy_admin_e2e_restart_token_0001";
+    const token = "sy_admin_e2e_restart_token_00001";
     const env = { SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: token };
     const auth = { authorization: `Bearer ${token}` };
 
@@ -72,7 +72,7 @@ describe("the server process", () => {
     expect(await server.exited).toBe(2);
     expect(server.output()).toContain("PORT: must be between 0 and 65535");
     expect(server.output()).toContain("DATABASE_URL: must be a postgres:// or postgresql:// URL");
-    expect(server.output()).toContain("SWITCHYARD_ADMIN_TOKEN: must be at least 16 characters");
+    expect(server.output()).toContain("SWITCHYARD_ADMIN_TOKEN: must be at least 32 characters");
   });
 
   it("refuses a second server on the same data folder", async () => {

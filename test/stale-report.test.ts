@@ -10,7 +10,7 @@ import { writeShopRepo } from "../apps/cli/test/shop-repo";
 import { createScratchDatabase } from "./support/scratch-database";
 import { startServerProcess, type ServerProcess } from "./support/server-process";
 
-const ADMIN = "sy_admin_e2e_stale_report_0001";
+const ADMIN = "sy_admin_e2e_stale_report_000001";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const quiet = { warn: () => {}, error: () => {} };
 

@@ -21,7 +21,7 @@ import { startServerProcess, type ServerProcess } from "../support/server-proces
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const missing = chromiumMissing("the browser end-to-end test");
 
-const ADMIN_TOKEN = "sy_admin_e2e_browser_token_0001";
+const ADMIN_TOKEN = "sy_admin_e2e_browser_token_00001";
 const FLAG = "browser-e2e";
 const ENVIRONMENT = "production";
 /** How long a toggle may take to reach the page. */

@@ -29,9 +29,10 @@ const configSchema = z.object({
     .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), "must be an http:// or https:// URL (e.g. http://prometheus:9090)")
     .optional(),
   SWITCHYARD_DATA_DIR: z.string().min(1, "must not be empty").default(".switchyard"),
+  // The admin token can do everything: it must be hard to guess (the generated ones have 32 random characters).
   SWITCHYARD_ADMIN_TOKEN: z
     .string()
-    .min(16, "must be at least 16 characters")
+    .min(32, "must be at least 32 characters")
     .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
     .optional(),
   SWITCHYARD_DEMO: booleanSetting.optional(),

@@ -132,6 +132,18 @@ for (const backend of backends()) {
         expect(await evaluate("dark-mode", {})).toMatchObject({ status: 200, body: { key: "dark-mode", value: true } });
       });
 
+      it("tells a client token only what the error code says, never which attribute a rollout buckets by", async () => {
+        const generic = {
+          key: "new-search",
+          errorCode: "TARGETING_KEY_MISSING",
+          errorDetails: "Flag 'new-search' needs a targeting key or attribute this context lacks",
+        };
+        expect(await evaluate("new-search", { context: { plan: "pro" } }, client)).toMatchObject({ status: 400, body: generic });
+        const all = await server.request("POST", "/ofrep/v1/evaluate/flags", { token: client, body: { context: { plan: "pro" } } });
+        expect(all.body.flags.find((f: { key: string }) => f.key === "new-search")).toEqual(generic);
+        expect(JSON.stringify(all.body)).not.toContain("buckets by");
+      });
+
       it("is 404 FLAG_NOT_FOUND for an unknown flag, and for a flag once it is archived", async () => {
         const res = await evaluate("no-such-flag", { context: { targetingKey: "user-1" } });
         expect(res.status).toBe(404);
@@ -220,7 +232,14 @@ for (const backend of backends()) {
 
         const anonymous = await bulk({ plan: "pro" });
         expect(anonymous.status).toBe(200);
-        expect(anonymous.body.flags[3]).toEqual({ key: "new-search", errorCode: "TARGETING_KEY_MISSING", errorDetails: ROLLOUT_DETAILS });
+        // A client token's bulk answer: the code, not how the rollout is built.
+        expect(anonymous.body.flags[3]).toEqual({
+          key: "new-search",
+          errorCode: "TARGETING_KEY_MISSING",
+          errorDetails: "Flag 'new-search' needs a targeting key or attribute this context lacks",
+        });
+        const asServer = await bulk({ plan: "pro" }, { token: sdk });
+        expect(asServer.body.flags[3]).toEqual({ key: "new-search", errorCode: "TARGETING_KEY_MISSING", errorDetails: ROLLOUT_DETAILS });
         expect(anonymous.body.flags).toHaveLength(6);
       });
 

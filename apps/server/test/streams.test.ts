@@ -58,20 +58,17 @@ for (const backend of backends()) {
         },
       });
 
-      // Another environment's change is not sent to this stream.
+      // Another environment's change, and a segment no flag of this environment uses, are not sent to this stream.
       await server.request("PATCH", "/api/flags/live-flag/environments/staging", { body: { enabled: true } });
       await server.request("POST", "/api/segments", { body: { key: "vip", included: ["u1"], excluded: [], rules: [] } });
-      const [, , segment] = await stream.waitFor(3);
-      expect(segment?.event).toBe("patch");
-      expect(stream.json(2)).toMatchObject({ segment: { key: "vip", included: ["u1"], version: 1 } });
 
       await server.request("DELETE", "/api/flags/other-flag");
-      const [, , , deleted] = await stream.waitFor(4);
+      const [, , deleted] = await stream.waitFor(3);
       expect(deleted?.event).toBe("delete");
-      expect(stream.json(3)).toEqual({ version: Number(deleted?.id), flag: "other-flag" });
+      expect(stream.json(2)).toEqual({ version: Number(deleted?.id), flag: "other-flag" });
       await server.request("PATCH", "/api/flags/other-flag", { body: { archived: false } });
-      await stream.waitFor(5);
-      expect(stream.messages[4]?.event).toBe("patch");
+      await stream.waitFor(4);
+      expect(stream.messages[3]?.event).toBe("patch");
     });
 
     it("resumes with Last-Event-ID: only the missed changes, no put", async () => {
@@ -225,6 +222,38 @@ for (const backend of backends()) {
         capped: { evaluations: 0, events: 0 },
       });
       expect((await server.request("POST", "/api/client/metrics", { token: sdkToken, body: { instanceId: "x" } })).status).toBe(403);
+    });
+
+    it("gives a server token only the segments its environment's flags use, each once a flag starts using it", async () => {
+      await server.request("POST", "/api/segments", { body: { key: "staff", included: ["s1"], excluded: [], rules: [] } });
+      await server.request("POST", "/api/flags", { body: { key: "seg-flag" } });
+      const staffOnly = { rules: [{ id: "staff", segments: ["staff"], serve: { variation: 0 } }] };
+      await server.request("PATCH", "/api/flags/seg-flag/environments/staging", { body: staffOnly });
+      const held = (await server.request("GET", "/api/sdk/flags", { token: sdkToken })).body;
+      const used = held.flags.flatMap((f: { rules: Array<{ segments?: string[] }> }) => f.rules.flatMap((r) => r.segments ?? []));
+      expect(held.segments.map((s: { key: string }) => s.key)).toEqual([...new Set(used)].sort());
+      expect(held.segments.map((s: { key: string }) => s.key)).not.toContain("staff");
+
+      const stream = await sdkStream();
+      await stream.waitFor(1);
+      expect(stream.json(0).segments.map((s: { key: string }) => s.key)).not.toContain("staff");
+      // A change to a segment only staging uses sends nothing; a production flag starting to use it sends it first.
+      await server.request("PUT", "/api/segments/staff", { body: { included: ["s1", "s2"], excluded: [], rules: [] } });
+      await server.request("PATCH", "/api/flags/seg-flag/environments/production", { body: staffOnly });
+      const [, segment, flag] = await stream.waitFor(3);
+      expect([segment?.event, flag?.event]).toEqual(["patch", "patch"]);
+      expect(segment?.id).toBe(flag?.id);
+      expect(stream.json(1)).toEqual({
+        version: Number(flag?.id),
+        segment: { key: "staff", included: ["s1", "s2"], excluded: [], rules: [], version: 2 },
+      });
+      expect(stream.json(2).flag).toMatchObject({ key: "seg-flag", rules: [{ segments: ["staff"] }] });
+      // Now it is used here: its changes stream, and the flag's next change does not resend it.
+      await server.request("PUT", "/api/segments/staff", { body: { included: ["s3"], excluded: [], rules: [] } });
+      await server.request("PATCH", "/api/flags/seg-flag/environments/production", { body: { enabled: true } });
+      await stream.waitFor(5);
+      expect(stream.json(3)).toMatchObject({ segment: { key: "staff", included: ["s3"] } });
+      expect(stream.json(4)).toMatchObject({ flag: { key: "seg-flag", enabled: true } });
     });
 
     it("refuses bad metrics with 400 and stores nothing", async () => {

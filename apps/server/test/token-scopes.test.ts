@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, startTestServer, type TestServer } from "./harness";
 
-type Kind = "admin" | "server" | "client" | "deploy";
+type Kind = "admin" | "server" | "client" | "deploy" | "ci";
 
 /** Every route, the token kinds allowed on it, and a request that is valid for an allowed token. */
 const routes: Array<{ method: string; path: string; allowed: Kind[]; body?: unknown }> = [
@@ -52,6 +52,15 @@ const routes: Array<{ method: string; path: string; allowed: Kind[]; body?: unkn
   { method: "GET", path: "/api/deploys/dep_doesnotexist", allowed: ["admin", "deploy"] },
   { method: "POST", path: "/api/deploys/dep_doesnotexist/signals", allowed: ["admin", "deploy"], body: { signal: "x", value: 1 } },
   { method: "POST", path: "/api/deploys/dep_doesnotexist/restore-flags", allowed: ["admin"] },
+  {
+    method: "POST",
+    path: "/api/code-refs",
+    allowed: ["admin", "ci"],
+    body: { repository: "acme/shop", branch: "main", refs: [{ flag: "demo", path: "src/a.ts", line: 3 }] },
+  },
+  { method: "GET", path: "/api/code-refs", allowed: ["admin"] },
+  { method: "DELETE", path: "/api/code-refs?repository=acme/none&branch=main", allowed: ["admin"] },
+  { method: "GET", path: "/api/reports/stale", allowed: ["admin", "ci"] },
 ];
 
 for (const backend of backends()) {
@@ -63,6 +72,7 @@ for (const backend of backends()) {
       await server.request("POST", "/api/flags", { body: { key: "demo" } });
       tokens.admin = server.adminToken;
       for (const kind of ["server", "client", "deploy"] as const) tokens[kind] = await server.token(kind, "production");
+      tokens.ci = (await server.request("POST", "/api/tokens", { body: { name: "pipeline checks", kind: "ci" } })).body.token;
     });
     afterAll(() => server?.close());
 
@@ -75,7 +85,7 @@ for (const backend of backends()) {
     });
 
     it.each(routes)("$method $path: 403 for every token kind outside its scope, served for its own", async (route) => {
-      for (const kind of ["admin", "server", "client", "deploy"] as const) {
+      for (const kind of ["admin", "server", "client", "deploy", "ci"] as const) {
         const res = await server.request(route.method, route.path, { token: tokens[kind], body: route.body });
         if (route.allowed.includes(kind)) {
           expect([res.status, kind]).not.toEqual([401, kind]);
@@ -85,6 +95,13 @@ for (const backend of backends()) {
           expect({ kind, status: res.status, code: res.body.error?.code }).toEqual({ kind, status: 403, code: "FORBIDDEN" });
         }
       }
+    });
+
+    it("a ci token spans every environment and is named by its prefix", async () => {
+      expect(tokens.ci).toMatch(/^sy_ci_[0-9A-Za-z]{32}$/);
+      const scoped = await server.request("POST", "/api/tokens", { body: { name: "x", kind: "ci", environment: "production" } });
+      expect(scoped.status).toBe(400);
+      expect(scoped.body.error.details).toEqual([{ path: "environment", message: "must be omitted for ci tokens" }]);
     });
 
     it("a deleted token stops working at once", async () => {

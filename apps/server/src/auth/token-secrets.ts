@@ -5,6 +5,8 @@ export const TokenKinds = {
   server: "server",
   client: "client",
   deploy: "deploy",
+  /** A pipeline's code checks: uploads code references and reads the stale-flag report, nothing else. */
+  ci: "ci",
 } as const;
 export type TokenKind = (typeof TokenKinds)[keyof typeof TokenKinds];
 export const tokenKindList = Object.values(TokenKinds);

@@ -90,6 +90,25 @@ describe("prometheusClient", () => {
     expect(client.origin).toBe(`http://127.0.0.1:${port}`);
   });
 
+  it("stops reading an answer past 1 MB and calls the query invalid", async () => {
+    let pulled = 0;
+    // An endless answer: 64 KB chunks for as long as anyone reads.
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        controller.enqueue(new TextEncoder().encode(`${pulled === 1 ? '{"data":"' : ""}${"x".repeat(65_536)}`));
+      },
+    });
+    const fetch = async () => new Response(endless, { status: 200, headers: { "content-type": "application/json" } });
+    const client = prometheusClient("http://prometheus.example:9090", { fetch });
+    expect(await client.query("up", new Date())).toEqual({
+      kind: "invalid",
+      message:
+        "Prometheus at http://prometheus.example:9090 answered more than 1 MB; a check needs one value — aggregate the query, e.g. sum(…)",
+    });
+    expect(pulled).toBeLessThan(20);
+  });
+
   it("says Prometheus is unavailable when it is down or too slow, instead of throwing", async () => {
     const port = await listen(() => null);
     expect(await prometheusClient(`http://127.0.0.1:${port}`, { timeoutMs: 100 }).query("up", new Date())).toEqual({

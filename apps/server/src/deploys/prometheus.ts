@@ -82,6 +82,31 @@ export function readQueryResponse(status: number, body: unknown): QueryOutcome {
   return { kind: "unavailable", message: "Prometheus answered something that is not a query result" };
 }
 
+/**
+ * The most of an answer the client reads. One value is a few hundred bytes; a megabyte is
+ * thousands of series, which a check refuses anyway, and a misconfigured or hostile endpoint
+ * must not make the server buffer without limit.
+ */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** The body as text, or undefined once it passes `maxBytes` (the rest is not read). */
+async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    bytes += chunk.value.byteLength;
+    if (bytes > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
 export interface PrometheusClientOptions {
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -120,7 +145,13 @@ export function prometheusClient(baseUrl: string, options: PrometheusClientOptio
       }
       let parsed: unknown;
       try {
-        parsed = await response.json();
+        const text = await readCapped(response, MAX_ANSWER_BYTES);
+        if (text === undefined)
+          return {
+            kind: "invalid",
+            message: `Prometheus at ${origin} answered more than ${MAX_ANSWER_BYTES / 1024 / 1024} MB; a check needs one value — aggregate the query, e.g. sum(…)`,
+          };
+        parsed = JSON.parse(text);
       } catch {
         return response.ok
           ? { kind: "unavailable", message: `Prometheus at ${origin} answered something that is not JSON` }

@@ -4,6 +4,7 @@ import { PassLoop } from "../services/pass-loop";
 import { WebhookDeliveryStatuses } from "../store/deploy-schema";
 import { getEnvironment } from "../store/environments";
 import { claimDeliveries, settleDelivery, type DeliveryOutcome, type WebhookDeliveryRow } from "../store/webhook-deliveries";
+import { redactedUrl } from "./redacted-url";
 import { DEFAULT_WEBHOOK_RETRY_DELAYS_MS, DEFAULT_WEBHOOK_TIMEOUT_MS, retryDelayMs, sendWebhook } from "./decision-webhook";
 
 export interface WebhookDispatcherOptions {
@@ -98,7 +99,7 @@ export class WebhookDispatcher {
   }
 
   private async attempt(delivery: WebhookDeliveryRow): Promise<void> {
-    const log = { deployId: delivery.deployId, delivery: delivery.id, url: delivery.url, attempt: delivery.attempts };
+    const log = { deployId: delivery.deployId, delivery: delivery.id, url: redactedUrl(delivery.url), attempt: delivery.attempts };
     // The secret is read now, never stored with the delivery: a rotated secret signs the retries.
     const environment = await getEnvironment(this.db, delivery.environmentKey);
     if (environment?.webhookUrl !== delivery.url) {

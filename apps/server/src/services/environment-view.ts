@@ -10,7 +10,12 @@ export interface EnvironmentView {
   segments: Segment[];
   flagsByKey: ReadonlyMap<string, FlagDefinition>;
   segmentsByKey: ReadonlyMap<string, Segment>;
-  /** `GET /api/sdk/flags` body (and the stream's `put`), serialized once per change. */
+  /**
+   * The segments this environment's flags use. Segments are shared by every environment, but a
+   * server token gets only these: the rest are other environments' business.
+   */
+  usedSegmentKeys: ReadonlySet<string>;
+  /** `GET /api/sdk/flags` body (and the stream's `put`), serialized once per change; only the used segments. */
   sdkBody: string;
   etag: string;
 }
@@ -25,6 +30,7 @@ function assemble(
   const byKey = <T extends { key: string }>(a: T, b: T) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   const flags = [...flagsByKey.values()].sort(byKey);
   const segments = [...segmentsByKey.values()].sort(byKey);
+  const usedSegmentKeys = new Set(flags.flatMap((flag) => flag.rules.flatMap((rule) => rule.segments ?? [])));
   return {
     key,
     version,
@@ -33,7 +39,8 @@ function assemble(
     segments,
     flagsByKey,
     segmentsByKey,
-    sdkBody: JSON.stringify({ environment: key, version, flags, segments }),
+    usedSegmentKeys,
+    sdkBody: JSON.stringify({ environment: key, version, flags, segments: segments.filter((s) => usedSegmentKeys.has(s.key)) }),
     etag: `W/"${key}-${version}"`,
   };
 }

@@ -18,8 +18,9 @@ export const OfrepErrorCodes = {
 export type OfrepErrorCode = (typeof OfrepErrorCodes)[keyof typeof OfrepErrorCodes];
 
 /**
- * What the token may see. A client token sees values only (no rule ids, no prerequisite keys),
- * exactly as on `/api/client/evaluate`; a server token already sees whole configs.
+ * What the token may see. A client token sees values only (no rule ids, no prerequisite keys, no
+ * error text naming attributes, rollouts or prerequisites), exactly as on `/api/client/evaluate`;
+ * a server token already sees whole configs.
  */
 export type OfrepAudience = "client" | "server";
 
@@ -61,10 +62,22 @@ function metadataOf(result: EvaluationResult, audience: OfrepAudience): Record<s
   return metadata;
 }
 
+/**
+ * The core's error text says how the flag is built ("the rollout buckets by \"plan\"", a
+ * prerequisite chain): a server token may read it, a client token (public, in every web page)
+ * gets only what the error code already says.
+ */
+function errorDetails(key: string, code: OfrepErrorCode, result: EvaluationResult, audience: OfrepAudience): string {
+  if (audience === "server" && result.errorMessage !== undefined) return result.errorMessage;
+  if (code === OfrepErrorCodes.TARGETING_KEY_MISSING) return `Flag '${key}' needs a targeting key or attribute this context lacks`;
+  return `Flag '${key}' could not be evaluated`;
+}
+
 /** `key` first, then the rest: the order the bulk fragments are written in too. */
 function toOfrep(key: string, result: EvaluationResult, audience: OfrepAudience): OfrepSuccess | OfrepFailure {
   if (result.value === null || result.variation === null || result.reason === "ERROR") {
-    return { key, errorCode: ofrepErrorCode(result), errorDetails: result.errorMessage ?? `Flag '${key}' could not be evaluated` };
+    const errorCode = ofrepErrorCode(result);
+    return { key, errorCode, errorDetails: errorDetails(key, errorCode, result, audience) };
   }
   return { key, value: result.value, reason: result.reason, variant: String(result.variation), metadata: metadataOf(result, audience) };
 }

@@ -45,12 +45,16 @@ export async function listTokens(deps: ServiceDeps): Promise<TokenView[]> {
 
 export function createToken(deps: ServiceDeps, actor: Actor, input: TokenInput): Promise<Result<CreatedToken>> {
   return mutate(deps, async (tx, record) => {
-    if (input.kind === "admin" && input.environment !== undefined) {
-      return fail("VALIDATION_FAILED", "An admin token spans every environment; leave out 'environment'", [
-        { path: "environment", message: "must be omitted for admin tokens" },
-      ]);
+    // Admin and ci tokens span every environment (code references and the stale report are global).
+    const global = input.kind === "admin" || input.kind === "ci";
+    if (global && input.environment !== undefined) {
+      return fail(
+        "VALIDATION_FAILED",
+        `A${input.kind === "admin" ? "n" : ""} ${input.kind} token spans every environment; leave out 'environment'`,
+        [{ path: "environment", message: `must be omitted for ${input.kind} tokens` }],
+      );
     }
-    if (input.kind !== "admin" && input.environment === undefined) {
+    if (!global && input.environment === undefined) {
       return fail("VALIDATION_FAILED", `A ${input.kind} token belongs to one environment; set 'environment'`, [
         { path: "environment", message: `required for ${input.kind} tokens` },
       ]);

@@ -1,6 +1,8 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
+import { encode } from "eventsource-encoder";
 import { serveNodeSse, type NodeBindings } from "./node-sse";
+import { reconnectDelayMs } from "./reconnect-delay";
 import type { SseSink } from "./sse-sink";
 
 function isNodeBindings(env: unknown): env is NodeBindings {
@@ -43,6 +45,7 @@ export function serveSse(c: Context, register: (sink: SseSink) => Promise<() => 
         closedByServer();
       },
     };
+    await stream.write(encode({ retry: reconnectDelayMs() }));
     const unregister = await register(sink);
     await Promise.race([clientGone, serverClosed]);
     closed = true;

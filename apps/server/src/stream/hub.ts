@@ -57,6 +57,8 @@ export interface StreamHubOptions {
 export class StreamHub {
   private readonly sdk = new Set<SdkConnection>();
   private readonly clients = new Set<ClientConnection>();
+  /** Per environment, the segments its flags used at the last change streamed (what its SDKs hold). */
+  private readonly usedSegments = new Map<string, ReadonlySet<string>>();
   private readonly timer: NodeJS.Timeout;
   private readonly hintTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
@@ -172,7 +174,8 @@ export class StreamHub {
       const view = this.live.environment(environmentKey);
       if (!view) continue;
       const fullReload = applied.changes.length === 0;
-      const events = fullReload ? [putEvent(view)] : sdkEvents(view, applied.changes);
+      const events = fullReload ? [putEvent(view)] : sdkEvents(view, applied.changes, this.usedSegments.get(environmentKey));
+      this.usedSegments.set(environmentKey, view.usedSegmentKeys);
       for (const c of this.sdk) {
         if (c.environmentKey !== environmentKey) continue;
         for (const event of events) {

@@ -1,10 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { encode, encodeComment } from "eventsource-encoder";
+import { reconnectDelayMs } from "./reconnect-delay";
 import type { StreamEvent } from "./sdk-events";
 import type { SseSink } from "./sse-sink";
 
-/** A client this far behind is dropped; it reconnects with Last-Event-ID and resumes. */
+/**
+ * A client this far behind is dropped: its socket is destroyed, not ended, since ending waits for
+ * the queued megabytes to drain, which a stuck reader never does. It reconnects with Last-Event-ID
+ * and resumes.
+ */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const HEARTBEAT = encodeComment("heartbeat");
 
@@ -43,26 +48,27 @@ export function serveNodeSse(
     connection: "keep-alive",
     "x-accel-buffering": "no",
   });
-  outgoing.flushHeaders();
+  outgoing.write(encode({ retry: reconnectDelayMs() }));
   let closed = false;
   let unregister: (() => void) | undefined;
-  const finish = () => {
+  const finish = (how: "end" | "destroy" = "end") => {
     if (closed) return;
     closed = true;
     unregister?.();
-    if (!outgoing.writableEnded) outgoing.end();
+    if (how === "destroy") outgoing.destroy();
+    else if (!outgoing.writableEnded) outgoing.end();
   };
   const write = (text: string) => {
     if (closed) return;
-    if (outgoing.writableLength > MAX_BUFFERED_BYTES) finish();
+    if (outgoing.writableLength > MAX_BUFFERED_BYTES) finish("destroy");
     else outgoing.write(text);
   };
   const sink: SseSink = {
     send: (event) => write(frameOf(event)),
     heartbeat: () => write(HEARTBEAT),
-    close: finish,
+    close: () => finish(),
   };
-  outgoing.on("close", finish);
+  outgoing.on("close", () => finish());
   register(sink).then(
     (done) => {
       if (closed) done();

@@ -1,3 +1,4 @@
+import type { Segment } from "@switchyard/core";
 import type { Change } from "../store/changes";
 import type { EnvironmentView } from "../services/live-state";
 import type { MetricsHint } from "../services/observed-environments";
@@ -38,8 +39,12 @@ export function concerns(change: Change, environmentKey: string): boolean {
  * The patch/delete events that bring an SDK from before `changes` to `view`: one per changed
  * flag or segment, carrying its current definition (or its deletion), with the seq of its last
  * change as id, in seq order. Several changes to one key collapse into one event.
+ *
+ * An SDK holds only the segments its environment's flags use: a change to another segment sends
+ * nothing, and a flag that starts using a segment the SDK lacks (not in `previouslyUsed`; unknown
+ * on a resume, so every segment the flag uses) is preceded by that segment's definition.
  */
-export function sdkEvents(view: EnvironmentView, changes: readonly Change[]): StreamEvent[] {
+export function sdkEvents(view: EnvironmentView, changes: readonly Change[], previouslyUsed?: ReadonlySet<string>): StreamEvent[] {
   const last = new Map<string, Change>();
   for (const change of changes) {
     if (!concerns(change, view.key)) continue;
@@ -49,17 +54,24 @@ export function sdkEvents(view: EnvironmentView, changes: readonly Change[]): St
     last.set(id, change);
   }
   const events: StreamEvent[] = [];
+  const sent = new Set<string>();
+  const segmentPatch = (segment: Segment, version: number): StreamEvent => {
+    sent.add(segment.key);
+    return { event: "patch", id: String(version), data: JSON.stringify({ version, segment }) };
+  };
   for (const change of last.values()) {
     const version = change.seq;
     if (change.entity === "segment") {
       const segment = view.segmentsByKey.get(change.key);
-      events.push(
-        segment
-          ? { event: "patch", id: String(version), data: JSON.stringify({ version, segment }) }
-          : { event: "delete", id: String(version), data: JSON.stringify({ version, segment: change.key }) },
-      );
+      if (segment === undefined)
+        events.push({ event: "delete", id: String(version), data: JSON.stringify({ version, segment: change.key }) });
+      else if (view.usedSegmentKeys.has(change.key) && !sent.has(change.key)) events.push(segmentPatch(segment, version));
     } else {
       const flag = view.flagsByKey.get(change.key);
+      for (const key of new Set(flag?.rules.flatMap((rule) => rule.segments ?? []) ?? [])) {
+        const segment = view.segmentsByKey.get(key);
+        if (segment !== undefined && !sent.has(key) && !previouslyUsed?.has(key)) events.push(segmentPatch(segment, version));
+      }
       events.push(
         flag
           ? { event: "patch", id: String(version), data: JSON.stringify({ version, flag }) }
