@@ -13,6 +13,7 @@ import { redisBus } from "./bus/redis-bus";
 import { LiveState } from "./services/live-state";
 import { ObservedEnvironments } from "./services/observed-environments";
 import { databaseInstanceTracker } from "./services/sdk-usage";
+import { SeenContextRecorder } from "./services/seen-context-recorder";
 import { startTelemetryRetention } from "./services/telemetry-retention";
 import { StreamHub } from "./stream/hub";
 import { openDatabase } from "./store/database";
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   const webhooks = new WebhookDispatcher(database.db, logger);
   webhooks.start();
   const retention = startTelemetryRetention({ db: database.db, logger });
+  const seenContexts = new SeenContextRecorder(database.db, logger);
+  seenContexts.start();
 
   let accepting = true;
   const app = createApp({
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     ping: () => database.ping(),
     isAccepting: () => accepting,
     prometheus,
+    seenContexts,
   });
   const server = await listen(app.fetch, config);
   const address = server.address();
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
     await deployWorker.stop();
     await webhooks.stop();
     await retention.stop();
+    await seenContexts.stop();
     live.stop();
     await bus.close();
     await database.close();

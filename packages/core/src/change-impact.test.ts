@@ -44,8 +44,8 @@ describe("changeImpact", () => {
     const flipped = flipping.reduce((sum, c) => sum + c.weight, 0);
     expect(impact.contexts).toBe(2_000);
     expect(impact.flag.flips).toEqual({ contexts: flipping.length, evaluations: flipped, share: flipped / total });
-    expect(impact.flag.sample).toHaveLength(3);
-    expect(impact.flag.sample[0]).toMatchObject({
+    expect(impact.flag.examples).toHaveLength(3);
+    expect(impact.flag.examples[0]).toMatchObject({
       weight: 3,
       before: { value: false, variation: 1, reason: "SPLIT" },
       after: { value: true, variation: 0, reason: "SPLIT" },
@@ -78,7 +78,7 @@ describe("changeImpact", () => {
       ],
     });
     expect(impact.flag.flips).toEqual({ contexts: 1, evaluations: 5, share: 5 / 6 });
-    expect(impact.flag.sample).toEqual([
+    expect(impact.flag.examples).toEqual([
       {
         context: { key: "ada", email: "ada@acme.com" },
         weight: 5,
@@ -90,7 +90,7 @@ describe("changeImpact", () => {
       expect.objectContaining({
         flag: "payments",
         flips: { contexts: 1, evaluations: 5, share: 5 / 6 },
-        sample: [expect.objectContaining({ before: expect.objectContaining({ reason: "DISABLED", prerequisiteKey: "checkout" }) })],
+        examples: [expect.objectContaining({ before: expect.objectContaining({ reason: "DISABLED", prerequisiteKey: "checkout" }) })],
       }),
     ]);
   });

@@ -1,5 +1,5 @@
 import type { Engine } from "./engine";
-import type { ErrorCode, EvaluationContext, EvaluationResult, Reason, VariationValue } from "./types";
+import type { EvaluationContext, EvaluationResult, VariationValue } from "./types";
 
 /** A context and how many evaluations it stands for. */
 export interface WeightedContext {
@@ -8,14 +8,7 @@ export interface WeightedContext {
 }
 
 /** What decided an evaluation: the value served and the rule (or reason) that chose it. */
-export interface Outcome {
-  value: VariationValue | null;
-  variation: number | null;
-  reason: Reason;
-  ruleId?: string;
-  prerequisiteKey?: string;
-  errorCode?: ErrorCode;
-}
+export type Outcome = Omit<EvaluationResult, "errorMessage">;
 
 /** One variation (null: an error, so the caller's own default) and whom it is served. */
 export interface ValueCount {
@@ -38,7 +31,7 @@ export interface FlagImpact {
   after: ValueCount[];
   flips: { contexts: number; evaluations: number; share: number };
   /** The heaviest flips first, at most `sampleSize`. */
-  sample: Flip[];
+  examples: Flip[];
 }
 
 export interface ChangeImpact {
@@ -99,7 +92,7 @@ function flagImpact(flag: string, before: Engine, after: Engine, contexts: reado
     before: tallyBefore.counts(),
     after: tallyAfter.counts(),
     flips: { contexts: flippedContexts, evaluations: flippedEvaluations, share: total === 0 ? 0 : flippedEvaluations / total },
-    sample: flips.slice(0, sampleSize),
+    examples: flips.slice(0, sampleSize),
   };
   return impact;
 }

@@ -10,7 +10,7 @@ import { serveSse } from "../stream/hono-sse";
 import { evaluateForClientJson } from "../services/client-evaluation";
 import { recordMetrics } from "../services/sdk-usage";
 import { tokenEnvironment, type RouteDeps } from "./route-deps";
-import { sdkMetricsSchema } from "./sdk";
+import { offerReportedContexts, sdkMetricsSchema } from "./sdk";
 
 export const clientEvaluateSchema = z.object({ context: contextSchema });
 
@@ -36,6 +36,7 @@ export function clientRoutes(deps: RouteDeps) {
     if (shape) throw validationFailed([{ path: `context${shape.path ? `.${shape.path}` : ""}`, message: shape.message }], "stream request");
     const context = normalizeContext(parseValue(contextSchema, decoded, "context"));
     const view = tokenEnvironment(c, deps.live);
+    deps.seenContexts.offer(view, context);
     const tokenId = c.get("token").id;
     // The CORS middleware's headers do not reach a response written straight to Node: repeat the one a browser needs.
     return serveSse(c, (sink) => deps.hub.connectClient({ environmentKey: view.key, tokenId, context, sink }), {
@@ -53,14 +54,17 @@ export function clientRoutes(deps: RouteDeps) {
   app.post("/evaluate", async (c) => {
     const { context } = await readJson(c, clientEvaluateSchema, "evaluation request");
     const view = tokenEnvironment(c, deps.live);
+    const normalized = normalizeContext(context);
+    deps.seenContexts.offer(view, normalized);
     c.header("Content-Type", "application/json");
-    return c.body(evaluateForClientJson(view.engine, normalizeContext(context)));
+    return c.body(evaluateForClientJson(view.engine, normalized));
   });
 
   // Browsers report evaluation counts and track() events like server SDKs (same payload).
   app.post("/metrics", async (c) => {
     const view = tokenEnvironment(c, deps.live);
     const report = await readJson(c, sdkMetricsSchema, "metrics report");
+    offerReportedContexts(deps.seenContexts, view, report.contexts);
     return c.json(await recordMetrics(deps, view.key, report), 202);
   });
 

@@ -1,0 +1,108 @@
+import { attributesUsed, type EvaluationContext, sampleContext } from "@switchyard/core";
+import type { Logger } from "pino";
+import type { Db } from "../store/database";
+import { addSeenContexts, samplingEnvironments, type SeenContextInput } from "../store/seen-contexts";
+import type { EnvironmentView } from "./live-state";
+
+/** Contexts kept per environment (a weighted reservoir in `seen_contexts`). */
+export const SEEN_CONTEXTS_CAPACITY = 10_000;
+/** How long contexts are buffered in memory before they are written. */
+export const SEEN_CONTEXTS_FLUSH_MS = 5_000;
+/** A context not seen for this long leaves the sample. */
+export const SEEN_CONTEXTS_RETENTION_DAYS = 7;
+
+// One list per view: a view is immutable and replaced on every change.
+const attributeLists = new WeakMap<EnvironmentView, string[]>();
+
+/** The attributes a sample of this environment may keep (key, and what its targeting reads). */
+export function sampledAttributes(view: EnvironmentView): string[] {
+  let attributes = attributeLists.get(view);
+  if (attributes === undefined) {
+    attributes = attributesUsed({ flags: view.flags, segments: view.segments });
+    attributeLists.set(view, attributes);
+  }
+  return attributes;
+}
+
+/**
+ * Buffers the contexts this replica evaluates (`/api/client/*`, OFREP) or receives from SDKs,
+ * trimmed to what the sample may keep, and writes them in batches: evaluation endpoints answer
+ * thousands of requests a second and must not write a row each. A batch goes out when it is
+ * `flushMs` old (at the next context offered, or on the timer `start()` sets), when an
+ * environment's buffer holds `capacity` contexts, and before a preview reads the sample.
+ * Environments with `seen_contexts_enabled` off are dropped at the flush.
+ */
+export class SeenContextRecorder {
+  private buffers = new Map<string, Map<string, SeenContextInput>>();
+  private oldestAt: number | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    private readonly options: { capacity?: number; flushMs?: number; now?: () => number } = {},
+  ) {}
+
+  /** One evaluation request (weight 1) or an SDK's report of a context (weight = its evaluations). */
+  offer(view: EnvironmentView, context: EvaluationContext, weight = 1): void {
+    const sampled = sampleContext(context, sampledAttributes(view));
+    if (sampled === undefined || !(weight > 0)) return;
+    let buffer = this.buffers.get(view.key);
+    if (buffer === undefined) {
+      buffer = new Map();
+      this.buffers.set(view.key, buffer);
+    }
+    const { key, ...attributes } = sampled;
+    const existing = buffer.get(key);
+    if (existing) {
+      existing.weight += weight;
+      existing.attributes = attributes;
+    } else buffer.set(key, { contextKey: key, attributes, weight });
+    const now = this.now();
+    this.oldestAt ??= now;
+    if (
+      buffer.size >= (this.options.capacity ?? SEEN_CONTEXTS_CAPACITY) ||
+      now - this.oldestAt >= (this.options.flushMs ?? SEEN_CONTEXTS_FLUSH_MS)
+    )
+      void this.flush().catch((error: unknown) => this.logger.warn({ err: error }, "could not write seen contexts"));
+  }
+
+  /** Writes what is buffered; resolves when this and every earlier flush are done. */
+  flush(): Promise<void> {
+    const buffers = this.buffers;
+    this.buffers = new Map();
+    this.oldestAt = undefined;
+    const next = this.flushing.then(() => this.write(buffers));
+    this.flushing = next.catch(() => {});
+    return next;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      if (this.oldestAt !== undefined && this.now() - this.oldestAt >= (this.options.flushMs ?? SEEN_CONTEXTS_FLUSH_MS))
+        void this.flush().catch((error: unknown) => this.logger.warn({ err: error }, "could not write seen contexts"));
+    }, 1_000);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and writes what is left. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush().catch((error: unknown) => this.logger.warn({ err: error }, "could not write seen contexts"));
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private async write(buffers: Map<string, Map<string, SeenContextInput>>): Promise<void> {
+    if (buffers.size === 0) return;
+    const enabled = await samplingEnvironments(this.db, [...buffers.keys()]);
+    const at = new Date(this.now());
+    for (const [environmentKey, buffer] of buffers) {
+      if (!enabled.has(environmentKey)) continue;
+      await addSeenContexts(this.db, environmentKey, [...buffer.values()], at, this.options.capacity ?? SEEN_CONTEXTS_CAPACITY);
+    }
+  }
+}
