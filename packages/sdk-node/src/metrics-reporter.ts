@@ -1,3 +1,4 @@
+import type { ContextSample } from "./context-sample";
 import { authorization, isAuthStatus, readErrorDetail, REQUEST_TIMEOUT_MS } from "./endpoints";
 import { describeError } from "./errors";
 import type { FetchFunction, Logger } from "./options";
@@ -14,6 +15,8 @@ export interface MetricsReporterOptions {
   intervalMs: number;
   /** When false only the version acknowledgement is sent: no counts, no events. */
   sendUsage: boolean;
+  /** The contexts evaluated this period, sent with the first report of each period; none when undefined. */
+  sample?: ContextSample | undefined;
   version(): number | undefined;
   onAuthFailure(status: number, detail: string): void;
 }
@@ -147,8 +150,11 @@ export class MetricsReporter {
 
   private async sendUsage(timeoutMs: number): Promise<void> {
     const period: UsagePeriod = this.usage.take(Date.now());
-    for (const part of splitPeriod(period)) {
-      const delivery = await this.post({ ...this.identity(), ...part }, timeoutMs);
+    // A sample, not counts: a report that fails loses its contexts, and the next period has its own.
+    const contexts = this.options.sample?.take() ?? [];
+    for (const [index, part] of splitPeriod(period).entries()) {
+      const sampled = index === 0 && contexts.length > 0 ? { contexts } : {};
+      const delivery = await this.post({ ...this.identity(), ...part, ...sampled }, timeoutMs);
       if (delivery === "retry" && !this.controller.signal.aborted) this.usage.restore(part);
     }
   }
