@@ -4,20 +4,14 @@ import { join } from "node:path";
 import { bucket } from "@switchyard/core";
 import { createClient } from "@switchyard/sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminApi } from "./support/admin-api";
 import { freePort, startServerProcess, type ServerProcess } from "./support/server-process";
 
 const ADMIN = "sy_admin_e2e_preview_token_00001";
 const quiet = { warn: () => {}, error: () => {} };
 const path = "/api/flags/new-checkout/environments/production";
 
-async function api(server: ServerProcess, method: string, url: string, body?: unknown) {
-  const res = await fetch(`${server.url}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}` },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
+const api = (server: ServerProcess, method: string, path: string, body?: unknown) => adminApi(() => server, ADMIN)(method, path, body);
 
 const plans = ["free", "free", "pro", "enterprise"] as const;
 /** Three services' users: 600 contexts, each evaluated three times. */
