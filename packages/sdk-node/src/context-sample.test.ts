@@ -36,6 +36,17 @@ describe("the context sample sent with metrics", () => {
     ]);
   });
 
+  it("goes unsent, and the counts go again without it, when the server is older than the field", async () => {
+    h.server.refuseContexts = true;
+    const client = h.client();
+    await client.ready();
+    client.isEnabled("pro-only", { key: "ada", plan: "pro" });
+    await client.close();
+    expect(h.server.metrics).toHaveLength(1);
+    expect(h.server.metrics.at(-1)).not.toHaveProperty("contexts");
+    expect(h.server.metrics.at(-1)).toMatchObject({ evaluations: [{ flag: "pro-only", variation: 0, count: 1 }] });
+  });
+
   it("is not sent with sendContexts: false", async () => {
     const client = h.client({ sendContexts: false });
     await client.ready();
