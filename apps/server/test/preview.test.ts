@@ -156,6 +156,21 @@ for (const backend of backends()) {
       });
       expect(preview.body.contexts).toEqual({ seen: 1, requested: 0, evaluations: 40, sampling: true });
       expect(preview.body.examples).toEqual([expect.objectContaining({ context: { key: "svc-1", plan: "pro" }, weight: 40 })]);
+      // A later report reaches the next preview (the replica adds its own writes to the sample it read).
+      await server.request("POST", "/api/sdk/metrics", {
+        token: sdk,
+        body: {
+          instanceId: "i-2",
+          contexts: [
+            { context: { key: "svc-1", plan: "pro" }, count: 2 },
+            { context: { key: "svc-3" }, count: 5 },
+          ],
+        },
+      });
+      const again = await server.request("POST", "/api/flags/checkout/environments/staging/preview", {
+        body: { enabled: false, fallthrough: { variation: 0 } },
+      });
+      expect(again.body.contexts).toEqual({ seen: 2, requested: 0, evaluations: 47, sampling: true });
 
       const off = await server.request("PATCH", "/api/environments/staging", { body: { seenContexts: false } });
       expect(off.body.seenContexts).toBe(false);

@@ -71,28 +71,36 @@ class Tally {
 function flagImpact(flag: string, before: Engine, after: Engine, contexts: readonly WeightedContext[], sampleSize: number, total: number) {
   const tallyBefore = new Tally();
   const tallyAfter = new Tally();
-  const flips: Flip[] = [];
-  let flippedContexts = 0;
+  // Flips are kept as indexes and results; only the `sampleSize` heaviest become objects.
+  const flipped: Array<{ index: number; before: EvaluationResult; after: EvaluationResult }> = [];
   let flippedEvaluations = 0;
   const from = before.evaluator(flag);
   const to = after.evaluator(flag);
-  for (const { context, weight } of contexts) {
+  for (let index = 0; index < contexts.length; index++) {
+    const entry = contexts[index];
+    if (entry === undefined) continue;
+    const { context, weight } = entry;
     const a = from === undefined ? before.evaluate(flag, context) : from.evaluate(context);
     const b = to === undefined ? after.evaluate(flag, context) : to.evaluate(context);
     tallyBefore.add(a, weight);
     tallyAfter.add(b, weight);
     if (a.variation === b.variation) continue;
-    flippedContexts++;
     flippedEvaluations += weight;
-    flips.push({ context, weight, before: outcome(a), after: outcome(b) });
+    flipped.push({ index, before: a, after: b });
   }
-  flips.sort((x, y) => y.weight - x.weight);
+  const weightOf = (index: number) => contexts[index]?.weight ?? 0;
+  flipped.sort((x, y) => weightOf(y.index) - weightOf(x.index));
   const impact: FlagImpact = {
     flag,
     before: tallyBefore.counts(),
     after: tallyAfter.counts(),
-    flips: { contexts: flippedContexts, evaluations: flippedEvaluations, share: total === 0 ? 0 : flippedEvaluations / total },
-    examples: flips.slice(0, sampleSize),
+    flips: { contexts: flipped.length, evaluations: flippedEvaluations, share: total === 0 ? 0 : flippedEvaluations / total },
+    examples: flipped.slice(0, sampleSize).map(({ index, before: a, after: b }) => ({
+      context: contexts[index]?.context ?? {},
+      weight: weightOf(index),
+      before: outcome(a),
+      after: outcome(b),
+    })),
   };
   return impact;
 }

@@ -48,7 +48,9 @@ export function environmentRoutes(deps: RouteDeps) {
 
   app.patch("/:env", async (c) => {
     const patch = await readJson(c, environmentPatchSchema, "environment");
-    return c.json(unwrap(await environments.updateEnvironment(deps, actorOf(c), c.req.param("env"), patch)));
+    const updated = unwrap(await environments.updateEnvironment(deps, actorOf(c), c.req.param("env"), patch));
+    if (patch.seenContexts !== undefined) deps.seenContexts.forget(updated.key);
+    return c.json(updated);
   });
 
   // Which SDK instances of the environment serve which config version, and whether their stream is open.

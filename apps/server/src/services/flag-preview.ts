@@ -12,7 +12,6 @@ import {
 import { fail, ok, type Result } from "../errors";
 import type { Db } from "../store/database";
 import { getEnvironment } from "../store/environments";
-import { listSeenContexts } from "../store/seen-contexts";
 import { type ConfigChange, type PreparedConfig, prepareFlagConfig } from "./flag-configs";
 import type { LiveState } from "./live-state";
 import { type SeenContextRecorder, sampledAttributes } from "./seen-context-recorder";
@@ -94,10 +93,9 @@ export async function previewPrepared(
 
   const environment = await getEnvironment(deps.db, environmentKey);
   const sampling = environment?.seenContextsEnabled ?? false;
-  await deps.seenContexts.flush();
-  const seen = sampling ? await listSeenContexts(deps.db, environmentKey) : [];
-  const contexts: WeightedContext[] = seen.map((row) => ({ context: { ...row.attributes, key: row.contextKey }, weight: row.weight }));
-  for (const context of extra) contexts.push({ context, weight: 1 });
+  const seenContexts = sampling ? await deps.seenContexts.read(environmentKey) : [];
+  const seen = seenContexts.length;
+  const contexts: WeightedContext[] = [...seenContexts, ...extra.map((context) => ({ context, weight: 1 }))];
 
   const impact = changeImpact({ flag: flag.key, before, after, contexts });
   const kept = new Set(sampledAttributes(view));
@@ -108,7 +106,7 @@ export async function previewPrepared(
     change: kind,
     currentVersion: current.version,
     config: proposedConfig,
-    contexts: { seen: seen.length, requested: extra.length, evaluations: impact.evaluations, sampling },
+    contexts: { seen, requested: extra.length, evaluations: impact.evaluations, sampling },
     dependents: impact.dependents,
     rollouts: proposedConfig === null ? [] : rolloutFlips(flag.key, flag.variations.length, current.config, proposedConfig),
     unsampledAttributes: read.filter((attribute) => !kept.has(attribute)),

@@ -1,7 +1,7 @@
-import { attributesUsed, type EvaluationContext, sampleContext } from "@switchyard/core";
+import { attributesUsed, type EvaluationContext, sampleContext, type WeightedContext } from "@switchyard/core";
 import type { Logger } from "pino";
 import type { Db } from "../store/database";
-import { addSeenContexts, samplingEnvironments, type SeenContextInput } from "../store/seen-contexts";
+import { addSeenContexts, listSeenContexts, samplingEnvironments, type SeenContextInput } from "../store/seen-contexts";
 import type { EnvironmentView } from "./live-state";
 
 /** Contexts kept per environment (a weighted reservoir in `seen_contexts`). */
@@ -10,6 +10,11 @@ export const SEEN_CONTEXTS_CAPACITY = 10_000;
 export const SEEN_CONTEXTS_FLUSH_MS = 5_000;
 /** A context not seen for this long leaves the sample. */
 export const SEEN_CONTEXTS_RETENTION_DAYS = 7;
+/** How long a replica reuses the sample it read (its own writes are merged in meanwhile). */
+export const SEEN_CONTEXTS_CACHE_MS = 60_000;
+
+/** An environment's sample as previews read it: by context key, its kept attributes and weight. */
+type Sample = Map<string, { attributes: Record<string, unknown>; weight: number }>;
 
 // One list per view: a view is immutable and replaced on every change.
 const attributeLists = new WeakMap<EnvironmentView, string[]>();
@@ -37,6 +42,12 @@ export class SeenContextRecorder {
   private oldestAt: number | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * The samples previews read, per environment: reading 10,000 rows takes longer than a preview
+   * may, so a replica keeps what it read for SEEN_CONTEXTS_CACHE_MS and adds what it writes
+   * itself; other replicas' writes arrive when it reads again.
+   */
+  private readonly samples = new Map<string, { sample: Sample; readAt: number; contexts?: readonly WeightedContext[] }>();
 
   constructor(
     private readonly db: Db,
@@ -92,8 +103,43 @@ export class SeenContextRecorder {
     await this.flush().catch((error: unknown) => this.logger.warn({ err: error }, "could not write seen contexts"));
   }
 
+  /** The environment's seen contexts, after this replica's buffer is written. */
+  async read(environmentKey: string): Promise<readonly WeightedContext[]> {
+    await this.flush();
+    const now = this.now();
+    let cached = this.samples.get(environmentKey);
+    if (cached === undefined || now - cached.readAt >= SEEN_CONTEXTS_CACHE_MS) {
+      const rows = await listSeenContexts(this.db, environmentKey);
+      cached = { sample: new Map(rows.map((r) => [r.contextKey, { attributes: r.attributes, weight: r.weight }])), readAt: now };
+      this.samples.set(environmentKey, cached);
+    }
+    if (cached.contexts === undefined) {
+      const contexts: WeightedContext[] = [];
+      for (const [key, { attributes, weight }] of cached.sample) contexts.push({ context: { ...attributes, key }, weight });
+      cached.contexts = contexts;
+    }
+    return cached.contexts;
+  }
+
+  /** Forgets an environment's sample (sampling was turned off, and its rows deleted). */
+  forget(environmentKey: string): void {
+    this.samples.delete(environmentKey);
+  }
+
   private now(): number {
     return this.options.now?.() ?? Date.now();
+  }
+
+  /** Adds what this replica wrote to the sample it holds; past capacity, the next read reloads (eviction happened). */
+  private merge(environmentKey: string, buffer: Map<string, SeenContextInput>): void {
+    const cached = this.samples.get(environmentKey);
+    if (cached === undefined) return;
+    cached.contexts = undefined;
+    for (const row of buffer.values()) {
+      const held = cached.sample.get(row.contextKey);
+      cached.sample.set(row.contextKey, { attributes: row.attributes, weight: (held?.weight ?? 0) + row.weight });
+    }
+    if (cached.sample.size > (this.options.capacity ?? SEEN_CONTEXTS_CAPACITY)) this.samples.delete(environmentKey);
   }
 
   private async write(buffers: Map<string, Map<string, SeenContextInput>>): Promise<void> {
@@ -103,6 +149,7 @@ export class SeenContextRecorder {
     for (const [environmentKey, buffer] of buffers) {
       if (!enabled.has(environmentKey)) continue;
       await addSeenContexts(this.db, environmentKey, [...buffer.values()], at, this.options.capacity ?? SEEN_CONTEXTS_CAPACITY);
+      this.merge(environmentKey, buffer);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "./database";
 import { environments, seenContexts } from "./schema";
 
@@ -18,8 +18,10 @@ export type SeenContextRow = typeof seenContexts.$inferSelect;
  */
 export async function addSeenContexts(db: Db, environmentKey: string, rows: SeenContextInput[], at: Date, capacity: number): Promise<void> {
   if (rows.length === 0) return;
-  // 6 parameters a row: chunks stay far below PostgreSQL's 65,535 per statement.
-  for (let start = 0; start < rows.length; start += 5_000) await upsert(db, environmentKey, rows.slice(start, start + 5_000), at);
+  // Chunks of 500: far below PostgreSQL's 65,535 parameters, and large statements cost drizzle superlinear time to build.
+  for (let start = 0; start < rows.length; start += 500) await upsert(db, environmentKey, rows.slice(start, start + 500), at);
+  const [held] = await db.select({ n: count() }).from(seenContexts).where(eq(seenContexts.environmentKey, environmentKey));
+  if (Number(held?.n ?? 0) <= capacity) return;
   const evicted = db
     .select({ contextKey: seenContexts.contextKey })
     .from(seenContexts)
