@@ -1,16 +1,15 @@
 import pino from "pino";
 import { inject } from "vitest";
-import { createApp } from "../src/app";
-import { DeployWorker, type DeployWorkerOptions } from "../src/deploys/deploy-worker";
-import type { PrometheusSource } from "../src/deploys/prometheus";
-import { prepareDatabase } from "../src/services/first-start";
+import type { createApp } from "../src/app";
 import type { ChangeBus } from "../src/bus/change-bus";
-import { LiveState } from "../src/services/live-state";
-import { ObservedEnvironments } from "../src/services/observed-environments";
-import { databaseInstanceTracker } from "../src/services/sdk-usage";
-import { StreamHub } from "../src/stream/hub";
+import type { Config } from "../src/config";
+import type { DeployWorker, DeployWorkerOptions } from "../src/deploys/deploy-worker";
+import type { PrometheusSource } from "../src/deploys/prometheus";
+import { createServer } from "../src/server";
+import type { LiveState } from "../src/services/live-state";
+import type { Database, DatabaseOptions } from "../src/store/database";
+import type { StreamHub } from "../src/stream/hub";
 import { createScratchDatabase } from "../../../test/support/scratch-database";
-import { openDatabase, type Database, type DatabaseOptions } from "../src/store/database";
 
 export type BackendName = "embedded" | "postgres";
 
@@ -61,32 +60,43 @@ export async function startTestServer(
   } = {},
 ): Promise<TestServer> {
   let scratch: { url: string; drop(): Promise<void> } | undefined;
-  let dbOptions: DatabaseOptions;
+  let database: DatabaseOptions;
   if (backend === "postgres") {
-    if (options.postgresUrl) dbOptions = { kind: "postgres", url: options.postgresUrl };
+    if (options.postgresUrl) database = { kind: "postgres", url: options.postgresUrl };
     else {
       scratch = await createScratchDatabase();
-      dbOptions = { kind: "postgres", url: scratch.url };
+      database = { kind: "postgres", url: scratch.url };
     }
   } else {
-    dbOptions = { kind: "embedded", dataDir: undefined };
+    database = { kind: "embedded", dataDir: undefined };
   }
-  const database = await openDatabase(dbOptions, async (db) => {
-    await prepareDatabase(db, { adminToken: ADMIN_TOKEN, demo: options.demo ?? false });
-  });
-  const logger = options.logger ?? pino({ level: "silent" });
-  const live = new LiveState(database.db, logger, options.bus);
-  await live.load();
-  if (options.bus) live.start({ catchUpIntervalMs: 60_000 });
-  const observed = new ObservedEnvironments(database.db, logger);
-  const hub = new StreamHub(database.db, live, logger, {
-    instances: databaseInstanceTracker(database.db, logger),
-    observed,
+  const config: Config = {
+    port: 0,
+    host: "127.0.0.1",
+    databaseUrl: undefined,
+    redisUrl: undefined,
+    prometheusUrl: undefined,
+    dataDir: "",
+    adminToken: ADMIN_TOKEN,
+    demo: options.demo ?? false,
+    logLevel: "silent",
+  };
+  // The same wiring as the bin, driven by hand: no background work unless a test asks for it.
+  const server = await createServer(config, {
+    database,
+    logger: options.logger ?? pino({ level: "silent" }),
+    bus: options.bus,
+    prometheus: options.prometheus,
     heartbeatMs: options.heartbeatMs,
+    deployWorker: options.deployWorker,
+    background: {
+      catchUpIntervalMs: options.bus ? 60_000 : false,
+      deployWorker: options.deployWorker !== undefined,
+      webhooks: false,
+      telemetryRetention: false,
+    },
   });
-  const app = createApp({ db: database.db, live, hub, observed, logger, ping: () => database.ping(), prometheus: options.prometheus });
-  const deployWorker = new DeployWorker({ db: database.db, live }, logger, { ...options.deployWorker, prometheus: options.prometheus });
-  if (options.deployWorker) deployWorker.start();
+  const { app, live, hub, deployWorker } = server;
 
   const request: TestServer["request"] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
@@ -110,7 +120,7 @@ export async function startTestServer(
 
   return {
     adminToken: ADMIN_TOKEN,
-    database,
+    database: server.database,
     live,
     hub,
     deployWorker,
@@ -124,10 +134,7 @@ export async function startTestServer(
       return res.body.token;
     },
     async close() {
-      await deployWorker.stop();
-      hub.close();
-      live.stop();
-      await database.close();
+      await server.close();
       await scratch?.drop();
     },
   };

@@ -1,0 +1,2 @@
+// The `<script>`-tag build: tsup wraps this entry in an IIFE assigned to `window.Switchyard`.
+export { createClient } from "./client";
