@@ -42,6 +42,8 @@ export class SeenContextRecorder {
   private oldestAt: number | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  /** Flushes queued or running: while one is, offers do not start another (they fill the next buffer). */
+  private writing = 0;
   /**
    * The samples previews read, per environment: reading 10,000 rows takes longer than a preview
    * may, so a replica keeps what it read for SEEN_CONTEXTS_CACHE_MS and adds what it writes
@@ -65,17 +67,17 @@ export class SeenContextRecorder {
       this.buffers.set(view.key, buffer);
     }
     const { key, ...attributes } = sampled;
+    const capacity = this.options.capacity ?? SEEN_CONTEXTS_CAPACITY;
     const existing = buffer.get(key);
     if (existing) {
       existing.weight += weight;
       existing.attributes = attributes;
-    } else buffer.set(key, { contextKey: key, attributes, weight });
+    } else if (buffer.size < capacity) buffer.set(key, { contextKey: key, attributes, weight });
+    // Else a full buffer waits for a slow database: memory stays bounded, and a sample can skip a context.
     const now = this.now();
     this.oldestAt ??= now;
-    if (
-      buffer.size >= (this.options.capacity ?? SEEN_CONTEXTS_CAPACITY) ||
-      now - this.oldestAt >= (this.options.flushMs ?? SEEN_CONTEXTS_FLUSH_MS)
-    )
+    const due = buffer.size >= capacity || now - this.oldestAt >= (this.options.flushMs ?? SEEN_CONTEXTS_FLUSH_MS);
+    if (due && this.writing === 0)
       void this.flush().catch((error: unknown) => this.logger.warn({ err: error }, "could not write seen contexts"));
   }
 
@@ -84,7 +86,8 @@ export class SeenContextRecorder {
     const buffers = this.buffers;
     this.buffers = new Map();
     this.oldestAt = undefined;
-    const next = this.flushing.then(() => this.write(buffers));
+    this.writing++;
+    const next = this.flushing.then(() => this.write(buffers)).finally(() => this.writing--);
     this.flushing = next.catch(() => {});
     return next;
   }
