@@ -6,6 +6,7 @@ import { sdkEvaluationBench } from "./sdk-evaluation";
 import { propagationBench } from "./propagation";
 import { browserSizeBench } from "./browser-size";
 import { deployMitigationBench } from "./deploy-mitigation";
+import { previewLatencyBench } from "./preview-latency";
 
 /**
  * Runs every benchmark suite in sequence: `tsx run-all.ts` for all, `tsx run-all.ts <name>…`
@@ -19,6 +20,7 @@ const suites: readonly BenchSuite[] = [
   propagationBench,
   browserSizeBench,
   deployMitigationBench,
+  previewLatencyBench,
 ];
 
 const wanted = process.argv.slice(2);
