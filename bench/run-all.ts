@@ -7,6 +7,7 @@ import { propagationBench } from "./propagation";
 import { browserSizeBench } from "./browser-size";
 import { deployMitigationBench } from "./deploy-mitigation";
 import { previewLatencyBench } from "./preview-latency";
+import { packagedBench } from "./packaged";
 
 /**
  * Runs every benchmark suite in sequence: `tsx run-all.ts` for all, `tsx run-all.ts <name>…`
@@ -21,6 +22,7 @@ const suites: readonly BenchSuite[] = [
   browserSizeBench,
   deployMitigationBench,
   previewLatencyBench,
+  packagedBench,
 ];
 
 const wanted = process.argv.slice(2);

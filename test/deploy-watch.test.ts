@@ -97,7 +97,8 @@ describe("switchyard deploy watch against the server and the demo checkout servi
     expect(audit.entries[0]).toMatchObject({ deployId: id, actor: { name: `deploy ${id}` }, after: { enabled: false } });
 
     await demo.setMode("healthy");
-    const restored = await cli(["deploy", "restore-flags", String(id), "--json"], cliEnv);
+    // Turning flags back on takes an admin token; the pipeline's deploy token only turns them off.
+    const restored = await cli(["deploy", "restore-flags", String(id), "--json"], { ...cliEnv, SWITCHYARD_TOKEN: ADMIN });
     expect(restored.code).toBe(0);
     expect(JSON.parse(restored.out)).toMatchObject({ restored: [{ flag: FLAG, version: 4, fromVersion: 2 }] });
     // The restore reaches the SDK: users take the new path again.

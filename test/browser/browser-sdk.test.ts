@@ -1,10 +1,11 @@
-import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { chromiumMissing, chromiumRequired, launchChromium } from "../support/chromium";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerProcess, type ServerProcess } from "../support/server-process";
 
@@ -18,24 +19,7 @@ import { startServerProcess, type ServerProcess } from "../support/server-proces
  */
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const required = process.env.SWITCHYARD_REQUIRE_SERVICES === "1";
-const INSTALL_HINT =
-  "install it with `DEBIAN_FRONTEND=noninteractive apt-get install -y chromium` (Debian), or set CHROMIUM_PATH to a Chromium binary";
-
-function chromiumMissing(): string | undefined {
-  try {
-    accessSync(executablePath, constants.X_OK);
-    return undefined;
-  } catch {
-    return `no executable Chromium at ${executablePath}`;
-  }
-}
-
-const missing = chromiumMissing();
-if (missing && !required) {
-  process.stderr.write(`\n[switchyard] SKIPPING the browser end-to-end test: ${missing}; ${INSTALL_HINT}.\n\n`);
-}
+const missing = chromiumMissing("the browser end-to-end test");
 
 const ADMIN_TOKEN = "sy_admin_e2e_browser_token_0001";
 const FLAG = "browser-e2e";
@@ -44,18 +28,6 @@ const ENVIRONMENT = "production";
 const PROPAGATION_MS = 5_000;
 /** How long a page may take to load, get its first values and open its stream (generous: CI machines are busy). */
 const CONNECT_MS = 15_000;
-
-// Without the background-networking flags Chromium calls home, and the closed network refuses it.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 interface StreamEvent {
   name: string;
@@ -128,7 +100,7 @@ async function servePage(html: string, sdk: string): Promise<{ server: Server; u
   return { server, url: `http://127.0.0.1:${address.port}/` };
 }
 
-describe.skipIf(missing !== undefined && !required)("the browser SDK in headless Chromium", () => {
+describe.skipIf(missing !== undefined && !chromiumRequired)("the browser SDK in headless Chromium", () => {
   let dataDir: string | undefined;
   let api: ServerProcess | undefined;
   let pageServer: Server | undefined;
@@ -213,7 +185,6 @@ describe.skipIf(missing !== undefined && !required)("the browser SDK in headless
   }
 
   beforeAll(async () => {
-    if (missing) throw new Error(`Chromium is required (SWITCHYARD_REQUIRE_SERVICES=1) but there is ${missing}; ${INSTALL_HINT}.`);
     dataDir = mkdtempSync(join(tmpdir(), "switchyard-e2e-browser-"));
     const [server, sdk] = await Promise.all([
       startServerProcess({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: ADMIN_TOKEN }),
@@ -232,7 +203,7 @@ describe.skipIf(missing !== undefined && !required)("the browser SDK in headless
     pageServer = served.server;
     pageUrl = served.url;
 
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await launchChromium(missing);
   });
 
   afterAll(async () => {

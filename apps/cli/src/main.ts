@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { run } from "./run";
 
 // `npx tsx apps/cli/src/main.ts …` or the `switchyard` bin.

@@ -12,7 +12,7 @@ import type { StreamHub } from "./stream/hub";
 import type { PrometheusSource } from "./deploys/prometheus";
 import { SeenContextRecorder } from "./services/seen-context-recorder";
 import { auditRoutes } from "./routes/audit";
-import { clientRoutes } from "./routes/client";
+import { clientRoutes, type ClientRouteOptions } from "./routes/client";
 import { codeRefRoutes } from "./routes/code-refs";
 import { docsRoutes } from "./routes/docs";
 import { deployRoutes } from "./routes/deploys";
@@ -36,6 +36,8 @@ export interface AppDeps {
   prometheus?: PrometheusSource | undefined;
   /** Default: one without a timer (it flushes as contexts arrive and before each preview). */
   seenContexts?: SeenContextRecorder;
+  /** Tests lower it; production uses `DEFAULT_CLIENT_METRICS_RATE_LIMIT`. */
+  clientMetricsRateLimit?: ClientRouteOptions["metricsRateLimit"];
 }
 
 function gauges(deps: AppDeps) {
@@ -51,6 +53,8 @@ function gauges(deps: AppDeps) {
     },
     { name: "process_resident_memory_bytes", help: "Resident memory size in bytes", value: memory.rss },
     { name: "nodejs_heap_used_bytes", help: "V8 heap in use, in bytes", value: memory.heapUsed },
+    // Outside the V8 heap: buffers, and the embedded database's WebAssembly memory (most of its RSS).
+    { name: "nodejs_external_memory_bytes", help: "Memory outside the V8 heap (buffers, WebAssembly), in bytes", value: memory.external },
     { name: "process_uptime_seconds", help: "Seconds since the process started", value: Math.round(process.uptime()) },
   ];
 }
@@ -106,7 +110,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/code-refs", codeRefRoutes(routeDeps));
   app.route("/api/deploys", deployRoutes(routeDeps));
   app.route("/api/sdk", sdkRoutes(routeDeps));
-  app.route("/api/client", clientRoutes(routeDeps));
+  app.route("/api/client", clientRoutes(routeDeps, { metricsRateLimit: deps.clientMetricsRateLimit }));
   app.route("/ofrep/v1", ofrepRoutes(routeDeps));
 
   app.notFound((c) => c.json(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`).toBody(), 404));

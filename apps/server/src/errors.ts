@@ -17,6 +17,7 @@ export const ErrorCodes = {
   PRECONDITION_FAILED: 412,
   /** A write that would flip more than the environment's confirmFlipShare, sent without "confirm": true. */
   PRECONDITION_REQUIRED: 428,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
 } as const;

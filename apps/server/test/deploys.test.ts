@@ -2,19 +2,14 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployWorker } from "../src/deploys/deploy-worker";
 import { claimDeploys } from "../src/store/deploys";
+import { createSplitFlag, errorRateGuard, settledDeploy } from "./deploy-fixtures";
 import { backends, startTestServer, type TestServer } from "./harness";
 import { eventually } from "../../../test/support/eventually";
 import { SseReader } from "../../../test/support/sse-client";
 
 const ENV = "production";
 
-const guard = (overrides: Record<string, unknown> = {}) => ({
-  windowSeconds: 8,
-  intervalSeconds: 1,
-  checks: [{ signal: "error_rate", max: 0.02, minSamples: 100 }],
-  onBreach: "disable-flags",
-  ...overrides,
-});
+const guard = (overrides: Record<string, unknown> = {}) => errorRateGuard(8, overrides);
 
 const deployBody = (flags: string[], overrides: Record<string, unknown> = {}) => ({
   service: "checkout",
@@ -33,18 +28,9 @@ for (const backend of backends()) {
     let deployToken: string;
     let stagingDeployToken: string;
 
-    const createFlag = async (key: string) => {
-      await server.request("POST", "/api/flags", { body: { key } });
-      await server.request("PATCH", `/api/flags/${key}/environments/${ENV}`, {
-        body: { enabled: true, fallthrough: { rollout: { weights: [50_000, 50_000] } } },
-      });
-    };
+    const createFlag = (key: string) => createSplitFlag(server, key, ENV);
     const deploy = async (id: string) => (await server.request("GET", `/api/deploys/${id}`, { token: deployToken })).body;
-    const settled = (id: string) =>
-      eventually(
-        () => deploy(id),
-        (d) => d.final === true,
-      );
+    const settled = (id: string) => settledDeploy(server, deployToken, id);
 
     /**
      * An application using a flag: every 150 ms it reports the `request` and `error` counts of
@@ -103,7 +89,7 @@ for (const backend of backends()) {
     });
     afterAll(() => server?.close());
 
-    it("registers a deploy with a snapshot of every flag config of the environment", async () => {
+    it("registers a deploy with a snapshot of every flag config of the environment, shown to admin tokens only", async () => {
       const res = await server.request("POST", "/api/deploys", {
         token: deployToken,
         body: deployBody(["quiet-flag"], { guard: guard({ windowSeconds: 2 }) }),
@@ -123,7 +109,11 @@ for (const backend of backends()) {
         flagsOff: [],
         propagation: [],
       });
-      expect(Object.keys(res.body.snapshot).sort()).toEqual([
+      // A deploy token never sees rules: the snapshot holds every flag config of the environment.
+      expect(res.body).not.toHaveProperty("snapshot");
+      expect((await server.request("GET", `/api/deploys/${res.body.id}`, { token: deployToken })).body).not.toHaveProperty("snapshot");
+      const asAdmin = await server.request("GET", `/api/deploys/${res.body.id}`);
+      expect(Object.keys(asAdmin.body.snapshot).sort()).toEqual([
         "new-banner",
         "new-checkout",
         "new-fragile",
@@ -132,7 +122,7 @@ for (const backend of backends()) {
         "old-flag",
         "quiet-flag",
       ]);
-      expect(res.body.snapshot["quiet-flag"]).toMatchObject({ version: 2, config: { enabled: true, offVariation: 1 } });
+      expect(asAdmin.body.snapshot["quiet-flag"]).toMatchObject({ version: 2, config: { enabled: true, offVariation: 1 } });
       const audit = await server.request("GET", `/api/audit?limit=5`);
       expect(audit.body.entries[0]).toMatchObject({
         action: "deploy.create",
@@ -260,8 +250,14 @@ for (const backend of backends()) {
       expect(listedDeploy).toMatchObject({ status: "mitigated", service: "checkout" });
       expect(listedDeploy).not.toHaveProperty("snapshot");
 
-      // Restore: the config is put back as it was at registration, as a new version.
-      const restored = await server.request("POST", `/api/deploys/${id}/restore-flags`, { token: deployToken });
+      // Restore: the config is put back as it was at registration, as a new version. Turning flags
+      // back on is an admin's call; a deploy token turns flags off, never on.
+      const refused = await server.request("POST", `/api/deploys/${id}/restore-flags`, { token: deployToken });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toEqual({
+        error: { code: "FORBIDDEN", message: "This endpoint needs an admin token; 'deploy test token' is a deploy token" },
+      });
+      const restored = await server.request("POST", `/api/deploys/${id}/restore-flags`);
       expect(restored.status).toBe(200);
       expect(restored.body.restored).toEqual([{ flag: "new-checkout", version: 4, fromVersion: 2 }]);
       expect(restored.body.skipped).toEqual([]);

@@ -131,6 +131,28 @@ for (const backend of backends()) {
       expect(offset.status).toBe(400);
     });
 
+    it("strings with an unpaired UTF-16 surrogate are 400s naming the field, wherever they are", async () => {
+      const tags = await server.request("PATCH", "/api/flags/f", { body: { tags: ["\udc00x"] } });
+      expect(tags).toMatchObject({ status: 400 });
+      expect(tags.body).toEqual({
+        error: {
+          code: "VALIDATION_FAILED",
+          message: "Invalid flag: tags[0]: must not contain an unpaired UTF-16 surrogate (\\udc00 at index 0)",
+          details: [{ path: "tags[0]", message: "must not contain an unpaired UTF-16 surrogate (\\udc00 at index 0)" }],
+        },
+      });
+      // A high surrogate at the end of a key; a correct pair (😀 is \ud83d\ude00) is fine.
+      const key = await server.request("POST", "/api/segments", {
+        body: { key: "s2", included: [], excluded: [], rules: [{ conditions: [{ attribute: "a\ud83d", operator: "in", values: ["x"] }] }] },
+      });
+      expect(key.body.error.details).toEqual([
+        { path: "rules[0].conditions[0].attribute", message: "must not contain an unpaired UTF-16 surrogate (\\ud83d at index 1)" },
+      ]);
+      const pair = await server.request("PATCH", "/api/flags/f", { body: { tags: ["\ud83d\ude00"] } });
+      expect(pair.status).toBe(200);
+      expect(pair.body.tags).toEqual(["😀"]);
+    });
+
     it("a committed write is answered as a success even if this replica's refresh fails", async () => {
       const refresh = vi.spyOn(server.live, "refresh").mockRejectedValueOnce(new Error("database connection lost"));
       const res = await server.request("PATCH", "/api/flags/f/environments/staging", { body: { enabled: true } });

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppEnv } from "../src/http/app-env";
-import { ofrepRoutes, TokenBuckets } from "../src/routes/ofrep";
+import { TokenBuckets } from "../src/http/rate-limit";
+import { ofrepRoutes } from "../src/routes/ofrep";
 import { backends, startTestServer, type TestServer } from "./harness";
 
 const SINGLE = "/ofrep/v1/evaluate/flags";

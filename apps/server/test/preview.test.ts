@@ -137,6 +137,9 @@ for (const backend of backends()) {
 
       expect((await server.request("PATCH", path, { body: { enabled: false } })).status).toBe(428);
       const deploy = await server.token("deploy", "production");
+      // A dry run would show a deploy token the config and the contexts: refused.
+      const dry = await server.request("PATCH", `${path}?dryRun=true`, { token: deploy, body: { enabled: false } });
+      expect(dry.body).toEqual({ error: { code: "FORBIDDEN", message: "A deploy token cannot dry-run config changes" } });
       const off = await server.request("PATCH", path, { token: deploy, body: { enabled: false } });
       expect(off.status).toBe(200);
       await server.request("PATCH", "/api/environments/production", { body: { confirmFlipShare: null } });

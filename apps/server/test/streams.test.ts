@@ -219,7 +219,11 @@ for (const backend of backends()) {
         body: { instanceId: "browser-1", evaluations: [{ flag: "live-flag", variation: 1, count: 2 }] },
       });
       expect(res.status).toBe(202);
-      expect(res.body).toEqual({ accepted: { evaluations: 1, events: 0 }, ignored: { evaluations: 0, events: 0 } });
+      expect(res.body).toEqual({
+        accepted: { evaluations: 1, events: 0 },
+        ignored: { evaluations: 0, events: 0 },
+        capped: { evaluations: 0, events: 0 },
+      });
       expect((await server.request("POST", "/api/client/metrics", { token: sdkToken, body: { instanceId: "x" } })).status).toBe(403);
     });
 

@@ -36,6 +36,22 @@ const routes: Array<{ method: string; path: string; allowed: Kind[]; body?: unkn
   { method: "GET", path: "/api/audit", allowed: ["admin"] },
   { method: "GET", path: "/api/sdk/flags", allowed: ["server"] },
   { method: "POST", path: "/api/client/evaluate", allowed: ["client"], body: { context: { key: "u1" } } },
+  {
+    method: "POST",
+    path: "/api/deploys",
+    allowed: ["admin", "deploy"],
+    body: {
+      service: "web",
+      version: "1",
+      environment: "production",
+      flags: [],
+      guard: { windowSeconds: 60, intervalSeconds: 60, checks: [{ signal: "error_rate", max: 0.1 }] },
+    },
+  },
+  { method: "GET", path: "/api/deploys", allowed: ["admin", "deploy"] },
+  { method: "GET", path: "/api/deploys/dep_doesnotexist", allowed: ["admin", "deploy"] },
+  { method: "POST", path: "/api/deploys/dep_doesnotexist/signals", allowed: ["admin", "deploy"], body: { signal: "x", value: 1 } },
+  { method: "POST", path: "/api/deploys/dep_doesnotexist/restore-flags", allowed: ["admin"] },
 ];
 
 for (const backend of backends()) {
@@ -127,7 +143,8 @@ for (const backend of backends()) {
         body: { enabled: false, comment: "error rate up" },
       });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ enabled: false, version: 3 });
+      // It learns that the flag is off, and in which version; never the rules.
+      expect(res.body).toEqual({ flag: "risky", environment: "production", enabled: false, version: 3, updatedAt: expect.any(String) });
       const audit = await server.request("GET", "/api/audit?flag=risky&limit=1");
       expect(audit.body.entries[0]).toMatchObject({
         actor: { name: "deploy test token" },

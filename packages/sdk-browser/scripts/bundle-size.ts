@@ -13,12 +13,13 @@ const packageDir = fileURLToPath(new URL("..", import.meta.url));
  * Bundles `source` (module text resolved from this package) the way an application's bundler
  * would ship it to a browser — minified, ESM, browser conditions, tree-shaken, production
  * `NODE_ENV` — and measures it minified and gzipped at level 9. `external` packages are left out
- * (imports the application already pays for).
+ * (imports the application already pays for). Imports resolve from `resolveDir`: this package's
+ * source by default, or an application's folder to measure the installed package.
  */
-export async function sizeOfModule(source: string, external: string[] = []): Promise<BundleSize> {
+export async function sizeOfModule(source: string, external: string[] = [], resolveDir = packageDir): Promise<BundleSize> {
   const result = await build({
     external,
-    stdin: { contents: source, resolveDir: packageDir, loader: "ts" },
+    stdin: { contents: source, resolveDir, loader: "ts" },
     bundle: true,
     minify: true,
     treeShaking: true,

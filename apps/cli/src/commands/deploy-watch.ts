@@ -24,7 +24,7 @@ export const DEPLOY_USAGE = `Usage: switchyard deploy <watch|start|signal|status
   deploy signal <id> --signal <name> --value <number> [--flag <key> --variation <n>]
                               Push one health sample (e.g. from a monitoring step)
   deploy status <id>          Print a deploy's status and evidence (exits like watch once decided)
-  deploy restore-flags <id>   Put every flag config back as it was when the deploy was registered
+  deploy restore-flags <id>   Put every flag config back as it was when the deploy was registered (admin token)
 
 Options: --url <url> (SWITCHYARD_URL), --token <token> (SWITCHYARD_TOKEN: a deploy token of the
 environment, or an admin token), --json (machine-readable output).

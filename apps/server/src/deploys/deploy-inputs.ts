@@ -1,6 +1,7 @@
 import type { Db } from "../store/database";
 import * as store from "../store/deploys";
 import type { CountCursor, StoredFlagOff } from "../store/deploy-schema";
+import { CountSources, type CountSource } from "../store/schema";
 import { readInstances, type InstanceView } from "../services/sdk-usage";
 import { acknowledgement } from "./propagation";
 import {
@@ -48,14 +49,25 @@ interface DeployCountScope {
   flags: Array<{ key: string }>;
 }
 
+/** Server SDKs always; browsers, whose client token any web page ships, only when the deploy asks. */
+export function countSources(guard: Guard): CountSource[] {
+  return guard.browserCounts === true ? [CountSources.server, CountSources.browser] : [CountSources.server];
+}
+
 async function currentTotals(db: Db, scope: DeployCountScope, sinceMs: number) {
   const events = countedEvents(scope.guard);
   if (events.length === 0) return [];
   const flags = new Set(["", ...scope.flags.map((f) => f.key)]);
-  const rows = await store.readEventCountsSince(db, scope.environmentKey, events, new Date(sinceMs));
+  const rows = await store.readEventCountsSince(db, scope.environmentKey, countSources(scope.guard), events, new Date(sinceMs));
+  // Server keys keep the form cursors stored before counts had sources.
+  const sourceSuffix = (source: CountSource) => (source === CountSources.server ? "" : `|${source}`);
   return rows
     .filter((r) => flags.has(r.flagKey))
-    .map((r) => ({ ...r, minuteMs: r.minute.getTime(), key: `${r.minute.getTime()}|${r.event}|${r.flagKey}|${r.variation}` }));
+    .map((r) => ({
+      ...r,
+      minuteMs: r.minute.getTime(),
+      key: `${r.minute.getTime()}|${r.event}|${r.flagKey}|${r.variation}${sourceSuffix(r.source)}`,
+    }));
 }
 
 /** At registration: what was already counted in the current minute is not the deploy's. */
@@ -85,6 +97,7 @@ export async function newCounts(
       const attributed = total.flagKey === "";
       rows.push({
         deployId: deploy.id,
+        source: total.source,
         event: total.event,
         flag: attributed ? null : total.flagKey,
         variation: attributed ? null : total.variation,

@@ -42,6 +42,7 @@ export interface DeployInput {
     acknowledgeIntervals?: number | undefined;
     probe?: boolean | undefined;
     significance?: number | undefined;
+    browserCounts?: boolean | undefined;
   };
 }
 
@@ -67,6 +68,7 @@ function toGuard(input: DeployInput["guard"]): Guard {
   if (input.acknowledgeIntervals !== undefined) guard.acknowledgeIntervals = input.acknowledgeIntervals;
   if (input.probe !== undefined) guard.probe = input.probe;
   if (input.significance !== undefined) guard.significance = input.significance;
+  if (input.browserCounts !== undefined) guard.browserCounts = input.browserCounts;
   return guard;
 }
 
@@ -249,6 +251,12 @@ export async function getDeployView(
   return ok({ ...view, webhook: { deliveries } });
 }
 
+/** A deploy without the flag configs it saved at registration (their rules). */
+export function withoutSnapshot<T extends DeployView>(view: T): Omit<T, "snapshot"> {
+  const { snapshot: _snapshot, ...rest } = view;
+  return rest;
+}
+
 /** Newest first; without the snapshots, which only matter for one deploy at a time. */
 export async function listDeployViews(
   db: Db,
@@ -256,12 +264,7 @@ export async function listDeployViews(
   now = new Date(),
 ): Promise<Array<Omit<DeployView, "snapshot">>> {
   const rows = await store.listDeploys(db, filter);
-  return Promise.all(
-    rows.map(async (row) => {
-      const { snapshot: _snapshot, ...view } = await deployView(db, row, now);
-      return view;
-    }),
-  );
+  return Promise.all(rows.map(async (row) => withoutSnapshot(await deployView(db, row, now))));
 }
 
 /** Samples after a final decision are kept (evidence for later) but change nothing. */

@@ -52,6 +52,12 @@ export interface Guard {
   probe?: boolean;
   /** One-sided p-value below which a cohort difference counts (default 0.01). */
   significance?: number;
+  /**
+   * Count browser reports (`POST /api/client/metrics`) as evidence too. Default false: anyone can
+   * send those with the client token a web page ships, so only server SDKs' counts and pushed
+   * samples decide.
+   */
+  browserCounts?: boolean;
 }
 
 /** A flag the deploy is guarded by. Every variation but `offVariation` is "new". */

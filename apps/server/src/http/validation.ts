@@ -28,17 +28,31 @@ export async function readJson<S extends z.ZodType>(c: Context<AppEnv>, schema: 
 
 export const MAX_JSON_DEPTH = 32;
 
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What PostgreSQL cannot store in text or jsonb: U+0000, and UTF-16 surrogates that encode no character. */
+export function unstorableTextProblem(text: string): string | undefined {
+  if (text.includes("\0")) return "must not contain the NUL character (\\u0000)";
+  const surrogate = UNPAIRED_SURROGATE.exec(text);
+  if (surrogate)
+    return `must not contain an unpaired UTF-16 surrogate (\\u${surrogate[0].charCodeAt(0).toString(16)} at index ${surrogate.index})`;
+  return undefined;
+}
+
 /**
  * One iterative pass over parsed JSON: nesting deeper than MAX_JSON_DEPTH (recursive validators
- * would overflow the stack on it) and U+0000 in any string or key (PostgreSQL cannot store it) are
- * refused here as 400s instead of becoming 500s later.
+ * would overflow the stack on it), and U+0000 or an unpaired surrogate in any string or key
+ * (PostgreSQL cannot store them; JSON.parse accepts "\udc00") are refused here as 400s instead of
+ * becoming 500s later.
  */
 export function jsonShapeProblem(root: unknown): Issue | undefined {
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: root, path: "", depth: 0 }];
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const { value, path, depth } = item;
     if (typeof value === "string") {
-      if (value.includes("\0")) return { path, message: "must not contain the NUL character (\\u0000)" };
+      const problem = unstorableTextProblem(value);
+      if (problem) return { path, message: problem };
       continue;
     }
     if (value === null || typeof value !== "object") continue;
@@ -49,7 +63,8 @@ export function jsonShapeProblem(root: unknown): Issue | undefined {
     }
     for (const [key, inner] of Object.entries(value)) {
       const here = path === "" ? key : `${path}.${key}`;
-      if (key.includes("\0")) return { path: here, message: "must not contain the NUL character (\\u0000)" };
+      const problem = unstorableTextProblem(key);
+      if (problem) return { path: here, message: problem };
       stack.push({ value: inner, path: here, depth: depth + 1 });
     }
   }

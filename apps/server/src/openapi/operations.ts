@@ -300,7 +300,7 @@ export const operations: readonly Operation[] = [
     method: "get",
     path: "/api/deploys/{id}",
     tag: "Deploys",
-    summary: "Status, decision, evidence and propagation",
+    summary: "Status, decision, evidence and propagation (the flag-config snapshot for admin tokens only)",
     tokens: ["admin", "deploy"],
     responses: ok,
   },
@@ -317,8 +317,8 @@ export const operations: readonly Operation[] = [
     method: "post",
     path: "/api/deploys/{id}/restore-flags",
     tag: "Deploys",
-    summary: "Put every flag config back to the deploy's snapshot",
-    tokens: ["admin", "deploy"],
+    summary: "Put every flag config back to the deploy's snapshot (admin only: a deploy token turns flags off, never on)",
+    tokens: admin,
     responses: ok,
   },
 
@@ -371,10 +371,10 @@ export const operations: readonly Operation[] = [
     method: "post",
     path: "/api/client/metrics",
     tag: "Client SDK",
-    summary: "Evaluation counts and track() events from browsers",
+    summary: "Evaluation counts and track() events from browsers (each entry capped at 100; deploys count them only when asked)",
     tokens: ["client"],
     body: sdkMetricsSchema,
-    responses: { 202: "Accepted" },
+    responses: { 202: "Accepted", 429: "Too many reports from this token or instance (Retry-After)" },
   },
 
   {

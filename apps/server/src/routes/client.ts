@@ -1,10 +1,12 @@
 import { contextSchema, normalizeContext } from "@switchyard/core/schema";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { z } from "zod";
-import { validationFailed } from "../errors";
+import { AppError, unwrap, validationFailed } from "../errors";
 import { clientOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
+import { TokenBuckets, type RateLimit } from "../http/rate-limit";
+import { CountSources } from "../store/schema";
 import { jsonShapeProblem, parseValue, readJson } from "../http/validation";
 import { serveSse } from "../stream/hono-sse";
 import { evaluateForClientJson } from "../services/client-evaluation";
@@ -14,8 +16,33 @@ import { offerReportedContexts, sdkMetricsSchema } from "./sdk";
 
 export const clientEvaluateSchema = z.object({ context: contextSchema });
 
-export function clientRoutes(deps: RouteDeps) {
+export interface ClientRouteOptions {
+  /** Browser metrics reports, per client token and per browser instance (per replica). */
+  metricsRateLimit?: { perToken: RateLimit; perInstance: RateLimit };
+}
+
+/**
+ * Per token as generous as OFREP's (one client token serves a whole site); per instance about what
+ * a page reporting every few seconds needs. Together with `BROWSER_COUNT_CAP` they bound what one
+ * browser instance can count.
+ */
+export const DEFAULT_CLIENT_METRICS_RATE_LIMIT = {
+  perToken: { requestsPerSecond: 1_000, burst: 2_000 },
+  perInstance: { requestsPerSecond: 0.2, burst: 3 },
+} as const satisfies ClientRouteOptions["metricsRateLimit"];
+
+function refuseAbove(buckets: TokenBuckets, key: string, what: string, c: Context<AppEnv>): void {
+  const waitSeconds = buckets.take(key);
+  if (waitSeconds === 0) return;
+  c.header("Retry-After", String(waitSeconds));
+  throw new AppError("RATE_LIMITED", `Too many metrics reports ${what}; retry after ${waitSeconds} s`);
+}
+
+export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) {
   const app = new Hono<AppEnv>();
+  const limits = options.metricsRateLimit ?? DEFAULT_CLIENT_METRICS_RATE_LIMIT;
+  const perToken = new TokenBuckets(limits.perToken);
+  const perInstance = new TokenBuckets(limits.perInstance);
   // EventSource cannot send a body or headers: the context comes base64url-encoded in the query.
   // Registered before the CORS middleware, which would touch `c.res` and so defeat the Node stream
   // path (see stream/node-sse.ts); EventSource sends a simple GET, so no preflight is needed.
@@ -47,7 +74,12 @@ export function clientRoutes(deps: RouteDeps) {
   // Client tokens are meant for web pages on any origin; they can only read evaluated values.
   app.use(
     "*",
-    cors({ origin: "*", allowHeaders: ["Authorization", "Content-Type", "If-None-Match"], exposeHeaders: ["ETag"], maxAge: 86_400 }),
+    cors({
+      origin: "*",
+      allowHeaders: ["Authorization", "Content-Type", "If-None-Match"],
+      exposeHeaders: ["ETag", "Retry-After"],
+      maxAge: 86_400,
+    }),
   );
   app.use("*", clientOnly(deps.live));
 
@@ -60,12 +92,17 @@ export function clientRoutes(deps: RouteDeps) {
     return c.body(evaluateForClientJson(view.engine, normalized));
   });
 
-  // Browsers report evaluation counts and track() events like server SDKs (same payload).
+  // Browsers report evaluation counts and track() events like server SDKs (same payload), stored
+  // as browser counts: anyone can send them, so deploys count them only when asked to.
   app.post("/metrics", async (c) => {
     const view = tokenEnvironment(c, deps.live);
+    const tokenId = c.get("token").id;
+    refuseAbove(perToken, tokenId, "for this token", c);
     const report = await readJson(c, sdkMetricsSchema, "metrics report");
+    refuseAbove(perInstance, `${tokenId}|${report.instanceId}`, `from instance '${report.instanceId}'`, c);
+    const receipt = unwrap(await recordMetrics(deps, { environmentKey: view.key, source: CountSources.browser }, report));
     offerReportedContexts(deps.seenContexts, view, report.contexts);
-    return c.json(await recordMetrics(deps, view.key, report), 202);
+    return c.json(receipt, 202);
   });
 
   return app;

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { unwrap } from "../errors";
-import { requireToken } from "../http/auth";
+import { adminOnly, requireToken } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { readJson, readQuery } from "../http/validation";
 import * as deploys from "../deploys/deploy-service";
@@ -43,6 +43,7 @@ const guardSchema = z
     acknowledgeIntervals: z.number().int().min(1).max(100).optional(),
     probe: z.boolean().optional(),
     significance: z.number().gt(0).max(0.5).optional(),
+    browserCounts: z.boolean().optional(),
   })
   .superRefine((guard, ctx) => {
     if (guard.windowSeconds < guard.intervalSeconds) {
@@ -87,6 +88,14 @@ export const deployListQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+/**
+ * A deploy token never sees rules: the snapshot of every flag config a deploy keeps for
+ * `restore-flags` is shown to admin tokens only.
+ */
+function forToken<T extends deploys.DeployView>(c: Context<AppEnv>, view: T): T | Omit<T, "snapshot"> {
+  return c.get("token").kind === "admin" ? view : deploys.withoutSnapshot(view);
+}
+
 /** A deploy token acts in its one environment; an admin token in any. */
 const scopeOf = (c: Context<AppEnv>): string | null => {
   const token = c.get("token");
@@ -101,7 +110,7 @@ export function deployRoutes(deps: RouteDeps) {
   app.post("/", async (c) => {
     const input = await readJson(c, deployCreateSchema, "deploy");
     deploys.assertEnvironmentScope(scopeOf(c), input.environment);
-    return c.json(unwrap(await deploys.createDeploy(deps, actorOf(c), input)), 201);
+    return c.json(forToken(c, unwrap(await deploys.createDeploy(deps, actorOf(c), input))), 201);
   });
 
   app.get("/", async (c) => {
@@ -112,7 +121,7 @@ export function deployRoutes(deps: RouteDeps) {
     return c.json({ deploys: await deploys.listDeployViews(deps.db, { service: query.service, environment, limit: query.limit }) });
   });
 
-  app.get("/:id", async (c) => c.json(unwrap(await deploys.getDeployView(deps.db, c.req.param("id"), scopeOf(c)))));
+  app.get("/:id", async (c) => c.json(forToken(c, unwrap(await deploys.getDeployView(deps.db, c.req.param("id"), scopeOf(c))))));
 
   app.post("/:id/signals", async (c) => {
     const body = await readJson(c, signalsSchema, "signals");
@@ -120,7 +129,10 @@ export function deployRoutes(deps: RouteDeps) {
     return c.json(unwrap(await deploys.recordSignals(deps.db, c.req.param("id"), scopeOf(c), samples)), 202);
   });
 
-  app.post("/:id/restore-flags", async (c) => c.json(unwrap(await deploys.restoreFlags(deps, actorOf(c), c.req.param("id"), scopeOf(c)))));
+  // Turning flags back on is an admin's call: a deploy token turns flags off, never on.
+  app.post("/:id/restore-flags", adminOnly(deps.live), async (c) =>
+    c.json(unwrap(await deploys.restoreFlags(deps, actorOf(c), c.req.param("id"), scopeOf(c)))),
+  );
 
   return app;
 }

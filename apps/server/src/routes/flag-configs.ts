@@ -40,13 +40,12 @@ export function flagConfigRoutes(deps: RouteDeps) {
 
   /**
    * What PUT, PATCH and restore share: `?dryRun=true` answers the validated config and its
-   * preview; otherwise the flip guard (unless `exempt`), then the write.
+   * preview; otherwise the flip guard, then the write.
    */
   const write = async (
     c: Context<AppEnv>,
     change: configs.ConfigChange,
     body: { comment?: string | undefined; confirm?: boolean | undefined },
-    exempt = false,
   ) => {
     const { flag, env } = params(c);
     const expectedVersion = readIfMatch(c);
@@ -58,7 +57,7 @@ export function flagConfigRoutes(deps: RouteDeps) {
         preview: await previewPrepared(deps, env, prepared, change.kind),
       });
     }
-    if (!exempt) unwrap(await guardFlips(deps, flag, env, change, body.confirm === true));
+    unwrap(await guardFlips(deps, flag, env, change, body.confirm === true));
     const options = { expectedVersion, comment: body.comment ?? null };
     const actor = actorOf(c);
     const result =
@@ -81,7 +80,7 @@ export function flagConfigRoutes(deps: RouteDeps) {
   });
 
   app.patch("/:env", async (c) => {
-    const { env } = params(c);
+    const { flag, env } = params(c);
     const raw = await readJson(c, z.record(z.string(), z.unknown()), "flag config patch");
     // Only the fields the client sent are changed (schema defaults must not fill the others in).
     const parsed = await readJson(c, flagConfigPatchSchema, "flag config patch");
@@ -96,7 +95,15 @@ export function flagConfigRoutes(deps: RouteDeps) {
         throw new AppError("FORBIDDEN", `A deploy token can only turn flags off: send {"enabled": false} (and optionally a comment)`);
       }
     }
-    return write(c, { kind: "patch", patch }, { comment, confirm }, token.kind === "deploy");
+    if (token.kind !== "deploy") return write(c, { kind: "patch", patch }, { comment, confirm });
+    // A deploy token never sees rules (so no dry run, whose answer holds the config and the
+    // contexts), and its flag-off is never held back by the flip guard: it learns that the flag
+    // is off, and in which version.
+    if (readQuery(c, dryRunQuerySchema).dryRun === "true") throw new AppError("FORBIDDEN", "A deploy token cannot dry-run config changes");
+    const options = { expectedVersion: readIfMatch(c), comment: comment ?? null };
+    const written = withEtag(c, unwrap(await configs.patchFlagConfig(deps, actorOf(c), flag, env, patch, options)));
+    const { flag: key, environment, enabled, version, updatedAt } = written;
+    return c.json({ flag: key, environment, enabled, version, updatedAt });
   });
 
   app.get("/:env/versions", async (c) => {

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { requireToken } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-size";
+import { TokenBuckets, type RateLimit } from "../http/rate-limit";
 import { zodIssues } from "../http/validation";
 import type { EnvironmentView, LiveState } from "../services/live-state";
 import type { SeenContextRecorder } from "../services/seen-context-recorder";
@@ -19,49 +20,11 @@ import {
 import { etagMatches } from "../http/etag";
 import { tokenEnvironment } from "./route-deps";
 
-export interface RateLimit {
-  requestsPerSecond: number;
-  burst: number;
-}
-
 /** Per token and per replica. Generous: it is there to stop a runaway client loop, not to meter use. */
 export const DEFAULT_OFREP_RATE_LIMIT: RateLimit = { requestsPerSecond: 1_000, burst: 2_000 };
 
 export interface OfrepRouteOptions {
   rateLimit?: RateLimit;
-}
-
-const MAX_BUCKETS = 10_000;
-
-/** One token bucket per API token id, in memory. */
-export class TokenBuckets {
-  private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
-
-  constructor(
-    private readonly limit: RateLimit,
-    private readonly nowMs: () => number = () => performance.now(),
-  ) {}
-
-  /** 0 when the request may go ahead; else how many whole seconds until one may (at least 1). */
-  take(id: string): number {
-    const now = this.nowMs();
-    const { requestsPerSecond: rate, burst } = this.limit;
-    const bucket = this.buckets.get(id);
-    const tokens = bucket === undefined ? burst : Math.min(burst, bucket.tokens + ((now - bucket.atMs) / 1000) * rate);
-    if (bucket === undefined && this.buckets.size >= MAX_BUCKETS) this.prune(now);
-    if (tokens >= 1) {
-      this.buckets.set(id, { tokens: tokens - 1, atMs: now });
-      return 0;
-    }
-    this.buckets.set(id, { tokens, atMs: now });
-    return Math.max(1, Math.ceil((1 - tokens) / rate));
-  }
-
-  /** A bucket that has refilled is the same as no bucket. */
-  private prune(now: number): void {
-    const { requestsPerSecond: rate, burst } = this.limit;
-    for (const [id, b] of this.buckets) if (b.tokens + ((now - b.atMs) / 1000) * rate >= burst) this.buckets.delete(id);
-  }
 }
 
 function rateLimited(buckets: TokenBuckets): MiddlewareHandler<AppEnv> {

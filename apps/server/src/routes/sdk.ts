@@ -4,11 +4,12 @@ import type { EnvironmentView } from "../services/live-state";
 import type { SeenContextRecorder } from "../services/seen-context-recorder";
 import { Hono } from "hono";
 import { z } from "zod";
-import { AppError } from "../errors";
+import { AppError, unwrap } from "../errors";
 import { serverOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { readJson } from "../http/validation";
 import { recordMetrics } from "../services/sdk-usage";
+import { CountSources } from "../store/schema";
 import { serveSse } from "../stream/hono-sse";
 import { tokenEnvironment, type RouteDeps } from "./route-deps";
 import { etagMatches } from "../http/etag";
@@ -94,8 +95,8 @@ export function sdkRoutes(deps: RouteDeps) {
   app.post("/metrics", async (c) => {
     const view = tokenEnvironment(c, deps.live);
     const report = await readJson(c, sdkMetricsSchema, "metrics report");
+    const receipt = unwrap(await recordMetrics(deps, { environmentKey: view.key, source: CountSources.server }, report));
     offerReportedContexts(deps.seenContexts, view, report.contexts);
-    const receipt = await recordMetrics(deps, view.key, report);
     // `reportAfterMs` while a deploy observes the environment; absent, the SDK keeps its own interval.
     return c.json({ ...receipt, ...(await deps.observed.hint(view.key)) }, 202);
   });

@@ -1,5 +1,8 @@
 import type { Logger } from "pino";
+import { fail, ok, type Result } from "../errors";
 import type { Db } from "../store/database";
+import { isPostgresError, PostgresErrors } from "../store/postgres-errors";
+import { CountSources, type CountSource } from "../store/schema";
 import { addEvaluationCounts, addEventCounts, listInstances, markStreams, recordInstanceReport } from "../store/sdk-usage";
 import type { InstanceTracker } from "../stream/hub";
 import type { LiveState } from "./live-state";
@@ -19,48 +22,99 @@ export interface MetricsReceipt {
   accepted: { evaluations: number; events: number };
   /** Counts for flags this environment does not have (archived, or a typo in `track`) are dropped. */
   ignored: { evaluations: number; events: number };
+  /** Browser reports only: entries whose count was cut to `BROWSER_COUNT_CAP`. */
+  capped?: { evaluations: number; events: number };
 }
+
+/**
+ * The most one browser report may count per entry. A page reports what one visitor did since its
+ * last report; thousands of errors in one entry are not a browser but someone holding the client
+ * token, which every web page ships.
+ */
+export const BROWSER_COUNT_CAP = 100;
 
 const hourOf = (at: Date) => new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
 const minuteOf = (at: Date) => new Date(Math.floor(at.getTime() / 60_000) * 60_000);
 
+function capped<T extends { count: number }>(entries: T[], source: CountSource): { entries: T[]; capped: number } {
+  if (source !== CountSources.browser) return { entries, capped: 0 };
+  const over = entries.filter((e) => e.count > BROWSER_COUNT_CAP).length;
+  return { entries: entries.map((e) => (e.count > BROWSER_COUNT_CAP ? { ...e, count: BROWSER_COUNT_CAP } : e)), capped: over };
+}
+
+/**
+ * Stores a report's counts under their source. Only server SDKs acknowledge versions: a browser
+ * report never touches `sdk_instances`, so a client token cannot claim a flag-off was served by an
+ * instance (not even by naming a real server instance's id).
+ */
 export async function recordMetrics(
   deps: { db: Db; live: LiveState },
-  environmentKey: string,
+  from: { environmentKey: string; source: CountSource },
   report: MetricsReport,
   at = new Date(),
-): Promise<MetricsReceipt> {
+): Promise<Result<MetricsReceipt>> {
+  const { environmentKey, source } = from;
   const view = deps.live.environment(environmentKey);
   const known = (flag: string, variation: number) => {
     const definition = view?.flagsByKey.get(flag);
     return definition !== undefined && variation < definition.variations.length;
   };
-  const evaluations = report.evaluations.filter((e) => known(e.flag, e.variation));
-  const events = report.events.filter((e) => e.flag === undefined || known(e.flag, e.variation ?? 0));
-  await deps.db.transaction(async (tx) => {
-    await recordInstanceReport(tx, { environmentKey, instanceId: report.instanceId, sdk: report.sdk ?? null, version: report.version, at });
-    await addEvaluationCounts(
-      tx,
-      merge(evaluations.map((e) => ({ environmentKey, flagKey: e.flag, variation: e.variation, hour: hourOf(at), count: e.count }))),
-    );
-    await addEventCounts(
-      tx,
-      merge(
-        events.map((e) => ({
+  const evaluations = capped(
+    report.evaluations.filter((e) => known(e.flag, e.variation)),
+    source,
+  );
+  const events = capped(
+    report.events.filter((e) => e.flag === undefined || known(e.flag, e.variation ?? 0)),
+    source,
+  );
+  const written = await deps.db
+    .transaction(async (tx) => {
+      if (source === CountSources.server)
+        await recordInstanceReport(tx, {
           environmentKey,
-          event: e.event,
-          flagKey: e.flag ?? "",
-          variation: e.flag === undefined ? -1 : (e.variation ?? 0),
-          minute: minuteOf(at),
-          count: e.count,
-        })),
-      ),
+          instanceId: report.instanceId,
+          sdk: report.sdk ?? null,
+          version: report.version,
+          at,
+        });
+      await addEvaluationCounts(
+        tx,
+        merge(
+          evaluations.entries.map((e) => ({ environmentKey, flagKey: e.flag, variation: e.variation, hour: hourOf(at), count: e.count })),
+        ),
+      );
+      await addEventCounts(
+        tx,
+        merge(
+          events.entries.map((e) => ({
+            environmentKey,
+            source,
+            event: e.event,
+            flagKey: e.flag ?? "",
+            variation: e.flag === undefined ? -1 : (e.variation ?? 0),
+            minute: minuteOf(at),
+            count: e.count,
+          })),
+        ),
+      );
+    })
+    .then(
+      () => true,
+      (error: unknown) => {
+        // The environment was deleted after the token was checked: its tokens are gone with it.
+        if (isPostgresError(error, PostgresErrors.foreignKeyViolation)) return false;
+        throw error;
+      },
     );
+  if (!written) return fail("NOT_FOUND", `The environment '${environmentKey}' was deleted`);
+  return ok({
+    accepted: { evaluations: evaluations.entries.length, events: events.entries.length },
+    ignored: {
+      evaluations: report.evaluations.length - evaluations.entries.length,
+      events: report.events.length - events.entries.length,
+    },
+    ...(source === CountSources.browser ? { capped: { evaluations: evaluations.capped, events: events.capped } } : {}),
   });
-  return {
-    accepted: { evaluations: evaluations.length, events: events.length },
-    ignored: { evaluations: report.evaluations.length - evaluations.length, events: report.events.length - events.length },
-  };
 }
 
 /** One row per primary key: a report may repeat a key, and one INSERT cannot upsert a row twice. */

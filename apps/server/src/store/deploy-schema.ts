@@ -13,7 +13,7 @@ import {
 } from "drizzle-orm/pg-core";
 import type { FlagConfig } from "@switchyard/core";
 import type { DeployDecision, Guard, GuardedFlag, PrometheusProgress } from "../deploys/types";
-import { environments } from "./schema";
+import { CountSources, environments, type CountSource } from "./schema";
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -27,7 +27,8 @@ export interface StoredFlagOff {
 
 /**
  * Running totals of `event_counts` already copied into `deploy_counts`, per minute bucket still
- * open at the last capture (older buckets no longer change). Keys: `minuteMs|event|flag|variation`.
+ * open at the last capture (older buckets no longer change). Keys: `minuteMs|event|flag|variation`, with
+ * `|browser` appended for browser counts.
  */
 export interface CountCursor {
   capturedAt: string;
@@ -85,7 +86,7 @@ export const deploySignals = pgTable(
   (t) => [index("deploy_signals_deploy_idx").on(t.deployId, t.at)],
 );
 
-/** SDK `track()` counts copied from `event_counts` by the worker, timed to within one tick. */
+/** SDK `track()` counts copied from `event_counts` by the worker, timed to within one tick, with their source. */
 export const deployCounts = pgTable(
   "deploy_counts",
   {
@@ -93,6 +94,7 @@ export const deployCounts = pgTable(
     deployId: text("deploy_id")
       .notNull()
       .references(() => deploys.id, { onDelete: "cascade" }),
+    source: text("source").$type<CountSource>().notNull().default(CountSources.server),
     event: text("event").notNull(),
     flag: text("flag"),
     variation: integer("variation"),

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, max, or, type SQL } from "drizzle-orm";
 import type { Db } from "./database";
 import { deployAcks, deployCounts, deploys, deploySignals, type CountCursor, type StoredFlagOff } from "./deploy-schema";
-import { changeLog, eventCounts } from "./schema";
+import { changeLog, eventCounts, type CountSource } from "./schema";
 import type { DeployDecision, PrometheusProgress } from "../deploys/types";
 
 export type DeployRow = typeof deploys.$inferSelect;
@@ -111,12 +111,19 @@ export function listCounts(db: Db, deployId: string): Promise<DeployCountRow[]> 
   return db.select().from(deployCounts).where(eq(deployCounts.deployId, deployId)).orderBy(asc(deployCounts.at), asc(deployCounts.id));
 }
 
-/** `event_counts` rows of the environment from minute `since` on, for these events. */
-export function readEventCountsSince(db: Db, environmentKey: string, events: string[], since: Date) {
+/** `event_counts` rows of the environment from minute `since` on, for these events and sources. */
+export function readEventCountsSince(db: Db, environmentKey: string, sources: CountSource[], events: string[], since: Date) {
   return db
     .select()
     .from(eventCounts)
-    .where(and(eq(eventCounts.environmentKey, environmentKey), inArray(eventCounts.event, events), gte(eventCounts.minute, since)));
+    .where(
+      and(
+        eq(eventCounts.environmentKey, environmentKey),
+        inArray(eventCounts.source, sources),
+        inArray(eventCounts.event, events),
+        gte(eventCounts.minute, since),
+      ),
+    );
 }
 
 export function listAcks(db: Db, deployId: string): Promise<DeployAckRow[]> {

@@ -185,8 +185,16 @@ export const evaluationCounts = pgTable(
 );
 
 /**
- * Custom events from SDK `track()`, per minute, attributed to the flag variation the context had
- * received (`flag_key` '' and `variation` -1 when unattributed).
+ * Who reported a count. A server SDK holds a server token, which is a secret; a browser's client
+ * token ships in every web page, so anyone can report as a browser. Deploy decisions count
+ * browser reports only when the deploy asks for them (`guard.browserCounts`).
+ */
+export const CountSources = { server: "server", browser: "browser" } as const;
+export type CountSource = (typeof CountSources)[keyof typeof CountSources];
+
+/**
+ * Custom events from SDK `track()`, per minute and source, attributed to the flag variation the
+ * context had received (`flag_key` '' and `variation` -1 when unattributed).
  */
 export const eventCounts = pgTable(
   "event_counts",
@@ -194,13 +202,14 @@ export const eventCounts = pgTable(
     environmentKey: text("environment_key")
       .notNull()
       .references(() => environments.key, { onDelete: "cascade" }),
+    source: text("source").$type<CountSource>().notNull().default(CountSources.server),
     event: text("event").notNull(),
     flagKey: text("flag_key").notNull().default(""),
     variation: integer("variation").notNull().default(-1),
     minute: timestamp("minute", { withTimezone: true, mode: "date" }).notNull(),
     count: bigint("count", { mode: "number" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.environmentKey, t.event, t.flagKey, t.variation, t.minute] })],
+  (t) => [primaryKey({ columns: [t.environmentKey, t.source, t.event, t.flagKey, t.variation, t.minute] })],
 );
 
 /**

@@ -1,6 +1,6 @@
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "./database";
-import { evaluationCounts, eventCounts, sdkInstances } from "./schema";
+import { evaluationCounts, eventCounts, sdkInstances, type CountSource } from "./schema";
 
 export type SdkInstanceRow = typeof sdkInstances.$inferSelect;
 
@@ -71,14 +71,29 @@ export async function addEvaluationCounts(
 
 export async function addEventCounts(
   db: Db,
-  rows: Array<{ environmentKey: string; event: string; flagKey: string; variation: number; minute: Date; count: number }>,
+  rows: Array<{
+    environmentKey: string;
+    source: CountSource;
+    event: string;
+    flagKey: string;
+    variation: number;
+    minute: Date;
+    count: number;
+  }>,
 ): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insert(eventCounts)
     .values(rows)
     .onConflictDoUpdate({
-      target: [eventCounts.environmentKey, eventCounts.event, eventCounts.flagKey, eventCounts.variation, eventCounts.minute],
+      target: [
+        eventCounts.environmentKey,
+        eventCounts.source,
+        eventCounts.event,
+        eventCounts.flagKey,
+        eventCounts.variation,
+        eventCounts.minute,
+      ],
       set: { count: sql`${eventCounts.count} + excluded.count` },
     });
 }

@@ -1,0 +1,2 @@
+ALTER TABLE "event_counts" DROP CONSTRAINT "event_counts_environment_key_event_flag_key_variation_minute_pk";--> statement-breakpoint
+ALTER TABLE "event_counts" ADD CONSTRAINT "event_counts_environment_key_source_event_flag_key_variation_minute_pk" PRIMARY KEY("environment_key","source","event","flag_key","variation","minute");
