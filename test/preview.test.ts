@@ -5,7 +5,7 @@ import { bucket } from "@switchyard/core";
 import { createClient } from "@switchyard/sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminApi } from "./support/admin-api";
-import { freePort, startServerProcess, type ServerProcess } from "./support/server-process";
+import { startServerProcess, type ServerProcess } from "./support/server-process";
 
 const ADMIN = "sy_admin_e2e_preview_token_00001";
 const quiet = { warn: () => {}, error: () => {} };
@@ -31,13 +31,8 @@ describe("previews over contexts seen by Node SDKs", () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "switchyard-preview-e2e-"));
-    const port = await freePort();
-    server = await startServerProcess({
-      SWITCHYARD_DATA_DIR: dataDir,
-      SWITCHYARD_ADMIN_TOKEN: ADMIN,
-      SWITCHYARD_DEMO: "false",
-      PORT: String(port),
-    });
+    // No PORT: the helper picks a free one.
+    server = await startServerProcess({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: ADMIN, SWITCHYARD_DEMO: "false" });
     await api(server, "POST", "/api/flags", { key: "new-checkout" });
     await api(server, "PUT", path, rolloutAt(10_000));
     const token = String(
