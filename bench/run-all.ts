@@ -7,6 +7,7 @@ import { propagationBench } from "./propagation";
 import { browserSizeBench } from "./browser-size";
 import { consoleSizeBench } from "./console-size";
 import { deployMitigationBench } from "./deploy-mitigation";
+import { previewLatencyBench } from "./preview-latency";
 import { packagedBench } from "./packaged";
 
 /**
@@ -22,6 +23,7 @@ const suites: readonly BenchSuite[] = [
   browserSizeBench,
   consoleSizeBench,
   deployMitigationBench,
+  previewLatencyBench,
   packagedBench,
 ];
 

@@ -3,19 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, type SwitchyardClient } from "@switchyard/sdk-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { adminApi } from "./support/admin-api";
 import { freePort, startServerProcess, type ServerProcess } from "./support/server-process";
 
 const ADMIN = "sy_admin_e2e_node_sdk_token_0001";
 const quiet = { warn: () => {}, error: () => {} };
 
-async function api(server: ServerProcess, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}` },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
+const api = (server: ServerProcess, method: string, path: string, body?: unknown) => adminApi(() => server, ADMIN)(method, path, body);
 
 /** The Node SDK as a user imports it, against the real server process. */
 describe("the Node SDK against the server", () => {

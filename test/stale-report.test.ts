@@ -8,20 +8,14 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { writeShopRepo } from "../apps/cli/test/shop-repo";
 import { createScratchDatabase } from "./support/scratch-database";
+import { adminApi } from "./support/admin-api";
 import { startServerProcess, type ServerProcess } from "./support/server-process";
 
 const ADMIN = "sy_admin_e2e_stale_report_000001";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const quiet = { warn: () => {}, error: () => {} };
 
-async function api(server: ServerProcess, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}` },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
+const api = (server: ServerProcess, method: string, path: string, body?: unknown) => adminApi(() => server, ADMIN)(method, path, body);
 
 /** The CLI as a user runs it: its `bin`, a separate process, configured by the environment. */
 function cli(server: ServerProcess, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

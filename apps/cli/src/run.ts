@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { CliIo } from "./cli-io";
 import { deployCommand } from "./commands/deploy-watch";
+import { flagPreviewCommand } from "./commands/flags-preview";
 import { flagToggleCommand, parseToggle } from "./commands/flags-toggle";
 import { parseFailOn, ReportFormats, reportStaleCommand, type ReportFormat } from "./commands/report-stale";
 import { scanCommand } from "./commands/scan";
@@ -36,6 +37,8 @@ const reportOptions = {
 const flagsOptions = {
   env: { type: "string" },
   comment: { type: "string" },
+  file: { type: "string" },
+  restore: { type: "string" },
 } as const;
 const allOptions = { ...globalOptions, ...scanOptions, ...reportOptions, ...flagsOptions } satisfies ParseArgsConfig["options"];
 
@@ -60,6 +63,10 @@ Commands:
                    --env <environment>   required
                    --comment <text>      kept in the audit log
                    (a deploy token may only turn flags off, in its own environment)
+  flags preview KEY  Whom a change would flip, over the contexts the environment has seen
+                   --env <environment>   required
+                   --file <config.json>  the config as PUT takes it (optionally with "contexts")
+                   --restore <version>   or: restoring that version
   deploy watch     Register a guarded deploy, wait for the decision, exit with it
                    (also deploy start | signal | status | restore-flags; see: switchyard deploy --help)
 
@@ -142,8 +149,20 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<ExitCode> {
       token,
     });
   }
+  if (command === "flags" && rest[0] === "preview") {
+    onlyOptions(values, flagsOptions, "flags preview");
+    const [, flag, ...extra] = rest;
+    if (flag === undefined || extra.length > 0 || values.comment !== undefined)
+      throw new CliError("usage: switchyard flags preview KEY --env ENVIRONMENT (--file CONFIG.json | --restore VERSION)");
+    if (values.env === undefined) throw new CliError("flags preview needs --env: a flag is configured per environment");
+    const restore = values.restore === undefined ? undefined : Number(values.restore);
+    if (restore !== undefined && !(Number.isInteger(restore) && restore >= 1))
+      throw new CliError(`--restore takes a version number, not '${values.restore ?? ""}'`);
+    return flagPreviewCommand(io, { flag, environment: values.env, file: values.file, restore, json, url, token });
+  }
   if (command === "flags") {
     onlyOptions(values, flagsOptions, "flags");
+    if (values.file !== undefined || values.restore !== undefined) throw new CliError("--file and --restore belong to flags preview");
     const [word, flag, ...extra] = rest;
     const on = parseToggle(word);
     if (flag === undefined || extra.length > 0) throw new CliError("usage: switchyard flags on|off KEY --env ENVIRONMENT [--comment TEXT]");

@@ -10,6 +10,7 @@ import type { LiveState } from "./services/live-state";
 import type { ObservedEnvironments } from "./services/observed-environments";
 import type { StreamHub } from "./stream/hub";
 import type { PrometheusSource } from "./deploys/prometheus";
+import { SeenContextRecorder } from "./services/seen-context-recorder";
 import { auditRoutes } from "./routes/audit";
 import { clientRoutes, type ClientRouteOptions } from "./routes/client";
 import { codeRefRoutes } from "./routes/code-refs";
@@ -36,6 +37,8 @@ export interface AppDeps {
   prometheus?: PrometheusSource | undefined;
   /** The built console (apps/server/console), served at `/`; absent: no console, the API alone. */
   consoleDir?: string | undefined;
+  /** Default: one without a timer (it flushes as contexts arrive and before each preview). */
+  seenContexts?: SeenContextRecorder;
   /** Tests lower it; production uses `DEFAULT_CLIENT_METRICS_RATE_LIMIT`. */
   clientMetricsRateLimit?: ClientRouteOptions["metricsRateLimit"];
 }
@@ -97,7 +100,8 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
-  const routeDeps = { db: deps.db, live: deps.live, hub: deps.hub, observed: deps.observed, prometheus: deps.prometheus };
+  const seenContexts = deps.seenContexts ?? new SeenContextRecorder(deps.db, deps.logger);
+  const routeDeps = { db: deps.db, live: deps.live, hub: deps.hub, observed: deps.observed, prometheus: deps.prometheus, seenContexts };
   app.route("/", operationsRoutes({ ping: deps.ping, isAccepting: deps.isAccepting ?? (() => true), gauges: () => gauges(deps) }));
   app.route("/", docsRoutes());
   app.route("/api/environments", environmentRoutes(routeDeps));

@@ -15,6 +15,8 @@ export const ErrorCodes = {
   VERSION_CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   PRECONDITION_FAILED: 412,
+  /** A write that would flip more than the environment's confirmFlipShare, sent without "confirm": true. */
+  PRECONDITION_REQUIRED: 428,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,

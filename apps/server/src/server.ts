@@ -14,6 +14,7 @@ import { type FirstStartReport, prepareDatabase } from "./services/first-start";
 import { LiveState } from "./services/live-state";
 import { ObservedEnvironments } from "./services/observed-environments";
 import { databaseInstanceTracker } from "./services/sdk-usage";
+import { SeenContextRecorder } from "./services/seen-context-recorder";
 import { startTelemetryRetention, type TelemetryRetention } from "./services/telemetry-retention";
 import { type Database, type DatabaseOptions, openDatabase } from "./store/database";
 import { StreamHub } from "./stream/hub";
@@ -27,6 +28,8 @@ export interface BackgroundWork {
   deployWorker: boolean;
   webhooks: boolean;
   telemetryRetention: boolean;
+  /** Writing buffered seen contexts every few seconds (previews also write them before reading). */
+  seenContexts: boolean;
 }
 
 export interface ServerOptions {
@@ -76,6 +79,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     deployWorker: true,
     webhooks: true,
     telemetryRetention: true,
+    seenContexts: true,
     ...options.background,
   };
 
@@ -106,6 +110,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ? startTelemetryRetention({ db: database.db, logger })
     : undefined;
 
+  const seenContexts = new SeenContextRecorder(database.db, logger);
+  if (background.seenContexts) seenContexts.start();
+
   let accepting = true;
   const app = createApp({
     db: database.db,
@@ -117,6 +124,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     isAccepting: () => accepting,
     prometheus,
     consoleDir: options.consoleDir,
+    seenContexts,
   });
 
   let http: (ServerType & { closeAllConnections?: () => void }) | undefined;
@@ -140,6 +148,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     await deployWorker.stop();
     await webhooks?.stop();
     await retention?.stop();
+    await seenContexts.stop();
     live.stop();
     await bus.close();
     await database.close();

@@ -43,7 +43,7 @@ describe("the OpenAPI document", () => {
     expect(audit.parameters.map((p: { name: string }) => p.name)).toEqual(["flag", "environment", "limit", "cursor"]);
     expect(
       body.paths["/api/flags/{key}/environments/{env}"].put.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`),
-    ).toEqual(["path:key", "path:env"]);
+    ).toEqual(["path:key", "path:env", "query:dryRun"]);
   });
 
   it("is browsable at /docs", async () => {

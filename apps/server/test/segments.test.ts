@@ -97,6 +97,8 @@ for (const backend of backends()) {
         name: "EU production",
         webhookUrl: null,
         webhookSecretSet: false,
+        seenContexts: true,
+        confirmFlipShare: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

@@ -15,3 +15,15 @@ export {
 } from "./config-validation";
 export { servableVariations } from "./servable-variations";
 export type { CaseExpectation, CasesDocument } from "./cases-document";
+export { type SampledContext, attributesUsed, sampleContext } from "./seen-context";
+export { type ServeFlip, rolloutFlips } from "./rollout-flips";
+export {
+  type ChangeImpact,
+  type FlagImpact,
+  type Flip,
+  type Outcome,
+  type ValueCount,
+  type WeightedContext,
+  changeImpact,
+  dependentsOf,
+} from "./change-impact";

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { type EvaluationContext, type EvaluationResult, type Reason, Reasons } from "@switchyard/core";
+import { attributesUsed, type Engine, type EvaluationContext, type EvaluationResult, type Reason, Reasons } from "@switchyard/core";
+import { ContextSample } from "./context-sample";
 import { BackupWriter, readBackupFile } from "./backup-file";
 import { type ClientEvents, TypedEmitter } from "./client-events";
 import { toEvaluationContext } from "./context-key";
@@ -58,6 +59,14 @@ class Client implements SwitchyardClient {
   private readonly emitter: TypedEmitter<ClientEvents>;
   private readonly readiness: Readiness;
   private readonly metrics: MetricsReporter;
+  /** Contexts evaluated this period (undefined when neither counts nor contexts are sent). */
+  private readonly sample: ContextSample | undefined;
+  private readonly sampledAttributes = (): readonly string[] => {
+    const engine = this.store.engine;
+    if (this.attributesOf?.engine !== engine) this.attributesOf = { engine, attributes: attributesUsed(this.store.snapshot()) };
+    return this.attributesOf.attributes;
+  };
+  private attributesOf: { engine: Engine; attributes: string[] } | undefined;
   /** Each flag's evaluator beside its usage record; replaced by one that does not count on close. */
   private served: ServedFlags;
   private readonly dataSource: DataSource;
@@ -73,6 +82,7 @@ class Client implements SwitchyardClient {
       options.logger.error(`Switchyard: a "${String(event)}" listener threw: ${describeError(error)}`),
     );
     this.readiness = new Readiness(options.readyTimeoutMs, (error) => options.logger.warn(error.message));
+    this.sample = options.sendMetrics && options.sendContexts ? new ContextSample(options.privateAttributes) : undefined;
     this.metrics = new MetricsReporter({
       url: endpoint(options.baseUrl, SdkPaths.METRICS),
       token: options.token,
@@ -81,6 +91,7 @@ class Client implements SwitchyardClient {
       logger: options.logger,
       intervalMs: options.metricsIntervalMs,
       sendUsage: options.sendMetrics,
+      sample: this.sample,
       version: () => this.store.version,
       onAuthFailure: (status, detail) =>
         this.fatal(new SwitchyardError(SwitchyardErrorCodes.UNAUTHORIZED, authFailureMessage(status, detail), status)),
@@ -108,9 +119,11 @@ class Client implements SwitchyardClient {
       // No flag (or no data yet) is the fallback, false, and is not counted.
       const served = this.served.get(this.store.engine, key);
       if (served === undefined) return false;
-      const result = served.evaluator.evaluate(toEvaluationContext(context));
+      const evaluationContext = toEvaluationContext(context);
+      const result = served.evaluator.evaluate(evaluationContext);
       if (!isBoolean(result)) return false;
       count(served, result);
+      this.sample?.offer(evaluationContext, this.sampledAttributes);
       return result.value === true;
     } catch (error) {
       this.failed(key, error, false);
@@ -194,7 +207,10 @@ class Client implements SwitchyardClient {
       const result = served.evaluator.evaluate(evaluationContext);
       const detail = detailFor(key, result, fallback);
       // Only a served variation counts: not an error, not the fallback of a type mismatch.
-      if (detail === result) count(served, result);
+      if (detail === result) {
+        count(served, result);
+        this.sample?.offer(evaluationContext, this.sampledAttributes);
+      }
       return detail;
     } catch (error) {
       return this.failed(key, error, fallback);

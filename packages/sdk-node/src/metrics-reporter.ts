@@ -1,3 +1,4 @@
+import type { ContextSample } from "./context-sample";
 import { authorization, isAuthStatus, readErrorDetail, REQUEST_TIMEOUT_MS } from "./endpoints";
 import { describeError } from "./errors";
 import type { FetchFunction, Logger } from "./options";
@@ -14,6 +15,8 @@ export interface MetricsReporterOptions {
   intervalMs: number;
   /** When false only the version acknowledgement is sent: no counts, no events. */
   sendUsage: boolean;
+  /** The contexts evaluated this period, sent with the first report of each period; none when undefined. */
+  sample?: ContextSample | undefined;
   version(): number | undefined;
   onAuthFailure(status: number, detail: string): void;
 }
@@ -25,7 +28,7 @@ export const CLOSE_REPORT_TIMEOUT_MS = 3_000;
 /** The most often a server's `reportAfterMs` can make the SDK report. */
 export const MIN_REPORT_AFTER_MS = 250;
 
-type Delivery = "sent" | "dropped" | "retry";
+type Delivery = "sent" | "dropped" | "retry" | "refused";
 
 /**
  * Sends `POST /api/sdk/metrics`: the period's counts every `intervalMs` and on close, and the
@@ -53,6 +56,8 @@ export class MetricsReporter {
    * response may come from one whose view of the deploys is a moment behind the stream's.
    */
   private streamOwnsHint = false;
+  /** Set once the server refused a report carrying `contexts` (400): they are not sent again. */
+  private contextsRefused = false;
 
   constructor(private readonly options: MetricsReporterOptions) {}
 
@@ -147,8 +152,18 @@ export class MetricsReporter {
 
   private async sendUsage(timeoutMs: number): Promise<void> {
     const period: UsagePeriod = this.usage.take(Date.now());
-    for (const part of splitPeriod(period)) {
-      const delivery = await this.post({ ...this.identity(), ...part }, timeoutMs);
+    // A sample, not counts: a report that fails loses its contexts, and the next period has its own.
+    const contexts = this.options.sample?.take() ?? [];
+    for (const [index, part] of splitPeriod(period).entries()) {
+      const sampled = index === 0 && contexts.length > 0 && !this.contextsRefused;
+      let delivery = await this.post({ ...this.identity(), ...part, ...(sampled ? { contexts } : {}) }, timeoutMs);
+      if (delivery === "refused" && sampled) {
+        // A server older than the `contexts` field refuses the whole report: the counts matter
+        // more (deploys judge cohorts on them), so they go again without it, and so do later ones.
+        this.contextsRefused = true;
+        this.options.logger.warn("Switchyard: the server does not accept context samples (an older server?); sending counts without them");
+        delivery = await this.post({ ...this.identity(), ...part }, timeoutMs);
+      }
       if (delivery === "retry" && !this.controller.signal.aborted) this.usage.restore(part);
     }
   }
@@ -178,7 +193,8 @@ export class MetricsReporter {
         return "dropped";
       }
       // A 400 will not get better by resending the same counts; a 5xx may.
-      const delivery: Delivery = response.status >= 500 || response.status === 429 ? "retry" : "dropped";
+      const delivery: Delivery =
+        response.status >= 500 || response.status === 429 ? "retry" : response.status === 400 ? "refused" : "dropped";
       this.warnOnce(`Switchyard metrics report failed (HTTP ${response.status}: ${detail})`);
       return delivery;
     } catch (error) {

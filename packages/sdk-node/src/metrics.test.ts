@@ -54,6 +54,11 @@ describe("metrics", () => {
         { event: "error", flag: "beta", variation: 0, count: 2 },
         { event: "request", flag: "beta", variation: 1, count: 3 },
       ],
+      // Each context once, weighted by its counted evaluations; only the key: no rule reads an attribute.
+      contexts: [
+        { context: { key: "u1" }, count: 4 },
+        { context: { key: "u2" }, count: 2 },
+      ],
     });
     const metricsRequest = h.server.requestsTo("/api/sdk/metrics").at(-1);
     expect(metricsRequest?.headers.authorization).toBe("Bearer srv_test_token");

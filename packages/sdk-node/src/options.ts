@@ -28,6 +28,14 @@ export interface ClientOptions {
   metricsIntervalMs?: number;
   /** Send evaluation counts and `track` events (default `true`). */
   sendMetrics?: boolean;
+  /**
+   * Send a sample of the contexts evaluated (at most 1,000 a report: each context's key and the
+   * attributes the environment's rules, segments and rollouts read) with the counts, so the server
+   * can preview whom a change would flip (default `true`; needs `sendMetrics`).
+   */
+  sendContexts?: boolean;
+  /** Attributes never sent in the context sample, even when a rule reads them (default none). */
+  privateAttributes?: string[];
   /** Default `console`. */
   logger?: Logger;
   /** Default the global `fetch`. */
@@ -50,6 +58,8 @@ export interface ResolvedOptions {
   backupFile: string | undefined;
   metricsIntervalMs: number;
   sendMetrics: boolean;
+  sendContexts: boolean;
+  privateAttributes: ReadonlySet<string>;
   logger: Logger;
   fetch: FetchFunction;
   heartbeatTimeoutMs: number;
@@ -63,6 +73,7 @@ export const DEFAULT_OPTIONS = {
   readyTimeoutMs: 5_000,
   metricsIntervalMs: 60_000,
   sendMetrics: true,
+  sendContexts: true,
   heartbeatTimeoutMs: 45_000,
   initialRetryDelayMs: 1_000,
   maxRetryDelayMs: 30_000,
@@ -135,6 +146,10 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (options.backupFile !== undefined && (typeof options.backupFile !== "string" || options.backupFile === "")) {
     problems.push("backupFile: must be a file path");
   }
+  const privateAttributes = options.privateAttributes ?? [];
+  if (!Array.isArray(privateAttributes) || !privateAttributes.every((a) => typeof a === "string")) {
+    problems.push("privateAttributes: must be an array of attribute names");
+  }
   const fetchFunction = options.fetch ?? globalThis.fetch;
   if (typeof fetchFunction !== "function") problems.push("fetch: no global fetch; pass one");
   if (problems.length > 0) {
@@ -150,6 +165,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     backupFile: options.backupFile,
     metricsIntervalMs: options.metricsIntervalMs ?? DEFAULT_OPTIONS.metricsIntervalMs,
     sendMetrics: options.sendMetrics ?? DEFAULT_OPTIONS.sendMetrics,
+    sendContexts: options.sendContexts ?? DEFAULT_OPTIONS.sendContexts,
+    privateAttributes: new Set(privateAttributes),
     logger: guardLogger(options.logger ?? console),
     // Called detached from `globalThis`, which some fetch implementations reject.
     fetch: (url, init) => fetchFunction(url, init),

@@ -5,7 +5,8 @@ import { clientEvaluateSchema } from "../routes/client";
 import { codeRefDeleteQuerySchema, codeRefListQuerySchema, codeRefUploadSchema } from "../routes/code-refs";
 import { deployCreateSchema, deployListQuerySchema, signalsSchema } from "../routes/deploys";
 import { environmentCreateSchema, environmentPatchSchema } from "../routes/environments";
-import { flagConfigPatchSchema, flagConfigPutSchema, restoreSchema, versionsQuerySchema } from "../routes/flag-configs";
+import { dryRunQuerySchema, flagConfigPatchSchema, flagConfigPutSchema, restoreSchema, versionsQuerySchema } from "../routes/flag-configs";
+import { previewRequestSchema } from "../routes/flag-preview";
 import { flagCreateSchema, flagListQuerySchema, flagPatchSchema } from "../routes/flags";
 import { ofrepRequestSchema } from "../routes/ofrep";
 import { staleReportQuerySchema } from "../routes/reports";
@@ -34,6 +35,10 @@ export interface Operation {
 
 const admin = ["admin"] as const;
 const ok = { 200: "OK" };
+const guardedWrite = {
+  200: "OK (with ?dryRun=true: { dryRun, config, preview })",
+  428: 'The change flips more than the environment\'s confirmFlipShare of seen evaluations; details: the preview. Send "confirm": true',
+};
 
 export const operations: readonly Operation[] = [
   { method: "get", path: "/healthz", tag: "Operations", summary: "Liveness", tokens: [], responses: ok },
@@ -128,10 +133,12 @@ export const operations: readonly Operation[] = [
     method: "put",
     path: "/api/flags/{key}/environments/{env}",
     tag: "Flag configs",
-    summary: "Replace a flag config (If-Match: version → 409 when stale)",
+    summary:
+      "Replace a flag config (If-Match: version → 409 when stale; ?dryRun=true: the validated config and its preview, nothing written)",
     tokens: admin,
     body: flagConfigPutSchema,
-    responses: ok,
+    query: dryRunQuerySchema,
+    responses: guardedWrite,
   },
   {
     method: "patch",
@@ -141,7 +148,8 @@ export const operations: readonly Operation[] = [
       'Change the fields sent (If-Match: version → 409 when stale); a deploy token may only send {"enabled": false} in its environment',
     tokens: ["admin", "deploy"],
     body: flagConfigPatchSchema,
-    responses: ok,
+    query: dryRunQuerySchema,
+    responses: guardedWrite,
   },
   {
     method: "get",
@@ -156,9 +164,20 @@ export const operations: readonly Operation[] = [
     method: "post",
     path: "/api/flags/{key}/environments/{env}/versions/{n}/restore",
     tag: "Flag configs",
-    summary: "Make a new version equal to version n",
+    summary: "Make a new version equal to version n (?dryRun=true: the validated config and its preview, nothing written)",
     tokens: admin,
     body: restoreSchema,
+    query: dryRunQuerySchema,
+    responses: guardedWrite,
+  },
+  {
+    method: "post",
+    path: "/api/flags/{key}/environments/{env}/preview",
+    tag: "Flag configs",
+    summary:
+      "Whom a change would flip, over the seen contexts and the request's: a config as PUT takes it, { restoreVersion: n }, or { archive: true }",
+    tokens: admin,
+    body: previewRequestSchema,
     responses: ok,
   },
 

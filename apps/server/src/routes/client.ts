@@ -12,7 +12,7 @@ import { serveSse } from "../stream/hono-sse";
 import { evaluateForClientJson } from "../services/client-evaluation";
 import { recordMetrics } from "../services/sdk-usage";
 import { tokenEnvironment, type RouteDeps } from "./route-deps";
-import { sdkMetricsSchema } from "./sdk";
+import { offerReportedContexts, sdkMetricsSchema } from "./sdk";
 
 export const clientEvaluateSchema = z.object({ context: contextSchema });
 
@@ -63,6 +63,7 @@ export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) 
     if (shape) throw validationFailed([{ path: `context${shape.path ? `.${shape.path}` : ""}`, message: shape.message }], "stream request");
     const context = normalizeContext(parseValue(contextSchema, decoded, "context"));
     const view = tokenEnvironment(c, deps.live);
+    deps.seenContexts.offer(view, context);
     const tokenId = c.get("token").id;
     // The CORS middleware's headers do not reach a response written straight to Node: repeat the one a browser needs.
     return serveSse(c, (sink) => deps.hub.connectClient({ environmentKey: view.key, tokenId, context, sink }), {
@@ -85,8 +86,10 @@ export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) 
   app.post("/evaluate", async (c) => {
     const { context } = await readJson(c, clientEvaluateSchema, "evaluation request");
     const view = tokenEnvironment(c, deps.live);
+    const normalized = normalizeContext(context);
+    deps.seenContexts.offer(view, normalized);
     c.header("Content-Type", "application/json");
-    return c.body(evaluateForClientJson(view.engine, normalizeContext(context)));
+    return c.body(evaluateForClientJson(view.engine, normalized));
   });
 
   // Browsers report evaluation counts and track() events like server SDKs (same payload), stored
@@ -97,7 +100,9 @@ export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) 
     refuseAbove(perToken, tokenId, "for this token", c);
     const report = await readJson(c, sdkMetricsSchema, "metrics report");
     refuseAbove(perInstance, `${tokenId}|${report.instanceId}`, `from instance '${report.instanceId}'`, c);
-    return c.json(unwrap(await recordMetrics(deps, { environmentKey: view.key, source: CountSources.browser }, report)), 202);
+    const receipt = unwrap(await recordMetrics(deps, { environmentKey: view.key, source: CountSources.browser }, report));
+    offerReportedContexts(deps.seenContexts, view, report.contexts);
+    return c.json(receipt, 202);
   });
 
   return app;

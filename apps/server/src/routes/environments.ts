@@ -23,8 +23,14 @@ export const environmentPatchSchema = z
       .nullable()
       .optional(),
     webhookSecret: z.string().min(16, "must be at least 16 characters").max(200).nullable().optional(),
+    /** Keep a sample of the contexts evaluated here for previews; false also deletes the sample kept. */
+    seenContexts: z.boolean().optional(),
+    /** Writes flipping more than this share of seen evaluations need `"confirm": true`; null turns the guard off. */
+    confirmFlipShare: z.number().min(0).max(1).nullable().optional(),
   })
-  .refine((patch) => Object.keys(patch).length > 0, { message: "send at least one of name, webhookUrl, webhookSecret" });
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message: "send at least one of name, webhookUrl, webhookSecret, seenContexts, confirmFlipShare",
+  });
 
 export function environmentRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
@@ -42,7 +48,9 @@ export function environmentRoutes(deps: RouteDeps) {
 
   app.patch("/:env", async (c) => {
     const patch = await readJson(c, environmentPatchSchema, "environment");
-    return c.json(unwrap(await environments.updateEnvironment(deps, actorOf(c), c.req.param("env"), patch)));
+    const updated = unwrap(await environments.updateEnvironment(deps, actorOf(c), c.req.param("env"), patch));
+    if (patch.seenContexts !== undefined) deps.seenContexts.forget(updated.key);
+    return c.json(updated);
   });
 
   // Which SDK instances of the environment serve which config version, and whether their stream is open.

@@ -9,6 +9,7 @@ import { limitBody } from "../http/body-size";
 import { TokenBuckets, type RateLimit } from "../http/rate-limit";
 import { zodIssues } from "../http/validation";
 import type { EnvironmentView, LiveState } from "../services/live-state";
+import type { SeenContextRecorder } from "../services/seen-context-recorder";
 import {
   evaluateOfrepBulk,
   evaluateOfrepFlag,
@@ -85,7 +86,7 @@ const serverOrClient = requireToken(["server", "client"]);
  * environment. Auth failures (401/403) keep Switchyard's error envelope: the OFREP clients act
  * on those statuses without reading the body.
  */
-export function ofrepRoutes(deps: { live: LiveState }, options: OfrepRouteOptions = {}) {
+export function ofrepRoutes(deps: { live: LiveState; seenContexts?: SeenContextRecorder }, options: OfrepRouteOptions = {}) {
   const app = new Hono<AppEnv>();
   const buckets = new TokenBuckets(options.rateLimit ?? DEFAULT_OFREP_RATE_LIMIT);
 
@@ -109,6 +110,7 @@ export function ofrepRoutes(deps: { live: LiveState }, options: OfrepRouteOption
     // Only a malformed request fails as a whole (bulkEvaluationFailure has no key).
     if (!request.ok) return c.json({ errorCode: request.errorCode, errorDetails: request.errorDetails }, 400);
     const { view, audience } = tokenView(c, deps.live);
+    deps.seenContexts?.offer(view, request.context);
     const { body, etag } = evaluateOfrepBulk(view, request.context, audience);
     c.header("ETag", etag);
     if (etagMatches(c.req.header("if-none-match"), etag)) return c.body(null, 304);
@@ -121,6 +123,7 @@ export function ofrepRoutes(deps: { live: LiveState }, options: OfrepRouteOption
     const request = await readOfrepRequest(c);
     if (!request.ok) return c.json({ key, errorCode: request.errorCode, errorDetails: request.errorDetails }, 400);
     const { view, audience } = tokenView(c, deps.live);
+    deps.seenContexts?.offer(view, request.context);
     const result = evaluateOfrepFlag(view, key, request.context, audience);
     return c.json(result.body, result.status);
   });

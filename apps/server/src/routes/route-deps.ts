@@ -7,6 +7,7 @@ import type { EnvironmentView, LiveState } from "../services/live-state";
 import type { ObservedEnvironments } from "../services/observed-environments";
 import type { StreamHub } from "../stream/hub";
 import type { PrometheusSource } from "../deploys/prometheus";
+import type { SeenContextRecorder } from "../services/seen-context-recorder";
 
 export interface RouteDeps {
   db: Db;
@@ -16,6 +17,8 @@ export interface RouteDeps {
   observed: ObservedEnvironments;
   /** Where deploy checks with a `query` are sampled; none without `PROMETHEUS_URL`. */
   prometheus?: PrometheusSource | undefined;
+  /** The rolling sample of evaluated contexts that previews read. */
+  seenContexts: SeenContextRecorder;
 }
 
 export function actorOf(c: Context<AppEnv>): Actor {

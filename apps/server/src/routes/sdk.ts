@@ -1,4 +1,7 @@
-import { flagKeySchema } from "@switchyard/core/schema";
+import type { EvaluationContext } from "@switchyard/core";
+import { contextSchema, flagKeySchema, normalizeContext } from "@switchyard/core/schema";
+import type { EnvironmentView } from "../services/live-state";
+import type { SeenContextRecorder } from "../services/seen-context-recorder";
 import { Hono } from "hono";
 import { z } from "zod";
 import { AppError, unwrap } from "../errors";
@@ -37,7 +40,21 @@ export const sdkMetricsSchema = z.strictObject({
     )
     .max(10_000)
     .default([]),
+  /** A bounded sample of the contexts evaluated this period, for previews (docs/sdk-protocol.md). */
+  contexts: z
+    .array(z.strictObject({ context: contextSchema, count }))
+    .max(1_000)
+    .default([]),
 });
+
+/** SDK-reported contexts join the environment's sample, weighted by their evaluations. */
+export function offerReportedContexts(
+  recorder: SeenContextRecorder,
+  view: EnvironmentView,
+  contexts: ReadonlyArray<{ context: EvaluationContext; count: number }>,
+): void {
+  for (const { context, count } of contexts) recorder.offer(view, normalizeContext(context), count);
+}
 
 /** A Last-Event-ID this server handed out is a change seq; anything else means "start over". */
 function parseLastEventId(value: string | undefined): number | undefined {
@@ -79,6 +96,7 @@ export function sdkRoutes(deps: RouteDeps) {
     const view = tokenEnvironment(c, deps.live);
     const report = await readJson(c, sdkMetricsSchema, "metrics report");
     const receipt = unwrap(await recordMetrics(deps, { environmentKey: view.key, source: CountSources.server }, report));
+    offerReportedContexts(deps.seenContexts, view, report.contexts);
     // `reportAfterMs` while a deploy observes the environment; absent, the SDK keeps its own interval.
     return c.json({ ...receipt, ...(await deps.observed.hint(view.key)) }, 202);
   });

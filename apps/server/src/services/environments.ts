@@ -3,6 +3,7 @@ import type { Actor } from "../store/audit";
 import * as environmentsStore from "../store/environments";
 import { listFlags } from "../store/flags";
 import { writeConfig } from "../store/flag-configs";
+import { deleteSeenContexts } from "../store/seen-contexts";
 import { defaultConfig } from "./flag-defaults";
 import { mutate, type ServiceDeps } from "./mutation";
 
@@ -12,6 +13,10 @@ export interface EnvironmentView {
   /** Where deploy decisions are POSTed; the secret is never shown, only whether one is set. */
   webhookUrl: string | null;
   webhookSecretSet: boolean;
+  /** Whether a sample of evaluated contexts is kept for previews. */
+  seenContexts: boolean;
+  /** Writes flipping more than this share of seen evaluations need `"confirm": true`; null: never asked. */
+  confirmFlipShare: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -21,6 +26,8 @@ const view = (row: environmentsStore.EnvironmentRow): EnvironmentView => ({
   name: row.name,
   webhookUrl: row.webhookUrl,
   webhookSecretSet: row.webhookSecret !== null,
+  seenContexts: row.seenContextsEnabled,
+  confirmFlipShare: row.confirmFlipShare,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
 });
@@ -63,16 +70,17 @@ export function createEnvironment(deps: ServiceDeps, actor: Actor, input: { key:
   });
 }
 
-export function updateEnvironment(
-  deps: ServiceDeps,
-  actor: Actor,
-  key: string,
-  patch: environmentsStore.EnvironmentPatch,
-): Promise<Result<EnvironmentView>> {
+/** The store's patch, with the API's name for the sampling switch. */
+export type EnvironmentPatch = Omit<environmentsStore.EnvironmentPatch, "seenContextsEnabled"> & { seenContexts?: boolean | undefined };
+
+export function updateEnvironment(deps: ServiceDeps, actor: Actor, key: string, patch: EnvironmentPatch): Promise<Result<EnvironmentView>> {
   return mutate(deps, async (tx, record) => {
     const before = await environmentsStore.getEnvironment(tx, key);
     if (!before) return fail("NOT_FOUND", `Environment '${key}' does not exist`);
-    const row = await environmentsStore.updateEnvironment(tx, key, patch);
+    const { seenContexts, ...fields } = patch;
+    const row = await environmentsStore.updateEnvironment(tx, key, { ...fields, seenContextsEnabled: seenContexts });
+    // Off means nothing kept, not only nothing added.
+    if (seenContexts === false) await deleteSeenContexts(tx, key);
     if (!row) return fail("NOT_FOUND", `Environment '${key}' does not exist`);
     const after = view(row);
     await record.audit({

@@ -78,6 +78,12 @@ export async function listFlagConfigVersions(
   return ok((await configsStore.listConfigVersions(deps.db, flagKey, environmentKey, page)).map(versionView));
 }
 
+/** A change to one flag config: what PUT, PATCH and restore ask for. */
+export type ConfigChange =
+  | { kind: "put"; input: FlagConfigInput }
+  | { kind: "patch"; patch: FlagConfigPatch }
+  | { kind: "restore"; version: number };
+
 export function putFlagConfig(
   deps: ServiceDeps,
   actor: Actor,
@@ -86,7 +92,7 @@ export function putFlagConfig(
   input: FlagConfigInput,
   options: WriteOptions,
 ) {
-  return writeFlagConfig(deps, actor, flagKey, environmentKey, options, "flag-config.update", () => ok(input));
+  return writeFlagConfig(deps, actor, flagKey, environmentKey, { kind: "put", input }, options);
 }
 
 export function patchFlagConfig(
@@ -97,10 +103,7 @@ export function patchFlagConfig(
   patch: FlagConfigPatch,
   options: WriteOptions,
 ) {
-  return writeFlagConfig(deps, actor, flagKey, environmentKey, options, "flag-config.update", (current) => {
-    const merged: FlagConfigInput = { ...current, prerequisites: current.prerequisites ?? [], ...definedFields(patch) };
-    return ok(merged);
-  });
+  return writeFlagConfig(deps, actor, flagKey, environmentKey, { kind: "patch", patch }, options);
 }
 
 /** Restoring makes a new version equal to version n (validated again: a segment may be gone since). */
@@ -112,20 +115,70 @@ export function restoreFlagConfig(
   version: number,
   options: WriteOptions,
 ) {
-  return writeFlagConfig(
-    deps,
-    actor,
-    flagKey,
-    environmentKey,
-    options,
-    "flag-config.restore",
-    async (_current, tx) => {
-      const old = await configsStore.getConfigVersion(tx, flagKey, environmentKey, version);
-      if (!old) return fail("NOT_FOUND", `Flag '${flagKey}' has no version ${version} in environment '${environmentKey}'`);
-      return ok<FlagConfigInput>({ ...old.config, prerequisites: old.config.prerequisites ?? [] });
-    },
-    { restoredFrom: version },
-  );
+  return writeFlagConfig(deps, actor, flagKey, environmentKey, { kind: "restore", version }, options);
+}
+
+/** The config a change proposes, from the current one (restore reads the old version). */
+async function proposed(
+  db: Db,
+  flagKey: string,
+  environmentKey: string,
+  current: FlagConfig,
+  change: ConfigChange,
+): Promise<Result<FlagConfigInput>> {
+  if (change.kind === "put") return ok(change.input);
+  if (change.kind === "patch") return ok({ ...current, prerequisites: current.prerequisites ?? [], ...definedFields(change.patch) });
+  const old = await configsStore.getConfigVersion(db, flagKey, environmentKey, change.version);
+  if (!old) return fail("NOT_FOUND", `Flag '${flagKey}' has no version ${change.version} in environment '${environmentKey}'`);
+  return ok({ ...old.config, prerequisites: old.config.prerequisites ?? [] });
+}
+
+export interface PreparedConfig {
+  flag: FlagRow;
+  current: configsStore.FlagConfigRow;
+  /** The validated config the change would write (rule ids assigned). */
+  config: FlagConfig;
+}
+
+/**
+ * Everything a write checks, without writing: the flag and config exist, the flag is not
+ * archived, `If-Match` holds, and the proposed config is valid in the environment. Writes call
+ * it in their transaction with `forUpdate`; `?dryRun=true` and previews call it as is.
+ */
+export async function prepareFlagConfig(
+  db: Db,
+  flagKey: string,
+  environmentKey: string,
+  change: ConfigChange,
+  options: { expectedVersion?: number | undefined; forUpdate?: boolean } = {},
+): Promise<Result<PreparedConfig>> {
+  // Lock order everywhere: flag row, then config row.
+  const flag = await getFlag(db, flagKey, { forUpdate: options.forUpdate ?? false });
+  const current = await configsStore.getConfig(db, flagKey, environmentKey, { forUpdate: options.forUpdate ?? false });
+  if (!flag || !current) return missing(db, flagKey, environmentKey);
+  if (flag.archivedAt !== null)
+    return fail(
+      "CONFLICT",
+      `Flag '${flagKey}' is archived; unarchive it (PATCH /api/flags/${flagKey} {"archived": false}) before changing its configs`,
+    );
+  if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
+    return fail(
+      "VERSION_CONFLICT",
+      `Flag '${flagKey}' in '${environmentKey}' is at version ${current.version}, not ${options.expectedVersion}; reload it and apply your change again`,
+      { currentVersion: current.version },
+    );
+  }
+  const next = await proposed(db, flagKey, environmentKey, current.config, change);
+  if (!next.ok) return next;
+  const config = withRuleIds(next.value, flag);
+  const invalid = await checkReferences(db, flag, environmentKey, config);
+  if (invalid) return { ok: false, error: invalid };
+  return ok({ flag, current, config });
+}
+
+/** What a dry run answers: the config as the write would store it, with the version it would get. */
+export function dryRunView(prepared: PreparedConfig, environmentKey: string): Omit<FlagConfigView, "updatedAt"> {
+  return { flag: prepared.flag.key, environment: environmentKey, version: prepared.current.version + 1, ...prepared.config };
 }
 
 async function writeFlagConfig(
@@ -133,33 +186,18 @@ async function writeFlagConfig(
   actor: Actor,
   flagKey: string,
   environmentKey: string,
+  change: ConfigChange,
   options: WriteOptions,
-  action: string,
-  next: (current: FlagConfig, tx: Db) => Result<FlagConfigInput> | Promise<Result<FlagConfigInput>>,
-  auditExtra: Record<string, unknown> = {},
 ): Promise<Result<FlagConfigView>> {
+  const action = change.kind === "restore" ? "flag-config.restore" : "flag-config.update";
+  const auditExtra = change.kind === "restore" ? { restoredFrom: change.version } : {};
   return mutate(deps, async (tx, record) => {
-    // Lock order everywhere: flag row, then config row.
-    const flag = await getFlag(tx, flagKey, { forUpdate: true });
-    const current = await configsStore.getConfig(tx, flagKey, environmentKey, { forUpdate: true });
-    if (!flag || !current) return missing(tx, flagKey, environmentKey);
-    if (flag.archivedAt !== null)
-      return fail(
-        "CONFLICT",
-        `Flag '${flagKey}' is archived; unarchive it (PATCH /api/flags/${flagKey} {"archived": false}) before changing its configs`,
-      );
-    if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
-      return fail(
-        "VERSION_CONFLICT",
-        `Flag '${flagKey}' in '${environmentKey}' is at version ${current.version}, not ${options.expectedVersion}; reload it and apply your change again`,
-        { currentVersion: current.version },
-      );
-    }
-    const proposed = await next(current.config, tx);
-    if (!proposed.ok) return proposed;
-    const config = withRuleIds(proposed.value, flag);
-    const invalid = await checkReferences(tx, flag, environmentKey, config);
-    if (invalid) return { ok: false, error: invalid };
+    const prepared = await prepareFlagConfig(tx, flagKey, environmentKey, change, {
+      expectedVersion: options.expectedVersion,
+      forUpdate: true,
+    });
+    if (!prepared.ok) return prepared;
+    const { current, config } = prepared.value;
     const row = await configsStore.writeConfig(tx, {
       flagKey,
       environmentKey,

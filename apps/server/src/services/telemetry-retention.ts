@@ -1,13 +1,19 @@
 import type { Logger } from "pino";
 import type { Db } from "../store/database";
 import { pruneEvaluationCounts } from "../store/evaluation-telemetry";
+import { pruneSeenContexts } from "../store/seen-contexts";
+import { SEEN_CONTEXTS_RETENTION_DAYS } from "./seen-context-recorder";
 
 export const DEFAULT_TELEMETRY_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-/** Deletes hourly evaluation buckets older than the retention; returns how many it deleted. */
-export function pruneTelemetry(db: Db, options: { now: Date; retentionDays?: number }): Promise<number> {
+/**
+ * Deletes hourly evaluation buckets older than the retention, and seen contexts not seen for
+ * SEEN_CONTEXTS_RETENTION_DAYS; returns how many buckets it deleted.
+ */
+export async function pruneTelemetry(db: Db, options: { now: Date; retentionDays?: number }): Promise<number> {
   const retentionDays = options.retentionDays ?? DEFAULT_TELEMETRY_RETENTION_DAYS;
+  await pruneSeenContexts(db, new Date(options.now.getTime() - SEEN_CONTEXTS_RETENTION_DAYS * DAY_MS));
   return pruneEvaluationCounts(db, new Date(options.now.getTime() - retentionDays * DAY_MS));
 }
 

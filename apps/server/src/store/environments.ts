@@ -23,6 +23,8 @@ export interface EnvironmentPatch {
   name?: string | undefined;
   webhookUrl?: string | null | undefined;
   webhookSecret?: string | null | undefined;
+  seenContextsEnabled?: boolean | undefined;
+  confirmFlipShare?: number | null | undefined;
 }
 
 export async function updateEnvironment(db: Db, key: string, patch: EnvironmentPatch): Promise<EnvironmentRow | undefined> {

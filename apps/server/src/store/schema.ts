@@ -1,4 +1,17 @@
-import { bigint, bigserial, boolean, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  doublePrecision,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
 import type { FlagConfig, SegmentRule, VariationValue } from "@switchyard/core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
@@ -11,6 +24,10 @@ export const environments = pgTable("environments", {
   webhookUrl: text("webhook_url"),
   /** HMAC-SHA256 key for the X-Switchyard-Signature header; write-only through the API. */
   webhookSecret: text("webhook_secret"),
+  /** Keep a rolling sample of the contexts evaluated here, for previews (on by default). */
+  seenContextsEnabled: boolean("seen_contexts_enabled").notNull().default(true),
+  /** A write flipping more than this share (0–1) of seen evaluations needs `"confirm": true`; null: never. */
+  confirmFlipShare: doublePrecision("confirm_flip_share"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -234,4 +251,26 @@ export const codeRefs = pgTable(
     ),
     index("code_refs_flag_idx").on(t.flagKey),
   ],
+);
+
+/**
+ * A bounded, rolling sample of the contexts evaluated in each environment, for previews: the
+ * context `key` and only the attributes the environment's targeting reads (see `attributesUsed`
+ * in the core). `weight` is how many evaluations the context stood for; `priority_seed` is a
+ * uniform random number in (0, 1) drawn once per context, so eviction can keep a weighted
+ * reservoir (Efraimidis–Spirakis: the rows with the largest ln(seed) / weight survive).
+ */
+export const seenContexts = pgTable(
+  "seen_contexts",
+  {
+    environmentKey: text("environment_key")
+      .notNull()
+      .references(() => environments.key, { onDelete: "cascade" }),
+    contextKey: text("context_key").notNull(),
+    attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull(),
+    weight: bigint("weight", { mode: "number" }).notNull(),
+    prioritySeed: doublePrecision("priority_seed").notNull(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.environmentKey, t.contextKey] }), index("seen_contexts_seen_idx").on(t.lastSeenAt)],
 );

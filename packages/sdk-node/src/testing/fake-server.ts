@@ -59,6 +59,8 @@ export class FakeServer {
   refuseFlags: Refusal | undefined;
   /** When set, `POST /api/sdk/metrics` answers with this status. */
   refuseMetrics: Refusal | undefined;
+  /** Refuse metrics reports carrying `contexts` with 400, as servers before that field do. */
+  refuseContexts = false;
   /** Accept streams but never write to them (not even the put). */
   silentStreams = false;
   /** End every stream right after its first events, as a broken server or proxy would. */
@@ -251,7 +253,10 @@ export class FakeServer {
     request.on("end", () => {
       if (this.refuseMetrics !== undefined) return this.refuse(response, this.refuseMetrics);
       try {
-        this.metrics.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+        const report: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        if (this.refuseContexts && typeof report === "object" && report !== null && "contexts" in report)
+          return this.refuse(response, { status: 400, message: 'Invalid metrics report: Unrecognized key: "contexts"' });
+        this.metrics.push(report);
         response.writeHead(202).end();
       } catch {
         response.writeHead(400, { "Content-Type": "application/json" }).end(errorBody("BAD_REQUEST", "not JSON"));
