@@ -22,7 +22,7 @@ const consoleDir = join(root, "apps/console");
 const screenshots = join(root, "docs/screenshots");
 const missing = chromiumMissing("the console end-to-end test");
 
-const ADMIN = "sy_admin_e2e_console_token_0001";
+const ADMIN = "sy_admin_e2e_console_token_000001";
 const FLAG = "console-e2e";
 /** What the issue asks of live updates between two admins. */
 const LIVE_MS = 2_000;
