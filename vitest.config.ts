@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/packaged.test.ts"],
+          exclude: [...configDefaults.exclude, "test/packaged.test.ts"],
           globalSetup: ["./test/support/services.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
