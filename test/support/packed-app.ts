@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,7 +40,6 @@ export async function buildAndPack(): Promise<{ packDir: string; tarballs: strin
  */
 export async function installApp(tarballs: string[], extra: string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-app-"));
-  mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, "package.json"),
     `${JSON.stringify({ name: "switchyard-user-app", version: "0.0.0", private: true }, null, 2)}\n`,
