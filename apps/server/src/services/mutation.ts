@@ -1,6 +1,6 @@
 import { AppError, type Result } from "../errors";
 import { insertAudit, type AuditInput } from "../store/audit";
-import { appendChangesInCommitOrder, type ChangeEntity } from "../store/changes";
+import { appendChangesInCommitOrder, type ChangeEntity, takeWriteLock } from "../store/changes";
 import type { Db } from "../store/database";
 
 export interface ServiceDeps {
@@ -27,8 +27,8 @@ class ExpectedFailure {
 }
 
 /**
- * The one write path: a transaction holding the write, its audit entries and its change-log rows
- * (appended last, in commit order), then the live state refreshed so the next read on this
+ * The one write path: a transaction serialized with every other write (see `takeWriteLock`),
+ * holding the write, its audit entries and its change-log rows (appended last, in commit order), then the live state refreshed so the next read on this
  * replica already sees the write.
  */
 export async function mutate<T>(deps: ServiceDeps, work: (tx: Db, record: WriteRecorder) => Promise<Result<T>>): Promise<Result<T>> {
@@ -42,6 +42,7 @@ export async function transact<T>(db: Db, work: (tx: Db, record: WriteRecorder) 
   let value: T;
   try {
     value = await db.transaction(async (tx) => {
+      await takeWriteLock(tx);
       const changes: ChangeInput[] = [];
       const recorder: WriteRecorder = {
         audit: (entry) => insertAudit(tx, entry),

@@ -49,20 +49,27 @@ export async function changesSince(db: Db, seq: number, limit = 10_000): Promise
 }
 
 // Any constant works; every writer takes the same one.
-const CHANGE_ORDER_LOCK_ID = 0x5717c5;
+const WRITE_LOCK_ID = 0x5717c5;
 
 /**
- * Appends the changes of a transaction as its last statements. The transaction-scoped advisory
- * lock is held until commit, so sequence numbers are handed out in commit order: a reader that
- * has applied seq N can never later see a commit with a smaller seq (which a bare bigserial
- * allows under concurrency).
+ * Every write transaction takes this lock as its first statement, so writes are serialized
+ * across connections and replicas: a check that reads before it writes (the last admin token, a
+ * segment still in use, a prerequisite cycle, an archived prerequisite) sees every write committed
+ * before it and none can slip in between. Writes are admin actions and flag-offs, a few per second
+ * at most, so one lock costs nothing that matters. Held until commit, it also hands out change
+ * sequence numbers in commit order (a bare bigserial does not under concurrency): a reader that has
+ * applied seq N never later sees a commit with a smaller seq.
  */
+export async function takeWriteLock(db: Db): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK_ID})`);
+}
+
+/** Appends the changes of a transaction that holds the write lock, as its last statements. */
 export async function appendChangesInCommitOrder(
   db: Db,
   changes: ReadonlyArray<{ environmentKey: string | null; entity: ChangeEntity; key: string; deleted?: boolean }>,
 ): Promise<number[]> {
   if (changes.length === 0) return [];
-  await db.execute(sql`select pg_advisory_xact_lock(${CHANGE_ORDER_LOCK_ID})`);
   const seqs: number[] = [];
   for (const change of changes) seqs.push(await appendChange(db, change));
   return seqs;
