@@ -59,6 +59,9 @@ describe("the server process", () => {
         "new-checkout",
         "search-ranking",
       ]);
+      // Whoever starts it on the embedded database learns that it is not for production.
+      expect(server.output()).toContain("it does not fsync");
+      expect(server.output()).toContain("Use PostgreSQL (DATABASE_URL) in production");
     } finally {
       await server.stop();
     }

@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { inspect } from "node:util";
 import { parseConfig } from "./config";
-import { printFirstStart } from "./first-start-message";
+import { EMBEDDED_DATABASE_NOTE, printFirstStart } from "./first-start-message";
 import { consoleFolder } from "./package-folders";
 import { createServer } from "./server";
 
@@ -23,7 +23,8 @@ async function main(): Promise<void> {
     { port, host: config.host, database: database.kind, bus: bus.kind, prometheus: config.prometheusUrl, dataDir },
     "switchyard listening",
   );
-  if (server.firstStart) printFirstStart(server.firstStart, url, logger);
+  if (dataDir !== undefined) logger.warn({ dataDir }, EMBEDDED_DATABASE_NOTE(dataDir));
+  if (server.firstStart) printFirstStart(server.firstStart, url, logger, dataDir);
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "shutting down: finishing open requests");
