@@ -270,9 +270,11 @@ describe("the packed packages, installed in an application outside the workspace
     expect(size.gzipBytes).toBeLessThanOrEqual(budget.maxGzipBytes);
   });
 
-  it("runs `switchyard --help` from the installed CLI", async () => {
+  it("runs `switchyard --help` and `switchyard-server --help` from the installed packages", async () => {
     const { stdout } = await run(join(app, "node_modules/.bin/switchyard"), ["--help"], { cwd: app, env: cleanEnv() });
     expect(stdout).toContain("Usage: switchyard <command> [options]");
+    const server = await run(join(app, "node_modules/.bin/switchyard-server"), ["--help"], { cwd: app, env: cleanEnv() });
+    expect(server.stdout).toContain("switchyard-server recover-admin [--name NAME]");
   });
 
   it("resolves the OpenFeature subpaths with the OpenFeature SDKs installed, and the Node provider evaluates", async () => {

@@ -73,3 +73,16 @@ export async function startServerProcess(
   child.kill("SIGKILL");
   throw new Error(`server did not become ready:\n${output}`);
 }
+
+/** Runs a `switchyard-server` command (`recover-admin`, `--help`) to its end. */
+export function runServerCommand(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts", ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, output })));
+}
