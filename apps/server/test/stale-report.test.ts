@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pruneTelemetry, startTelemetryRetention } from "../src/services/telemetry-retention";
-import { addEvaluationCounts } from "../src/store/sdk-usage";
+import { addEvaluationCounts, addEventCounts, listInstances, readEventCounts, recordInstanceReport } from "../src/store/sdk-usage";
 import { evaluationCounts, flagConfigVersions, flags } from "../src/store/schema";
 import { backends, startTestServer, type TestServer } from "./harness";
 import pino from "pino";
@@ -182,6 +182,40 @@ for (const backend of backends()) {
       const retention = startTelemetryRetention({ db, logger: pino({ level: "silent" }), retentionDays: 7 });
       await retention.stop();
       expect(await hours()).toBe(0);
+    });
+
+    it("prunes event buckets and SDK instances older than the retention, keeping recent ones", async () => {
+      const db = server.database.db;
+      const minute = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000);
+      await addEventCounts(db, [
+        {
+          environmentKey: "staging",
+          source: "server",
+          event: "old-event",
+          flagKey: "",
+          variation: -1,
+          minute: minute(daysAgo(31)),
+          count: 1,
+        },
+        {
+          environmentKey: "staging",
+          source: "server",
+          event: "new-event",
+          flagKey: "",
+          variation: -1,
+          minute: minute(daysAgo(1)),
+          count: 1,
+        },
+      ]);
+      await recordInstanceReport(db, { environmentKey: "staging", instanceId: "gone-instance", sdk: "node", version: 1, at: daysAgo(31) });
+      await recordInstanceReport(db, { environmentKey: "staging", instanceId: "live-instance", sdk: "node", version: 1, at: daysAgo(1) });
+      await pruneTelemetry(db, { now: new Date() });
+      const events = (await readEventCounts(db, "staging")).map((r) => r.event);
+      expect(events).toContain("new-event");
+      expect(events).not.toContain("old-event");
+      const instances = (await listInstances(db, "staging", daysAgo(400))).map((i) => i.instanceId);
+      expect(instances).toContain("live-instance");
+      expect(instances).not.toContain("gone-instance");
     });
 
     it("answers Markdown for a pull-request comment", async () => {

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Db } from "../store/database";
 import { pruneEvaluationCounts } from "../store/evaluation-telemetry";
+import { pruneEventCounts, pruneInstances } from "../store/sdk-usage";
 import { pruneSeenContexts } from "../store/seen-contexts";
 import { SEEN_CONTEXTS_RETENTION_DAYS } from "./seen-context-recorder";
 
@@ -8,13 +9,15 @@ export const DEFAULT_TELEMETRY_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 /**
- * Deletes hourly evaluation buckets older than the retention, and seen contexts not seen for
- * SEEN_CONTEXTS_RETENTION_DAYS; returns how many buckets it deleted.
+ * Deletes what is older than the retention — hourly evaluation buckets, event buckets, SDK
+ * instances that neither reported nor streamed since — and seen contexts not seen for
+ * SEEN_CONTEXTS_RETENTION_DAYS; returns how many rows it deleted.
  */
 export async function pruneTelemetry(db: Db, options: { now: Date; retentionDays?: number }): Promise<number> {
   const retentionDays = options.retentionDays ?? DEFAULT_TELEMETRY_RETENTION_DAYS;
+  const before = new Date(options.now.getTime() - retentionDays * DAY_MS);
   await pruneSeenContexts(db, new Date(options.now.getTime() - SEEN_CONTEXTS_RETENTION_DAYS * DAY_MS));
-  return pruneEvaluationCounts(db, new Date(options.now.getTime() - retentionDays * DAY_MS));
+  return (await pruneEvaluationCounts(db, before)) + (await pruneEventCounts(db, before)) + (await pruneInstances(db, before));
 }
 
 export interface TelemetryRetention {
@@ -45,7 +48,7 @@ export function startTelemetryRetention(options: {
         if (deleted > 0)
           options.logger.info(
             { deleted, retentionDays: options.retentionDays ?? DEFAULT_TELEMETRY_RETENTION_DAYS },
-            "pruned old evaluation buckets",
+            "pruned old evaluation and event buckets and SDK instances",
           );
       })
       .catch((error: unknown) => options.logger.warn({ err: error }, "could not prune old evaluation buckets"))

@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, count, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./database";
 import { evaluationCounts, eventCounts, sdkInstances, type CountSource } from "./schema";
 
@@ -104,4 +104,30 @@ export function readEvaluationCounts(db: Db, environmentKey: string) {
 
 export function readEventCounts(db: Db, environmentKey: string) {
   return db.select().from(eventCounts).where(eq(eventCounts.environmentKey, environmentKey));
+}
+
+/** Event buckets older than `before` (the telemetry retention); returns how many it deleted. */
+export async function pruneEventCounts(db: Db, before: Date): Promise<number> {
+  const deleted = db
+    .$with("deleted")
+    .as(db.delete(eventCounts).where(lt(eventCounts.minute, before)).returning({ at: eventCounts.minute }));
+  const [row] = await db.with(deleted).select({ n: count() }).from(deleted);
+  return Number(row?.n ?? 0);
+}
+
+/** Instances that have not reported nor held a stream since `before`; returns how many it deleted. */
+export async function pruneInstances(db: Db, before: Date): Promise<number> {
+  const stale = and(lt(sdkInstances.lastSeenAt, before), or(isNull(sdkInstances.streamSeenAt), lt(sdkInstances.streamSeenAt, before)));
+  const deleted = db.$with("deleted").as(db.delete(sdkInstances).where(stale).returning({ at: sdkInstances.lastSeenAt }));
+  const [row] = await db.with(deleted).select({ n: count() }).from(deleted);
+  return Number(row?.n ?? 0);
+}
+
+/** The distinct event names an environment has counts for. */
+export async function listEventNames(db: Db, environmentKey: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ event: eventCounts.event })
+    .from(eventCounts)
+    .where(eq(eventCounts.environmentKey, environmentKey));
+  return rows.map((r) => r.event);
 }
