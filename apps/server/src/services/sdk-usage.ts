@@ -3,7 +3,7 @@ import { fail, ok, type Result } from "../errors";
 import type { Db } from "../store/database";
 import { isPostgresError, PostgresErrors } from "../store/postgres-errors";
 import { CountSources, type CountSource } from "../store/schema";
-import { addEvaluationCounts, addEventCounts, listInstances, markStreams, recordInstanceReport } from "../store/sdk-usage";
+import { addEvaluationCounts, addEventCounts, listEventNames, listInstances, markStreams, recordInstanceReport } from "../store/sdk-usage";
 import type { InstanceTracker } from "../stream/hub";
 import type { LiveState } from "./live-state";
 
@@ -24,6 +24,54 @@ export interface MetricsReceipt {
   ignored: { evaluations: number; events: number };
   /** Browser reports only: entries whose count was cut to `BROWSER_COUNT_CAP`. */
   capped?: { evaluations: number; events: number };
+  /** Present when events were dropped because the environment has `MAX_EVENT_NAMES` names already. */
+  eventNamesFull?: { limit: number; dropped: number };
+}
+
+/**
+ * The most distinct event names an environment keeps counts for. Names are free text from any
+ * SDK or web page; without a cap a client token could fill the table with made-up names. Counts
+ * for names the environment already has keep flowing once it is full. Per replica: the names
+ * are loaded once and tracked in memory, so with N replicas the cap may be passed by what N
+ * replicas admit at the same moment.
+ */
+export const MAX_EVENT_NAMES = 500;
+
+const knownEventNames = new WeakMap<Db, Map<string, Promise<Set<string>>>>();
+
+/** After a prune: names whose counts are gone no longer take room. */
+export function forgetEventNames(db: Db): void {
+  knownEventNames.delete(db);
+}
+
+/** The names an environment has, loaded once per replica. */
+function eventNamesOf(db: Db, environmentKey: string): Promise<Set<string>> {
+  let byEnvironment = knownEventNames.get(db);
+  if (!byEnvironment) knownEventNames.set(db, (byEnvironment = new Map()));
+  let names = byEnvironment.get(environmentKey);
+  if (!names) {
+    names = listEventNames(db, environmentKey).then((list) => new Set(list));
+    names.catch(() => byEnvironment.delete(environmentKey));
+    byEnvironment.set(environmentKey, names);
+  }
+  return names;
+}
+
+/** Keeps events whose name the environment has or still has room for; counts the others. */
+async function withinEventNameCap<T extends { event: string }>(
+  db: Db,
+  environmentKey: string,
+  events: T[],
+): Promise<{ kept: T[]; dropped: number }> {
+  if (events.length === 0) return { kept: events, dropped: 0 };
+  const names = await eventNamesOf(db, environmentKey);
+  const kept: T[] = [];
+  for (const e of events) {
+    if (!names.has(e.event) && names.size >= MAX_EVENT_NAMES) continue;
+    names.add(e.event);
+    kept.push(e);
+  }
+  return { kept, dropped: events.length - kept.length };
 }
 
 /**
@@ -63,10 +111,12 @@ export async function recordMetrics(
     report.evaluations.filter((e) => known(e.flag, e.variation)),
     source,
   );
-  const events = capped(
+  const named = await withinEventNameCap(
+    deps.db,
+    environmentKey,
     report.events.filter((e) => e.flag === undefined || known(e.flag, e.variation ?? 0)),
-    source,
   );
+  const events = capped(named.kept, source);
   const written = await deps.db
     .transaction(async (tx) => {
       if (source === CountSources.server)
@@ -114,6 +164,7 @@ export async function recordMetrics(
       events: report.events.length - events.entries.length,
     },
     ...(source === CountSources.browser ? { capped: { evaluations: evaluations.capped, events: events.capped } } : {}),
+    ...(named.dropped > 0 ? { eventNamesFull: { limit: MAX_EVENT_NAMES, dropped: named.dropped } } : {}),
   });
 }
 

@@ -3,6 +3,7 @@ import type { Db } from "../store/database";
 import { pruneEvaluationCounts } from "../store/evaluation-telemetry";
 import { pruneEventCounts, pruneInstances } from "../store/sdk-usage";
 import { pruneSeenContexts } from "../store/seen-contexts";
+import { forgetEventNames } from "./sdk-usage";
 import { SEEN_CONTEXTS_RETENTION_DAYS } from "./seen-context-recorder";
 
 export const DEFAULT_TELEMETRY_RETENTION_DAYS = 30;
@@ -17,7 +18,9 @@ export async function pruneTelemetry(db: Db, options: { now: Date; retentionDays
   const retentionDays = options.retentionDays ?? DEFAULT_TELEMETRY_RETENTION_DAYS;
   const before = new Date(options.now.getTime() - retentionDays * DAY_MS);
   await pruneSeenContexts(db, new Date(options.now.getTime() - SEEN_CONTEXTS_RETENTION_DAYS * DAY_MS));
-  return (await pruneEvaluationCounts(db, before)) + (await pruneEventCounts(db, before)) + (await pruneInstances(db, before));
+  const deleted = (await pruneEvaluationCounts(db, before)) + (await pruneEventCounts(db, before)) + (await pruneInstances(db, before));
+  forgetEventNames(db);
+  return deleted;
 }
 
 export interface TelemetryRetention {
