@@ -41,6 +41,7 @@ export interface AppDeps {
   seenContexts?: SeenContextRecorder;
   /** Tests lower it; production uses `DEFAULT_CLIENT_METRICS_RATE_LIMIT`. */
   clientMetricsRateLimit?: ClientRouteOptions["metricsRateLimit"];
+  clientRateLimit?: ClientRouteOptions["rateLimit"];
 }
 
 function gauges(deps: AppDeps) {
@@ -113,7 +114,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/code-refs", codeRefRoutes(routeDeps));
   app.route("/api/deploys", deployRoutes(routeDeps));
   app.route("/api/sdk", sdkRoutes(routeDeps));
-  app.route("/api/client", clientRoutes(routeDeps, { metricsRateLimit: deps.clientMetricsRateLimit }));
+  app.route("/api/client", clientRoutes(routeDeps, { metricsRateLimit: deps.clientMetricsRateLimit, rateLimit: deps.clientRateLimit }));
   app.route("/ofrep/v1", ofrepRoutes(routeDeps));
   if (deps.consoleDir !== undefined) app.route("/", consoleRoutes({ dir: deps.consoleDir }));
 

@@ -1,3 +1,7 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { AppError } from "../errors";
+import type { AppEnv } from "./app-env";
+
 export interface RateLimit {
   requestsPerSecond: number;
   burst: number;
@@ -34,4 +38,22 @@ export class TokenBuckets {
     const { requestsPerSecond: rate, burst } = this.limit;
     for (const [id, b] of this.buckets) if (b.tokens + ((now - b.atMs) / 1000) * rate >= burst) this.buckets.delete(id);
   }
+}
+
+/**
+ * One bucket per API token, after authentication. Over the limit: 429 with `Retry-After` in whole
+ * seconds (the error envelope, or `refuse`'s answer where a protocol has its own body).
+ */
+export function perTokenRateLimit(
+  limit: RateLimit,
+  refuse?: (c: Context<AppEnv>, waitSeconds: number) => Response,
+): MiddlewareHandler<AppEnv> {
+  const buckets = new TokenBuckets(limit);
+  return async (c, next) => {
+    const waitSeconds = buckets.take(c.get("token").id);
+    if (waitSeconds === 0) return next();
+    c.header("Retry-After", String(waitSeconds));
+    if (refuse) return refuse(c, waitSeconds);
+    throw new AppError("RATE_LIMITED", `Too many requests for this token; retry after ${waitSeconds} s`);
+  };
 }

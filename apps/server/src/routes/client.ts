@@ -5,7 +5,7 @@ import { z } from "zod";
 import { AppError, unwrap, validationFailed } from "../errors";
 import { clientOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
-import { TokenBuckets, type RateLimit } from "../http/rate-limit";
+import { perTokenRateLimit, TokenBuckets, type RateLimit } from "../http/rate-limit";
 import { CountSources } from "../store/schema";
 import { jsonShapeProblem, parseValue, readJson } from "../http/validation";
 import { serveSse } from "../stream/hono-sse";
@@ -17,14 +17,18 @@ import { offerReportedContexts, sdkMetricsSchema } from "./sdk";
 export const clientEvaluateSchema = z.object({ context: contextSchema });
 
 export interface ClientRouteOptions {
+  /** Every `/api/client/*` request (evaluate, stream connects, metrics), per client token (per replica). */
+  rateLimit?: RateLimit;
   /** Browser metrics reports, per client token and per browser instance (per replica). */
   metricsRateLimit?: { perToken: RateLimit; perInstance: RateLimit };
 }
 
+/** As generous as OFREP's: one client token serves a whole site. It stops a runaway loop, it does not meter use. */
+export const DEFAULT_CLIENT_RATE_LIMIT: RateLimit = { requestsPerSecond: 1_000, burst: 2_000 };
+
 /**
- * Per token as generous as OFREP's (one client token serves a whole site); per instance about what
- * a page reporting every few seconds needs. Together with `BROWSER_COUNT_CAP` they bound what one
- * browser instance can count.
+ * Per instance about what a page reporting every few seconds needs. Together with
+ * `BROWSER_COUNT_CAP` they bound what one browser instance can count.
  */
 export const DEFAULT_CLIENT_METRICS_RATE_LIMIT = {
   perToken: { requestsPerSecond: 1_000, burst: 2_000 },
@@ -43,10 +47,11 @@ export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) 
   const limits = options.metricsRateLimit ?? DEFAULT_CLIENT_METRICS_RATE_LIMIT;
   const perToken = new TokenBuckets(limits.perToken);
   const perInstance = new TokenBuckets(limits.perInstance);
+  const rateLimited = perTokenRateLimit(options.rateLimit ?? DEFAULT_CLIENT_RATE_LIMIT);
   // EventSource cannot send a body or headers: the context comes base64url-encoded in the query.
   // Registered before the CORS middleware, which would touch `c.res` and so defeat the Node stream
   // path (see stream/node-sse.ts); EventSource sends a simple GET, so no preflight is needed.
-  app.get("/stream", clientOnly(deps.live), (c) => {
+  app.get("/stream", clientOnly(deps.live), rateLimited, (c) => {
     const encoded = c.req.query("context");
     if (encoded === undefined)
       throw validationFailed(
@@ -82,6 +87,7 @@ export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) 
     }),
   );
   app.use("*", clientOnly(deps.live));
+  app.use("*", rateLimited);
 
   app.post("/evaluate", async (c) => {
     const { context } = await readJson(c, clientEvaluateSchema, "evaluation request");

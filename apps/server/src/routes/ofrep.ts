@@ -6,7 +6,7 @@ import { z } from "zod";
 import { requireToken } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-size";
-import { TokenBuckets, type RateLimit } from "../http/rate-limit";
+import { perTokenRateLimit, type RateLimit } from "../http/rate-limit";
 import { zodIssues } from "../http/validation";
 import type { EnvironmentView, LiveState } from "../services/live-state";
 import type { SeenContextRecorder } from "../services/seen-context-recorder";
@@ -27,16 +27,10 @@ export interface OfrepRouteOptions {
   rateLimit?: RateLimit;
 }
 
-function rateLimited(buckets: TokenBuckets): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const waitSeconds = buckets.take(c.get("token").id);
-    if (waitSeconds === 0) return next();
-    // Whole seconds, never an HTTP date: the OFREP clients read it with parseInt. The body is
-    // OFREP's generalErrorResponse; clients act on the status and Retry-After alone.
-    c.header("Retry-After", String(waitSeconds));
-    return c.json({ errorDetails: `Rate limit exceeded for this token; retry after ${waitSeconds} s` }, 429);
-  };
-}
+// Whole seconds, never an HTTP date: the OFREP clients read Retry-After with parseInt. The body is
+// OFREP's generalErrorResponse; clients act on the status and Retry-After alone.
+const ofrepRateLimited = (c: Context<AppEnv>, waitSeconds: number) =>
+  c.json({ errorDetails: `Rate limit exceeded for this token; retry after ${waitSeconds} s` }, 429);
 
 export const ofrepRequestSchema = z.looseObject({ context: contextSchema.optional() });
 
@@ -88,7 +82,6 @@ const serverOrClient = requireToken(["server", "client"]);
  */
 export function ofrepRoutes(deps: { live: LiveState; seenContexts?: SeenContextRecorder }, options: OfrepRouteOptions = {}) {
   const app = new Hono<AppEnv>();
-  const buckets = new TokenBuckets(options.rateLimit ?? DEFAULT_OFREP_RATE_LIMIT);
 
   // Web providers run on any origin with a client token, like the browser SDK.
   app.use(
@@ -102,7 +95,7 @@ export function ofrepRoutes(deps: { live: LiveState; seenContexts?: SeenContextR
     }),
   );
   app.use("*", serverOrClient(deps.live));
-  app.use("*", rateLimited(buckets));
+  app.use("*", perTokenRateLimit(options.rateLimit ?? DEFAULT_OFREP_RATE_LIMIT, ofrepRateLimited));
   app.use("*", limitBody());
 
   app.post("/evaluate/flags", async (c) => {
