@@ -30,6 +30,10 @@ export async function startBenchServer(port: number, env: Record<string, string>
       LOG_LEVEL: "error",
       SWITCHYARD_ADMIN_TOKEN: BENCH_ADMIN,
       SWITCHYARD_DEMO: "false",
+      // Measures throughput from one token: the per-token limit would measure the limit.
+      SWITCHYARD_TOKEN_REQUESTS_PER_SECOND: "1000000",
+      // Every bench client connects from 127.0.0.1: one address holding tens of thousands of streams.
+      SWITCHYARD_MAX_STREAMS_PER_ADDRESS: "1000000",
     },
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
@@ -22,6 +22,7 @@ import { flagRoutes } from "./routes/flags";
 import { ofrepRoutes } from "./routes/ofrep";
 import { operationsRoutes } from "./routes/operations";
 import { reportRoutes } from "./routes/reports";
+import { clientAddress, DEFAULT_PUBLIC_LIMITS, type PublicLimits, StreamAdmission, throttleAuthFailures } from "./http/public-limits";
 import { sdkRoutes } from "./routes/sdk";
 import { segmentRoutes } from "./routes/segments";
 import { tokenRoutes } from "./routes/tokens";
@@ -41,7 +42,10 @@ export interface AppDeps {
   seenContexts?: SeenContextRecorder;
   /** Tests lower it; production uses `DEFAULT_CLIENT_METRICS_RATE_LIMIT`. */
   clientMetricsRateLimit?: ClientRouteOptions["metricsRateLimit"];
+  /** Per token on `/api/client/*` and `/ofrep/*`; production: `SWITCHYARD_TOKEN_REQUESTS_PER_SECOND`. */
   clientRateLimit?: ClientRouteOptions["rateLimit"];
+  /** Stream caps, the client address and the failed-authentication throttle; `DEFAULT_PUBLIC_LIMITS` unless set. */
+  publicLimits?: Partial<PublicLimits>;
 }
 
 function gauges(deps: AppDeps) {
@@ -101,8 +105,21 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
+  const limits: PublicLimits = { ...DEFAULT_PUBLIC_LIMITS, ...deps.publicLimits };
+  app.use("/api/*", throttleAuthFailures(limits));
+  app.use("/ofrep/*", throttleAuthFailures(limits));
+
   const seenContexts = deps.seenContexts ?? new SeenContextRecorder(deps.db, deps.logger);
-  const routeDeps = { db: deps.db, live: deps.live, hub: deps.hub, observed: deps.observed, prometheus: deps.prometheus, seenContexts };
+  const streams = new StreamAdmission(limits);
+  const routeDeps = {
+    db: deps.db,
+    live: deps.live,
+    hub: deps.hub,
+    observed: deps.observed,
+    prometheus: deps.prometheus,
+    seenContexts,
+    admitStream: (c: Context<AppEnv>) => streams.admit(c.get("token").id, clientAddress(c, limits.trustProxy)),
+  };
   app.route("/", operationsRoutes({ ping: deps.ping, isAccepting: deps.isAccepting ?? (() => true), gauges: () => gauges(deps) }));
   app.route("/", docsRoutes());
   app.route("/api/environments", environmentRoutes(routeDeps));
@@ -115,7 +132,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/deploys", deployRoutes(routeDeps));
   app.route("/api/sdk", sdkRoutes(routeDeps));
   app.route("/api/client", clientRoutes(routeDeps, { metricsRateLimit: deps.clientMetricsRateLimit, rateLimit: deps.clientRateLimit }));
-  app.route("/ofrep/v1", ofrepRoutes(routeDeps));
+  app.route("/ofrep/v1", ofrepRoutes(routeDeps, deps.clientRateLimit === undefined ? {} : { rateLimit: deps.clientRateLimit }));
   if (deps.consoleDir !== undefined) app.route("/", consoleRoutes({ dir: deps.consoleDir }));
 
   app.notFound((c) => c.json(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`).toBody(), 404));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_CLIENT_RATE_LIMIT, DEFAULT_PUBLIC_LIMITS } from "./http/public-limits";
 
 /**
  * Settings come from the environment, are parsed once at start, and every problem is listed at
@@ -36,6 +37,22 @@ const configSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
     .optional(),
   SWITCHYARD_DEMO: booleanSetting.optional(),
+  SWITCHYARD_TRUST_PROXY: booleanSetting.default(false),
+  SWITCHYARD_TOKEN_REQUESTS_PER_SECOND: z.coerce
+    .number({ message: "must be a number" })
+    .int("must be an integer")
+    .min(1, "must be at least 1")
+    .default(DEFAULT_CLIENT_RATE_LIMIT.requestsPerSecond),
+  SWITCHYARD_MAX_STREAMS_PER_TOKEN: z.coerce
+    .number({ message: "must be a number" })
+    .int("must be an integer")
+    .min(1, "must be at least 1")
+    .default(DEFAULT_PUBLIC_LIMITS.maxStreamsPerToken),
+  SWITCHYARD_MAX_STREAMS_PER_ADDRESS: z.coerce
+    .number({ message: "must be a number" })
+    .int("must be an integer")
+    .min(1, "must be at least 1")
+    .default(DEFAULT_PUBLIC_LIMITS.maxStreamsPerAddress),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       message: "must be one of fatal, error, warn, info, debug, trace, silent",
@@ -55,6 +72,12 @@ export interface Config {
   /** Seed demo flags on a new database. Defaults to on for the embedded database only. */
   demo: boolean;
   logLevel: string;
+  /** Stream caps and the proxy setting; each defaults to `DEFAULT_PUBLIC_LIMITS`. */
+  trustProxy?: boolean;
+  /** Per token on `/api/client/*` and `/ofrep/*`, with a burst of twice as many. */
+  tokenRequestsPerSecond?: number;
+  maxStreamsPerToken?: number;
+  maxStreamsPerAddress?: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -82,6 +105,10 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       adminToken: s.SWITCHYARD_ADMIN_TOKEN,
       demo: s.SWITCHYARD_DEMO ?? s.DATABASE_URL === undefined,
       logLevel: s.LOG_LEVEL,
+      trustProxy: s.SWITCHYARD_TRUST_PROXY,
+      tokenRequestsPerSecond: s.SWITCHYARD_TOKEN_REQUESTS_PER_SECOND,
+      maxStreamsPerToken: s.SWITCHYARD_MAX_STREAMS_PER_TOKEN,
+      maxStreamsPerAddress: s.SWITCHYARD_MAX_STREAMS_PER_ADDRESS,
     },
   };
 }

@@ -125,6 +125,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     prometheus,
     consoleDir: options.consoleDir,
     seenContexts,
+    ...(config.tokenRequestsPerSecond === undefined
+      ? {}
+      : { clientRateLimit: { requestsPerSecond: config.tokenRequestsPerSecond, burst: 2 * config.tokenRequestsPerSecond } }),
+    publicLimits: {
+      ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
+      ...(config.maxStreamsPerToken === undefined ? {} : { maxStreamsPerToken: config.maxStreamsPerToken }),
+      ...(config.maxStreamsPerAddress === undefined ? {} : { maxStreamsPerAddress: config.maxStreamsPerAddress }),
+    },
   });
 
   let http: (ServerType & { closeAllConnections?: () => void }) | undefined;

@@ -33,6 +33,15 @@ export class TokenBuckets {
     return Math.max(1, Math.ceil((1 - tokens) / rate));
   }
 
+  /** Like `take`, without taking: 0 when a request could go ahead now. */
+  wait(id: string): number {
+    const bucket = this.buckets.get(id);
+    if (bucket === undefined) return 0;
+    const { requestsPerSecond: rate, burst } = this.limit;
+    const tokens = Math.min(burst, bucket.tokens + ((this.nowMs() - bucket.atMs) / 1000) * rate);
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / rate));
+  }
+
   /** A bucket that has refilled is the same as no bucket. */
   private prune(now: number): void {
     const { requestsPerSecond: rate, burst } = this.limit;

@@ -5,10 +5,11 @@ import { z } from "zod";
 import { AppError, unwrap, validationFailed } from "../errors";
 import { clientOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
+import { DEFAULT_CLIENT_RATE_LIMIT } from "../http/public-limits";
 import { perTokenRateLimit, TokenBuckets, type RateLimit } from "../http/rate-limit";
 import { CountSources } from "../store/schema";
 import { jsonShapeProblem, parseValue, readJson } from "../http/validation";
-import { serveSse } from "../stream/hono-sse";
+import { serveAdmittedSse } from "../stream/hono-sse";
 import { evaluateForClientJson } from "../services/client-evaluation";
 import { recordMetrics } from "../services/sdk-usage";
 import { tokenEnvironment, type RouteDeps } from "./route-deps";
@@ -22,9 +23,6 @@ export interface ClientRouteOptions {
   /** Browser metrics reports, per client token and per browser instance (per replica). */
   metricsRateLimit?: { perToken: RateLimit; perInstance: RateLimit };
 }
-
-/** As generous as OFREP's: one client token serves a whole site. It stops a runaway loop, it does not meter use. */
-export const DEFAULT_CLIENT_RATE_LIMIT: RateLimit = { requestsPerSecond: 1_000, burst: 2_000 };
 
 /**
  * Per instance about what a page reporting every few seconds needs. Together with
@@ -71,9 +69,14 @@ export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) 
     deps.seenContexts.offer(view, context);
     const tokenId = c.get("token").id;
     // The CORS middleware's headers do not reach a response written straight to Node: repeat the one a browser needs.
-    return serveSse(c, (sink) => deps.hub.connectClient({ environmentKey: view.key, tokenId, context, sink }), {
-      "access-control-allow-origin": "*",
-    });
+    return serveAdmittedSse(
+      c,
+      deps.admitStream(c),
+      (sink) => deps.hub.connectClient({ environmentKey: view.key, tokenId, context, sink }),
+      {
+        "access-control-allow-origin": "*",
+      },
+    );
   });
 
   // Client tokens are meant for web pages on any origin; they can only read evaluated values.

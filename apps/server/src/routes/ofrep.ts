@@ -6,6 +6,7 @@ import { z } from "zod";
 import { requireToken } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-size";
+import { DEFAULT_CLIENT_RATE_LIMIT } from "../http/public-limits";
 import { perTokenRateLimit, type RateLimit } from "../http/rate-limit";
 import { zodIssues } from "../http/validation";
 import type { EnvironmentView, LiveState } from "../services/live-state";
@@ -19,9 +20,6 @@ import {
 } from "../services/ofrep-evaluation";
 import { etagMatches } from "../http/etag";
 import { tokenEnvironment } from "./route-deps";
-
-/** Per token and per replica. Generous: it is there to stop a runaway client loop, not to meter use. */
-export const DEFAULT_OFREP_RATE_LIMIT: RateLimit = { requestsPerSecond: 1_000, burst: 2_000 };
 
 export interface OfrepRouteOptions {
   rateLimit?: RateLimit;
@@ -95,7 +93,7 @@ export function ofrepRoutes(deps: { live: LiveState; seenContexts?: SeenContextR
     }),
   );
   app.use("*", serverOrClient(deps.live));
-  app.use("*", perTokenRateLimit(options.rateLimit ?? DEFAULT_OFREP_RATE_LIMIT, ofrepRateLimited));
+  app.use("*", perTokenRateLimit(options.rateLimit ?? DEFAULT_CLIENT_RATE_LIMIT, ofrepRateLimited));
   app.use("*", limitBody());
 
   app.post("/evaluate/flags", async (c) => {

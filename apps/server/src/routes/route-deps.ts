@@ -19,6 +19,8 @@ export interface RouteDeps {
   prometheus?: PrometheusSource | undefined;
   /** The rolling sample of evaluated contexts that previews read. */
   seenContexts: SeenContextRecorder;
+  /** Counts an authenticated stream against its token's and address's caps (429 over either); returns its release. */
+  admitStream(c: Context<AppEnv>): () => void;
 }
 
 export function actorOf(c: Context<AppEnv>): Actor {

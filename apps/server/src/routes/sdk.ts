@@ -10,7 +10,7 @@ import type { AppEnv } from "../http/app-env";
 import { readJson } from "../http/validation";
 import { recordMetrics } from "../services/sdk-usage";
 import { CountSources } from "../store/schema";
-import { serveSse } from "../stream/hono-sse";
+import { serveAdmittedSse } from "../stream/hono-sse";
 import { tokenEnvironment, type RouteDeps } from "./route-deps";
 import { etagMatches } from "../http/etag";
 
@@ -89,7 +89,9 @@ export function sdkRoutes(deps: RouteDeps) {
     }
     const lastEventId = parseLastEventId(c.req.header("last-event-id") ?? c.req.query("lastEventId"));
     const tokenId = c.get("token").id;
-    return serveSse(c, (sink) => deps.hub.connectSdk({ environmentKey: view.key, tokenId, instanceId, lastEventId, sink }));
+    return serveAdmittedSse(c, deps.admitStream(c), (sink) =>
+      deps.hub.connectSdk({ environmentKey: view.key, tokenId, instanceId, lastEventId, sink }),
+    );
   });
 
   app.post("/metrics", async (c) => {

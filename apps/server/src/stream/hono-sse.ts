@@ -52,3 +52,34 @@ export function serveSse(c: Context, register: (sink: SseSink) => Promise<() => 
     unregister();
   });
 }
+
+/** `serveSse` for a stream counted against a cap: `release` runs once when the stream ends, or at once if it never starts. */
+export function serveAdmittedSse(
+  c: Context,
+  release: () => void,
+  register: (sink: SseSink) => Promise<() => void>,
+  headers: Record<string, string> = {},
+): Response {
+  try {
+    return serveSse(
+      c,
+      async (sink) => {
+        let unregister: () => void;
+        try {
+          unregister = await register(sink);
+        } catch (error) {
+          release();
+          throw error;
+        }
+        return () => {
+          unregister();
+          release();
+        };
+      },
+      headers,
+    );
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
