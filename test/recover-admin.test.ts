@@ -53,7 +53,8 @@ describe("recovering admin access", () => {
     } finally {
       await again.stop();
     }
-  });
+    // Three embedded starts (PGlite opens its folder each time): slow on a loaded machine.
+  }, 180_000);
 
   it("refuses an unknown command or argument with the usage", async () => {
     const unknown = await runServerCommand(["recover-admn"], {});
@@ -65,21 +66,25 @@ describe("recovering admin access", () => {
     expect(help.output).toContain("recover-admin");
   });
 
-  it.skipIf(inject("postgresUrl") === null)("on PostgreSQL: a running server accepts the new token within seconds", async () => {
-    const scratch = await createScratchDatabase();
-    const running = await startServerProcess({ DATABASE_URL: scratch.url, SWITCHYARD_ADMIN_TOKEN: ADMIN });
-    try {
-      const recovered = await runServerCommand(["recover-admin"], { DATABASE_URL: scratch.url });
-      expect(recovered.code, recovered.output).toBe(0);
-      const token = printedToken(recovered.output)!;
-      const status = await eventually(
-        async () => (await fetch(`${running.url}/api/flags`, { headers: auth(token) })).status,
-        (s) => s === 200,
-      );
-      expect(status).toBe(200);
-    } finally {
-      await running.stop();
-      await scratch.drop();
-    }
-  });
+  it.skipIf(inject("postgresUrl") === null)(
+    "on PostgreSQL: a running server accepts the new token within seconds",
+    async () => {
+      const scratch = await createScratchDatabase();
+      const running = await startServerProcess({ DATABASE_URL: scratch.url, SWITCHYARD_ADMIN_TOKEN: ADMIN });
+      try {
+        const recovered = await runServerCommand(["recover-admin"], { DATABASE_URL: scratch.url });
+        expect(recovered.code, recovered.output).toBe(0);
+        const token = printedToken(recovered.output)!;
+        const status = await eventually(
+          async () => (await fetch(`${running.url}/api/flags`, { headers: auth(token) })).status,
+          (s) => s === 200,
+        );
+        expect(status).toBe(200);
+      } finally {
+        await running.stop();
+        await scratch.drop();
+      }
+    },
+    120_000,
+  );
 });
