@@ -71,7 +71,7 @@ for (const backend of backends()) {
     });
   });
 
-  describe.skipIf(backend.skip)(`core vectors through /api/client/evaluate on ${backend.name}`, () => {
+  describe.skipIf(backend.skip)(`core vectors through /api/client/evaluate and OFREP on ${backend.name}`, () => {
     const vectors = JSON.parse(readFileSync(new URL("../../../packages/core/cases.json", import.meta.url), "utf8")) as CasesDocument;
 
     // A fresh server per suite: suites reuse flag keys with other variations.
@@ -127,6 +127,12 @@ for (const backend of backends()) {
           const got = res.body.flags[testCase.flag] ?? { value: null, variation: null, reason: "ERROR", errorCode: "FLAG_NOT_FOUND" };
           const { value, variation, reason, errorCode } = testCase.expect;
           expect(got, testCase.name).toEqual({ value, variation, reason, ...(errorCode ? { errorCode } : {}) });
+          // OFREP answers from the same engine: the same value and reason, or the same error code.
+          const ofrep = await server.request("POST", `/ofrep/v1/evaluate/flags/${testCase.flag}`, {
+            token,
+            body: { context: testCase.context },
+          });
+          expect(ofrep.body, testCase.name).toMatchObject(reason === "ERROR" ? { errorCode } : { value, reason });
         }
         expect(ran).toBeGreaterThan(suite.cases.length / 2);
       } finally {

@@ -1,7 +1,7 @@
 /**
- * Contexts as the evaluator sees them, and how an attribute is read from one. Attributes are
- * the context's own top-level properties: `constructor` or `toString` must not resolve to
- * `Object.prototype` members, so names that exist on the prototype are read with `hasOwn`.
+ * Contexts as the evaluator sees them, and how a property is read from one (attribute-path.ts
+ * builds attribute readers from these). Only own properties count: `constructor` or `toString`
+ * must not resolve to `Object.prototype` members, so such names are read with `hasOwn`.
  */
 
 /** A context after the evaluator's boundary check: always a non-array object. */
@@ -23,7 +23,7 @@ export function isInheritedName(name: string): boolean {
   return name in Object.prototype;
 }
 
-/** Reads an own property, for names that {@link isInheritedName}. */
+/** Reads an own property (of a context or an object inside one). */
 export function readOwnAttribute(context: ContextRecord, name: string): unknown {
   return Object.hasOwn(context, name) ? context[name] : undefined;
 }

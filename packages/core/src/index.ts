@@ -3,6 +3,7 @@ export { BUCKET_COUNT, bucket, murmur3 } from "./bucketing";
 export { type Engine, type FlagEvaluator, type SnapshotChange, compile, evaluateFlag } from "./engine";
 export { MAX_PREREQUISITE_DEPTH } from "./flag-evaluation";
 export { normalizeContext } from "./context";
+export { type AttributeReader, attributePathProblem, compileAttributeReader, parseAttributePath } from "./attribute-path";
 export { type SemanticVersion, compareSemver, parseSemver } from "./semver";
 export { parseDateValue } from "./date-value";
 export { findPrerequisiteCycle } from "./prerequisite-cycle";
@@ -15,7 +16,7 @@ export {
 } from "./config-validation";
 export { servableVariations } from "./servable-variations";
 export type { CaseExpectation, CasesDocument } from "./cases-document";
-export { type SampledContext, attributesUsed, sampleContext } from "./seen-context";
+export { type SampledContext, type SampledValue, attributesUsed, sampleContext } from "./seen-context";
 export { type ServeFlip, rolloutFlips } from "./rollout-flips";
 export {
   type ChangeImpact,

@@ -1,5 +1,6 @@
 import { BUCKET_COUNT, type HashPrefix, bucketWithPrefix, hashPrefix } from "./bucketing";
-import { type ContextRecord, identityOf, isInheritedName, readOwnAttribute } from "./context-attribute";
+import { type AttributeReader, compileAttributeReader } from "./attribute-path";
+import { type ContextRecord, identityOf } from "./context-attribute";
 import { errorResult, variationResult } from "./evaluation-results";
 import { ErrorCodes, type EvaluationResult, type Reason, type Rollout, type VariationValue } from "./types";
 
@@ -10,7 +11,8 @@ import { ErrorCodes, type EvaluationResult, type Reason, type Rollout, type Vari
  */
 export interface CompiledRollout {
   readonly bucketBy: string;
-  readonly inheritedName: boolean;
+  /** Reads the `bucketBy` attribute (an attribute path, see attribute-path.ts). */
+  readonly read: AttributeReader;
   readonly prefix: HashPrefix;
   /** thresholds[i] = w0 + … + wi. */
   readonly thresholds: readonly number[];
@@ -49,7 +51,7 @@ export function compileRollout(
   const seed = typeof rollout.salt === "string" ? rollout.salt : flagKey;
   return Object.freeze({
     bucketBy,
-    inheritedName: isInheritedName(bucketBy),
+    read: compileAttributeReader(bucketBy),
     prefix: hashPrefix(seed),
     thresholds,
     results: thresholds.map((_, index) => variationResult(variations, index, reason, { ruleId })),
@@ -62,8 +64,7 @@ export function compileRollout(
 
 /** The result a rollout serves this context. Allocation-free for string attributes. */
 export function serveRollout(rollout: CompiledRollout, context: ContextRecord): EvaluationResult {
-  const raw = rollout.inheritedName ? readOwnAttribute(context, rollout.bucketBy) : context[rollout.bucketBy];
-  const value = identityOf(raw);
+  const value = identityOf(rollout.read(context));
   if (value === undefined) return rollout.missingKeyResult;
   const bucket = bucketWithPrefix(rollout.prefix, value);
   const thresholds = rollout.thresholds;

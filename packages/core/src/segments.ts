@@ -1,4 +1,5 @@
 import { type ConditionMatcher, allConditionsHold, compileCondition } from "./operators/condition";
+import { readIdentity } from "./attribute-path";
 import { type ContextRecord, identityOf } from "./context-attribute";
 import type { Segment } from "./types";
 
@@ -37,7 +38,7 @@ export function emptySegment(key: string): CompiledSegment {
 }
 
 export function isInSegment(segment: CompiledSegment, context: ContextRecord): boolean {
-  const key = identityOf(context.key);
+  const key = identityOf(readIdentity(context));
   if (key !== undefined) {
     if (segment.included.has(key)) return true;
     if (segment.excluded.has(key)) return false;

@@ -34,7 +34,10 @@ export interface ClientOptions {
    * can preview whom a change would flip (default `true`; needs `sendMetrics`).
    */
   sendContexts?: boolean;
-  /** Attributes never sent in the context sample, even when a rule reads them (default none). */
+  /**
+   * Attributes never sent in the context sample, even when a rule reads them (default none).
+   * Attribute paths: `user` withholds everything under `user`, `user.email` only that.
+   */
   privateAttributes?: string[];
   /** Default `console`. */
   logger?: Logger;

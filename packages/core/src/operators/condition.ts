@@ -1,4 +1,5 @@
-import { type ContextRecord, isInheritedName, readOwnAttribute } from "../context-attribute";
+import { type AttributeReader, compileAttributeReader } from "../attribute-path";
+import type { ContextRecord } from "../context-attribute";
 import type { Condition, Operator } from "../types";
 import { compileAfter, compileBefore } from "./date-operators";
 import { compileIn } from "./membership-operator";
@@ -37,11 +38,8 @@ function testAttribute(value: unknown, test: ValueTest): boolean {
   return false;
 }
 
-function compileExists(attribute: string, negate: boolean, inherited: boolean): ConditionMatcher {
-  if (inherited) {
-    return (context) => (readOwnAttribute(context, attribute) != null) !== negate;
-  }
-  return negate ? (context) => context[attribute] == null : (context) => context[attribute] != null;
+function compileExists(read: AttributeReader, negate: boolean): ConditionMatcher {
+  return negate ? (context) => read(context) == null : (context) => read(context) != null;
 }
 
 /**
@@ -54,30 +52,23 @@ function compileExists(attribute: string, negate: boolean, inherited: boolean): 
  *   even negated, so a bad configuration cannot serve a rule to everyone.
  */
 export function compileCondition(condition: Condition): ConditionMatcher {
-  const attribute = String(condition.attribute);
+  const read = compileAttributeReader(String(condition.attribute));
   const negate = condition.negate === true;
-  const inherited = isInheritedName(attribute);
-  if (condition.operator === "exists") return compileExists(attribute, negate, inherited);
+  if (condition.operator === "exists") return compileExists(read, negate);
   const compileOperator: OperatorCompiler | undefined = Object.hasOwn(OPERATOR_COMPILERS, condition.operator)
     ? OPERATOR_COMPILERS[condition.operator]
     : undefined;
   if (compileOperator === undefined || !Array.isArray(condition.values)) return NEVER;
   const test = compileOperator(condition.values);
   if (test === null) return NEVER;
-  if (inherited) {
-    return (context) => {
-      const value = readOwnAttribute(context, attribute);
-      return value != null && testAttribute(value, test) !== negate;
-    };
-  }
   if (negate) {
     return (context) => {
-      const value = context[attribute];
+      const value = read(context);
       return value != null && !testAttribute(value, test);
     };
   }
   return (context) => {
-    const value = context[attribute];
+    const value = read(context);
     return value != null && testAttribute(value, test);
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { attributePathSchema } from "./attribute-path-schema";
 import { parseDateValue } from "../date-value";
 import { compilePattern } from "../operators/regex-operator";
 import { parseSemver } from "../semver";
@@ -48,7 +49,7 @@ function valueProblem(operator: Operator, value: JsonPrimitive): string | undefi
 
 export const conditionSchema = z
   .strictObject({
-    attribute: z.string().min(1).max(256),
+    attribute: attributePathSchema,
     operator: operatorSchema,
     values: z.array(primitiveSchema).max(10_000),
     negate: z.boolean().default(false),

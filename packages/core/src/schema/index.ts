@@ -2,6 +2,7 @@
  * `@switchyard/core/schema`: zod schemas for the HTTP edge, and the semantic validation that
  * needs the environment. Kept off the main entry so SDKs never pull in zod.
  */
+export { attributePathSchema } from "./attribute-path-schema";
 export { type ConditionInput, conditionSchema } from "./condition-schema";
 export { contextSchema } from "./context-schema";
 export {

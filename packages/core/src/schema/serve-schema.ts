@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { BUCKET_COUNT } from "../bucketing";
+import { attributePathSchema } from "./attribute-path-schema";
 import type { Serve } from "../types";
 
 export const rolloutSchema = z.strictObject({
-  bucketBy: z.string().min(1).max(256).optional(),
+  bucketBy: attributePathSchema.optional(),
   salt: z.string().max(256).optional(),
   weights: z
     .array(z.int().nonnegative())

@@ -1,2 +1,3 @@
 export { SwitchyardProvider } from "./switchyard-provider";
-export { toResolution, toSwitchyardContext } from "./resolution";
+export { toSwitchyardContext } from "./context-mapping";
+export { toResolution } from "./resolution";

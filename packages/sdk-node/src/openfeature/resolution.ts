@@ -1,10 +1,4 @@
-import {
-  type EvaluationContext as OpenFeatureContext,
-  ErrorCode,
-  type FlagMetadata,
-  type ResolutionDetails,
-} from "@openfeature/server-sdk";
-import type { EvaluationContext } from "@switchyard/core";
+import { ErrorCode, type FlagMetadata, type ResolutionDetails } from "@openfeature/server-sdk";
 import type { EvaluationDetail, SdkErrorCode } from "../evaluation-detail";
 
 const ERROR_CODES: Record<SdkErrorCode, ErrorCode> = {
@@ -27,19 +21,4 @@ export function toResolution<T>(detail: EvaluationDetail<T>): ResolutionDetails<
   if (detail.prerequisiteKey !== undefined) metadata.prerequisiteKey = detail.prerequisiteKey;
   if (Object.keys(metadata).length > 0) resolution.flagMetadata = metadata;
   return resolution;
-}
-
-/**
- * OpenFeature's context as Switchyard's: `targetingKey` becomes `key` (an explicit string
- * `key` wins) and top-level dates become ISO strings, the form date operators read.
- */
-export function toSwitchyardContext(context: OpenFeatureContext): EvaluationContext {
-  const result: EvaluationContext = {};
-  for (const [name, value] of Object.entries(context)) {
-    if (name === "targetingKey" || name === "__proto__") continue;
-    result[name] = value instanceof Date ? value.toISOString() : value;
-  }
-  const key = typeof context.key === "string" ? context.key : context.targetingKey;
-  if (key !== undefined) result.key = key;
-  return result;
 }

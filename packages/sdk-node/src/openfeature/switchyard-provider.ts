@@ -14,7 +14,8 @@ import { Reasons } from "@switchyard/core";
 import { createClient, type SwitchyardClient } from "../client";
 import { describeError, SwitchyardError, SwitchyardErrorCodes } from "../errors";
 import type { ClientOptions } from "../options";
-import { toResolution, toSwitchyardContext } from "./resolution";
+import { toSwitchyardContext } from "./context-mapping";
+import { toResolution } from "./resolution";
 
 function isClient(value: SwitchyardClient | ClientOptions): value is SwitchyardClient {
   return "variationDetail" in value && typeof value.variationDetail === "function";
