@@ -2,6 +2,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployWorker } from "../src/deploys/deploy-worker";
 import { claimDeploys } from "../src/store/deploys";
+import { readEventId } from "../src/stream/sdk-events";
 import { createSplitFlag, errorRateGuard, settledDeploy } from "./deploy-fixtures";
 import { backends, startTestServer, type TestServer } from "./harness";
 import { eventually } from "../../../test/support/eventually";
@@ -63,7 +64,7 @@ for (const backend of backends()) {
               ...(errors > 0 ? [{ event: "error", flag, variation, count: errors }] : []),
             ];
           });
-          const version = Number(stream.messages.at(-1)?.id ?? 0);
+          const version = readEventId(stream.messages.at(-1)?.id)?.seq ?? 0;
           await server.request("POST", "/api/sdk/metrics", {
             token: sdkToken,
             body: { instanceId: `app-${flag}`, sdk: "test-app", version, events },

@@ -100,6 +100,10 @@ for (const backend of backends()) {
       expect(invalid.body.error.details).toEqual([{ path: "fallthrough.variation", message: expect.any(String) }]);
       const missing = await server.request("POST", `${path}/preview`, { body: { restoreVersion: 99 } });
       expect(missing.status).toBe(404);
+      // Beyond what a version column holds: a 400 at the edge, not the database's overflow as a 500.
+      const huge = await server.request("POST", `${path}/preview`, { body: { restoreVersion: 2_147_483_648 } });
+      expect(huge.status).toBe(400);
+      expect(huge.body.error.details).toEqual([{ path: "restoreVersion", message: expect.any(String) }]);
     });
 
     it("?dryRun=true answers the validated config and the preview, and writes and audits nothing", async () => {

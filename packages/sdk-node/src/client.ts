@@ -93,6 +93,7 @@ class Client implements SwitchyardClient {
       sendUsage: options.sendMetrics,
       sample: this.sample,
       version: () => this.store.version,
+      epoch: () => this.store.epoch,
       onAuthFailure: (status, detail) =>
         this.fatal(new SwitchyardError(SwitchyardErrorCodes.UNAUTHORIZED, authFailureMessage(status, detail), status)),
     });
@@ -278,6 +279,12 @@ class Client implements SwitchyardClient {
     if (this.closed) return;
     const result = this.store.apply(update, DataSources.SERVER, Date.now());
     if (!result.applied) return;
+    if (result.historyChanged !== undefined) {
+      const { from, to, previousVersion } = result.historyChanged;
+      this.options.logger.warn(
+        `the server's database is another history than before (epoch ${from} → ${to}: restored or replaced); serving its data at version ${this.store.version ?? 0}, although version ${previousVersion ?? 0} was served before`,
+      );
+    }
     this.backup?.write(this.store.snapshot());
     this.metrics.acknowledgeSoon();
     if (result.previousSource !== DataSources.NONE && result.changedKeys.length > 0) {

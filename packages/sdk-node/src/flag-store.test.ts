@@ -50,6 +50,28 @@ describe("FlagStore", () => {
     expect(fromBackup.version).toBe(3);
   });
 
+  it("takes a server put from another database history although its version is lower, and only then", () => {
+    const store = new FlagStore();
+    store.apply({ kind: "put", snapshot: { ...initial, epoch: "aaaaaaaaaaaa" } }, DataSources.SERVER, 0);
+    const sameHistory = store.apply({ kind: "put", snapshot: { ...snapshot(4, []), epoch: "aaaaaaaaaaaa" } }, DataSources.SERVER, 1);
+    expect(sameHistory).toStrictEqual({ applied: false });
+
+    const restored = store.apply(
+      { kind: "put", snapshot: { ...snapshot(4, [booleanFlag("on", false)]), epoch: "bbbbbbbbbbbb" } },
+      DataSources.SERVER,
+      2,
+    );
+    expect(restored).toMatchObject({ applied: true, historyChanged: { from: "aaaaaaaaaaaa", to: "bbbbbbbbbbbb", previousVersion: 10 } });
+    expect({ version: store.version, epoch: store.epoch, on: store.engine.evaluate("on", { key: "a" }).value }).toStrictEqual({
+      version: 4,
+      epoch: "bbbbbbbbbbbb",
+      on: false,
+    });
+    expect(store.snapshot().epoch).toBe("bbbbbbbbbbbb");
+    // Patches carry no epoch: within the new history they compare by version as before.
+    expect(store.apply({ kind: "delete-flag", version: 3, key: "on" }, DataSources.SERVER, 3)).toStrictEqual({ applied: false });
+  });
+
   it("knows the age of its data", () => {
     const store = new FlagStore();
     expect(store.ageMs(1_000)).toBeUndefined();

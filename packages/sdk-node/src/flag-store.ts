@@ -11,7 +11,15 @@ export const DataSources = {
 } as const;
 export type DataSource = (typeof DataSources)[keyof typeof DataSources];
 
-export type ApplyResult = { applied: false } | { applied: true; previousSource: DataSource; changedKeys: string[] };
+export type ApplyResult =
+  | { applied: false }
+  | {
+      applied: true;
+      previousSource: DataSource;
+      changedKeys: string[];
+      /** The server's data counts in another database history than the data it replaced; the versions before it. */
+      historyChanged?: { from: string; to: string; previousVersion: number | undefined };
+    };
 
 function changedKeys<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>): Set<string> {
   const changed = new Set<string>();
@@ -36,6 +44,7 @@ export class FlagStore {
   private segments = new Map<string, Segment>();
   private currentEngine: Engine = compile({ flags: [], segments: [] });
   private currentVersion: number | undefined;
+  private currentEpoch: string | undefined;
   private environment = "";
   private currentSource: DataSource = DataSources.NONE;
   private confirmedAt: number | undefined;
@@ -47,6 +56,11 @@ export class FlagStore {
   /** The config version served, `undefined` before any data. */
   get version(): number | undefined {
     return this.currentVersion;
+  }
+
+  /** The server database history of `version`, `undefined` before data that names one. */
+  get epoch(): string | undefined {
+    return this.currentEpoch;
   }
 
   get source(): DataSource {
@@ -67,6 +81,7 @@ export class FlagStore {
     return {
       environment: this.environment,
       version: this.currentVersion ?? 0,
+      ...(this.currentEpoch === undefined ? {} : { epoch: this.currentEpoch }),
       flags: [...this.flags.values()],
       segments: [...this.segments.values()],
     };
@@ -75,21 +90,38 @@ export class FlagStore {
   /**
    * Applies an update unless it is not newer than the data held. A server `put` always
    * replaces bootstrap or backup data, whatever its version: the server is the source of truth
-   * (its change log may have been reset since the backup was written).
+   * (its change log may have been reset since the backup was written). So does a server `put`
+   * from another database history (epoch): versions only compare within one history, and after a
+   * restore every version the server sends is below what the SDK held.
    */
   apply(update: DataUpdate, source: DataSource, confirmedAt: number): ApplyResult {
     const previousSource = this.currentSource;
-    const replacesStandIn = update.kind === "put" && source === DataSources.SERVER && previousSource !== DataSources.SERVER;
+    const serverPut = update.kind === "put" && source === DataSources.SERVER ? update.snapshot : undefined;
+    const replacesStandIn = serverPut !== undefined && previousSource !== DataSources.SERVER;
+    const otherHistory =
+      serverPut?.epoch !== undefined && this.currentEpoch !== undefined && serverPut.epoch !== this.currentEpoch
+        ? serverPut.epoch
+        : undefined;
     const newVersion = update.kind === "put" ? update.snapshot.version : update.version;
     const isNewer = this.currentVersion === undefined || newVersion > this.currentVersion;
-    if (!isNewer && !replacesStandIn) {
+    if (!isNewer && !replacesStandIn && otherHistory === undefined) {
       if (source === DataSources.SERVER) this.confirm(confirmedAt);
       return { applied: false };
     }
+    const previous = { epoch: this.currentEpoch, version: this.currentVersion };
     const keys = update.kind === "put" ? this.replace(update.snapshot) : this.patch(update);
+    if (update.kind === "put") this.currentEpoch = update.snapshot.epoch;
     this.currentVersion = newVersion;
     this.currentSource = source;
     this.confirmedAt = confirmedAt;
+    if (otherHistory !== undefined && previous.epoch !== undefined && previousSource === DataSources.SERVER) {
+      return {
+        applied: true,
+        previousSource,
+        changedKeys: keys,
+        historyChanged: { from: previous.epoch, to: otherHistory, previousVersion: previous.version },
+      };
+    }
     return { applied: true, previousSource, changedKeys: keys };
   }
 

@@ -24,6 +24,7 @@ function reporter(options: { intervalMs?: number; sendUsage?: boolean } = {}) {
     intervalMs: options.intervalMs ?? 60 * SECOND,
     sendUsage: options.sendUsage ?? true,
     version: () => 7,
+    epoch: () => "0123456789ab",
     onAuthFailure: () => {},
   });
   const reports = () => bodies.filter((body) => "evaluations" in body).length;
@@ -113,7 +114,7 @@ describe("MetricsReporter cadence", () => {
     expect(bodies).toEqual([]);
     metrics.acknowledgeSoon();
     await vi.advanceTimersByTimeAsync(10 * SECOND);
-    expect(bodies).toEqual([{ instanceId: "instance-1", sdk: expect.any(String), version: 7 }]);
+    expect(bodies).toEqual([{ instanceId: "instance-1", sdk: expect.any(String), version: 7, epoch: "0123456789ab" }]);
     await metrics.close();
   });
 

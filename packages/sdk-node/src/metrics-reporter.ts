@@ -18,6 +18,8 @@ export interface MetricsReporterOptions {
   /** The contexts evaluated this period, sent with the first report of each period; none when undefined. */
   sample?: ContextSample | undefined;
   version(): number | undefined;
+  /** The database history the version counts in; the server ignores versions of another one. */
+  epoch(): string | undefined;
   onAuthFailure(status: number, detail: string): void;
 }
 
@@ -137,8 +139,14 @@ export class MetricsReporter {
     void this.track(this.sendUsage(REQUEST_TIMEOUT_MS).finally(() => (this.reporting = false)));
   }
 
-  private identity(): { instanceId: string; sdk: string; version: number } {
-    return { instanceId: this.options.instanceId, sdk: SDK_NAME, version: this.options.version() ?? 0 };
+  private identity(): { instanceId: string; sdk: string; version: number; epoch?: string } {
+    const epoch = this.options.epoch();
+    return {
+      instanceId: this.options.instanceId,
+      sdk: SDK_NAME,
+      version: this.options.version() ?? 0,
+      ...(epoch === undefined ? {} : { epoch }),
+    };
   }
 
   private async track(sending: Promise<unknown>): Promise<void> {

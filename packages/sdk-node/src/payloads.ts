@@ -10,6 +10,11 @@ import type { FlagDefinition, Segment } from "@switchyard/core";
 export interface SdkSnapshot {
   environment: string;
   version: number;
+  /**
+   * The server database's history `version` counts in: a put from another epoch (a restored
+   * backup, a new database) is taken whatever its version. Absent from servers before 0.x epochs.
+   */
+  epoch?: string;
   flags: FlagDefinition[];
   segments: Segment[];
 }
@@ -84,6 +89,7 @@ export function parseSnapshot(value: unknown): Parsed<SdkSnapshot> {
     value: {
       environment: typeof value.environment === "string" ? value.environment : "",
       version: value.version,
+      ...(typeof value.epoch === "string" && value.epoch !== "" ? { epoch: value.epoch } : {}),
       // Parsed boundary: every flag and segment passed the structural checks above.
       flags: value.flags as FlagDefinition[],
       segments: value.segments as Segment[],

@@ -11,7 +11,12 @@ import type { RouteDeps } from "./route-deps";
 export const previewContextsSchema = z.array(contextSchema).max(1_000).optional();
 
 const configPreviewSchema = flagConfigInputSchema.extend({ contexts: previewContextsSchema });
-const restorePreviewSchema = z.strictObject({ restoreVersion: z.number().int().min(1), contexts: previewContextsSchema });
+/** Config versions are PostgreSQL integers: a larger number is a 400 here, not an overflow in the database. */
+const MAX_VERSION_NUMBER = 2_147_483_647;
+const restorePreviewSchema = z.strictObject({
+  restoreVersion: z.number().int().min(1).max(MAX_VERSION_NUMBER),
+  contexts: previewContextsSchema,
+});
 const archivePreviewSchema = z.strictObject({ archive: z.literal(true), contexts: previewContextsSchema });
 
 /** For the OpenAPI document: a config as PUT takes it, `{ "restoreVersion": n }`, or `{ "archive": true }`. */

@@ -13,6 +13,8 @@ import { CountSources } from "../store/schema";
 import { serveAdmittedSse } from "../stream/hono-sse";
 import { tokenEnvironment, type RouteDeps } from "./route-deps";
 import { etagMatches } from "../http/etag";
+import { parseEventId } from "../stream/sdk-events";
+import { EPOCH_PATTERN } from "../store/database-epoch";
 
 export const instanceIdSchema = z
   .string()
@@ -23,6 +25,7 @@ export const sdkMetricsSchema = z.strictObject({
   instanceId: instanceIdSchema,
   sdk: z.string().min(1).max(100).optional(),
   version: z.number().int().min(0).optional(),
+  epoch: z.string().regex(EPOCH_PATTERN, "must be the 12 hex digits the server sent as epoch").optional(),
   periodStart: z.iso.datetime().optional(),
   periodEnd: z.iso.datetime().optional(),
   evaluations: z
@@ -56,11 +59,6 @@ export function offerReportedContexts(
   for (const { context, count } of contexts) recorder.offer(view, normalizeContext(context), count);
 }
 
-/** A Last-Event-ID this server handed out is a change seq; anything else means "start over". */
-function parseLastEventId(value: string | undefined): number | undefined {
-  return value !== undefined && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : undefined;
-}
-
 export function sdkRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
   app.use("*", serverOnly(deps.live));
@@ -87,7 +85,7 @@ export function sdkRoutes(deps: RouteDeps) {
         ]);
       instanceId = parsed.data;
     }
-    const lastEventId = parseLastEventId(c.req.header("last-event-id") ?? c.req.query("lastEventId"));
+    const lastEventId = parseEventId(c.req.header("last-event-id") ?? c.req.query("lastEventId"), view.epoch);
     const tokenId = c.get("token").id;
     return serveAdmittedSse(c, deps.admitStream(c), (sink) =>
       deps.hub.connectSdk({ environmentKey: view.key, tokenId, instanceId, lastEventId, sink }),

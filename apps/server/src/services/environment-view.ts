@@ -5,6 +5,8 @@ export interface EnvironmentView {
   key: string;
   /** The change sequence number this view reflects. */
   version: number;
+  /** The database history `version` counts in (store/database-epoch.ts). */
+  epoch: string;
   engine: Engine;
   flags: FlagDefinition[];
   segments: Segment[];
@@ -23,6 +25,7 @@ export interface EnvironmentView {
 function assemble(
   key: string,
   version: number,
+  epoch: string,
   engine: Engine,
   flagsByKey: Map<string, FlagDefinition>,
   segmentsByKey: Map<string, Segment>,
@@ -34,21 +37,23 @@ function assemble(
   return {
     key,
     version,
+    epoch,
     engine,
     flags,
     segments,
     flagsByKey,
     segmentsByKey,
     usedSegmentKeys,
-    sdkBody: JSON.stringify({ environment: key, version, flags, segments: segments.filter((s) => usedSegmentKeys.has(s.key)) }),
-    etag: `W/"${key}-${version}"`,
+    sdkBody: JSON.stringify({ environment: key, version, epoch, flags, segments: segments.filter((s) => usedSegmentKeys.has(s.key)) }),
+    etag: `W/"${key}-${epoch}-${version}"`,
   };
 }
 
-export function buildView(key: string, version: number, flags: FlagDefinition[], segments: Segment[]): EnvironmentView {
+export function buildView(key: string, version: number, epoch: string, flags: FlagDefinition[], segments: Segment[]): EnvironmentView {
   return assemble(
     key,
     version,
+    epoch,
     compile({ flags, segments }),
     new Map(flags.map((f) => [f.key, f])),
     new Map(segments.map((s) => [s.key, s])),
@@ -77,5 +82,5 @@ export function patchView(
     deletedFlags: [...change.flagKeys].filter((k) => !flagsByKey.has(k)),
     deletedSegments: [...change.segmentKeys].filter((k) => !segmentsByKey.has(k)),
   });
-  return assemble(view.key, version, engine, flagsByKey, segmentsByKey);
+  return assemble(view.key, version, view.epoch, engine, flagsByKey, segmentsByKey);
 }

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { TokenKind } from "../auth/token-secrets";
 import type { ChangeBus } from "../bus/change-bus";
 import { changesSince, latestSeq, type Change } from "../store/changes";
+import { readDatabaseEpoch } from "../store/database-epoch";
 import type { Db } from "../store/database";
 import { listEnvironments } from "../store/environments";
 import { loadFlagDefinitions, loadSegments } from "../store/snapshots";
@@ -38,6 +39,7 @@ const CHANGE_BATCH = 5_000;
  */
 export class LiveState {
   private seq = 0;
+  private currentEpoch = "";
   private tokens = new Map<string, AuthToken>();
   private views = new Map<string, EnvironmentView>();
   private pending: Promise<void> = Promise.resolve();
@@ -66,6 +68,11 @@ export class LiveState {
 
   get appliedSeq(): number {
     return this.seq;
+  }
+
+  /** The database's history (store/database-epoch.ts); read at load, sent with every full payload. */
+  get epoch(): string {
+    return this.currentEpoch;
   }
 
   tokenByHash(hash: string): AuthToken | undefined {
@@ -120,6 +127,7 @@ export class LiveState {
   async load(): Promise<void> {
     const run = async () => {
       const seq = await latestSeq(this.db);
+      this.currentEpoch = await readDatabaseEpoch(this.db);
       await this.reloadTokens();
       await this.reloadEnvironments(seq);
       this.seq = seq;
@@ -156,6 +164,7 @@ export class LiveState {
     if (changes.length === CHANGE_BATCH) {
       // Far behind: one full reload is cheaper than replaying.
       const seq = await latestSeq(this.db);
+      this.currentEpoch = await readDatabaseEpoch(this.db);
       await this.reloadTokens();
       await this.reloadEnvironments(seq);
       this.seq = seq;
@@ -235,7 +244,7 @@ export class LiveState {
     const segments = await loadSegments(this.db);
     const views = new Map<string, EnvironmentView>();
     for (const { key } of await listEnvironments(this.db))
-      views.set(key, buildView(key, seq, await loadFlagDefinitions(this.db, key), segments));
+      views.set(key, buildView(key, seq, this.currentEpoch, await loadFlagDefinitions(this.db, key), segments));
     this.views = views;
   }
 }

@@ -14,6 +14,8 @@ export interface MetricsReport {
   instanceId: string;
   sdk?: string | undefined;
   version?: number | undefined;
+  /** The database history `version` counts in; a version from another history acknowledges nothing. */
+  epoch?: string | undefined;
   evaluations: Array<{ flag: string; variation: number; count: number }>;
   events: Array<{ event: string; flag?: string | undefined; variation?: number | undefined; count: number }>;
 }
@@ -124,7 +126,9 @@ export async function recordMetrics(
           environmentKey,
           instanceId: report.instanceId,
           sdk: report.sdk ?? null,
-          version: report.version,
+          // An SDK still serving data from before a restore reports versions this database has not
+          // reached: counting them would acknowledge flag-offs it never received.
+          version: report.epoch === undefined || report.epoch === deps.live.epoch ? report.version : undefined,
           at,
         });
       await addEvaluationCounts(

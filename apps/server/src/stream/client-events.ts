@@ -1,7 +1,7 @@
 import type { EvaluationContext } from "@switchyard/core";
 import { evaluatedFragments } from "../services/client-evaluation";
 import type { EnvironmentView } from "../services/live-state";
-import type { StreamEvent } from "./sdk-events";
+import { eventId, type StreamEvent } from "./sdk-events";
 
 /** What a client stream last sent: flag key → the JSON fragment of its value. */
 export type ClientValues = ReadonlyMap<string, string>;
@@ -18,7 +18,7 @@ function flagsObject(entries: Iterable<[string, string]>): string {
 
 export function clientValuesPut(view: EnvironmentView, context: EvaluationContext): { event: StreamEvent; values: ClientValues } {
   const values = evaluatedFragments(view.engine, context);
-  return { event: { event: "put", id: String(view.version), data: `{"flags":${flagsObject(values)}}` }, values };
+  return { event: { event: "put", id: eventId(view.epoch, view.version), data: `{"flags":${flagsObject(values)}}` }, values };
 }
 
 /** Only the values that differ from what was sent, and the flags that are gone; null when nothing changed. */
@@ -33,7 +33,11 @@ export function clientValuesPatch(
   const deleted = [...previous.keys()].filter((key) => !values.has(key));
   if (changed.length === 0 && deleted.length === 0) return null;
   return {
-    event: { event: "patch", id: String(view.version), data: `{"flags":${flagsObject(changed)},"deleted":${JSON.stringify(deleted)}}` },
+    event: {
+      event: "patch",
+      id: eventId(view.epoch, view.version),
+      data: `{"flags":${flagsObject(changed)},"deleted":${JSON.stringify(deleted)}}`,
+    },
     values,
   };
 }

@@ -6,7 +6,7 @@ import type { MetricsHint } from "../services/observed-environments";
 /** One SSE event, ready to write: `data` is serialized JSON. */
 export interface StreamEvent {
   event: "put" | "patch" | "delete" | "metrics";
-  /** The change seq; absent on `metrics`, which is no change an SDK could resume from. */
+  /** `<epoch>-<seq>` (see `eventId`); absent on `metrics`, which is no change an SDK could resume from. */
   id?: string;
   data: string;
 }
@@ -25,8 +25,29 @@ export function metricsEvent(hint: MetricsHint): StreamEvent {
   return event;
 }
 
+/**
+ * An SDK event's id names the change seq and the database history it counts in, so a
+ * `Last-Event-ID` from before a restore (or from another database) never resumes into a
+ * different history: `parseEventId` gives back the seq only for this epoch.
+ */
+export function eventId(epoch: string, seq: number): string {
+  return `${epoch}-${seq}`;
+}
+
+/** The epoch and seq an event id names, `undefined` for anything else. */
+export function readEventId(value: string | undefined): { epoch: string; seq: number } | undefined {
+  const match = value === undefined ? null : /^([0-9a-f]{12})-(\d{1,15})$/.exec(value.trim());
+  return match?.[1] === undefined || match[2] === undefined ? undefined : { epoch: match[1], seq: Number(match[2]) };
+}
+
+/** The seq to resume after, or `undefined` (start over with a put) for any id this history did not hand out. */
+export function parseEventId(value: string | undefined, epoch: string): number | undefined {
+  const read = readEventId(value);
+  return read?.epoch === epoch ? read.seq : undefined;
+}
+
 export function putEvent(view: EnvironmentView): StreamEvent {
-  return { event: "put", id: String(view.version), data: view.sdkBody };
+  return { event: "put", id: eventId(view.epoch, view.version), data: view.sdkBody };
 }
 
 /** Whether a change row concerns what SDKs of `environmentKey` hold. */
@@ -57,14 +78,14 @@ export function sdkEvents(view: EnvironmentView, changes: readonly Change[], pre
   const sent = new Set<string>();
   const segmentPatch = (segment: Segment, version: number): StreamEvent => {
     sent.add(segment.key);
-    return { event: "patch", id: String(version), data: JSON.stringify({ version, segment }) };
+    return { event: "patch", id: eventId(view.epoch, version), data: JSON.stringify({ version, segment }) };
   };
   for (const change of last.values()) {
     const version = change.seq;
     if (change.entity === "segment") {
       const segment = view.segmentsByKey.get(change.key);
       if (segment === undefined)
-        events.push({ event: "delete", id: String(version), data: JSON.stringify({ version, segment: change.key }) });
+        events.push({ event: "delete", id: eventId(view.epoch, version), data: JSON.stringify({ version, segment: change.key }) });
       else if (view.usedSegmentKeys.has(change.key) && !sent.has(change.key)) events.push(segmentPatch(segment, version));
     } else {
       const flag = view.flagsByKey.get(change.key);
@@ -74,8 +95,8 @@ export function sdkEvents(view: EnvironmentView, changes: readonly Change[], pre
       }
       events.push(
         flag
-          ? { event: "patch", id: String(version), data: JSON.stringify({ version, flag }) }
-          : { event: "delete", id: String(version), data: JSON.stringify({ version, flag: change.key }) },
+          ? { event: "patch", id: eventId(view.epoch, version), data: JSON.stringify({ version, flag }) }
+          : { event: "delete", id: eventId(view.epoch, version), data: JSON.stringify({ version, flag: change.key }) },
       );
     }
   }
