@@ -46,8 +46,8 @@ async function api(url: string, method: string, path: string, body: unknown) {
   return res.json() as Promise<Record<string, unknown>>;
 }
 
-/** 100 flags like benchmark flag B: a two-condition rule, else a 25% rollout. */
-async function seed(url: string): Promise<string> {
+/** 100 flags like benchmark flag B: a two-condition rule, else a 25% rollout; returns a client token. */
+export async function seed(url: string): Promise<string> {
   for (let i = 0; i < FLAG_COUNT; i++) {
     const key = `bench-flag-${i}`;
     await api(url, "POST", "/api/flags", { key });

@@ -9,6 +9,7 @@ import { consoleSizeBench } from "./console-size";
 import { deployMitigationBench } from "./deploy-mitigation";
 import { previewLatencyBench } from "./preview-latency";
 import { packagedBench } from "./packaged";
+import { payloadSizeBench } from "./payload-size";
 
 /**
  * Runs every benchmark suite in sequence: `tsx run-all.ts` for all, `tsx run-all.ts <name>…`
@@ -19,6 +20,7 @@ const suites: readonly BenchSuite[] = [
   coreEvaluationBench,
   sdkEvaluationBench,
   httpEvaluateBench,
+  payloadSizeBench,
   propagationBench,
   browserSizeBench,
   consoleSizeBench,

@@ -4,6 +4,7 @@ import { cors } from "hono/cors";
 import { z } from "zod";
 import { AppError, unwrap, validationFailed } from "../errors";
 import { clientOnly } from "../http/auth";
+import { compressJson } from "../http/compression";
 import type { AppEnv } from "../http/app-env";
 import { DEFAULT_CLIENT_RATE_LIMIT } from "../http/public-limits";
 import { perTokenRateLimit, TokenBuckets, type RateLimit } from "../http/rate-limit";
@@ -92,7 +93,7 @@ export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) 
   app.use("*", clientOnly(deps.live));
   app.use("*", rateLimited);
 
-  app.post("/evaluate", async (c) => {
+  app.post("/evaluate", compressJson(), async (c) => {
     const { context } = await readJson(c, clientEvaluateSchema, "evaluation request");
     const view = tokenEnvironment(c, deps.live);
     const normalized = normalizeContext(context);

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { requireToken } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-size";
+import { compressJson } from "../http/compression";
 import { DEFAULT_CLIENT_RATE_LIMIT } from "../http/public-limits";
 import { perTokenRateLimit, type RateLimit } from "../http/rate-limit";
 import { zodIssues } from "../http/validation";
@@ -96,7 +97,7 @@ export function ofrepRoutes(deps: { live: LiveState; seenContexts?: SeenContextR
   app.use("*", perTokenRateLimit(options.rateLimit ?? DEFAULT_CLIENT_RATE_LIMIT, ofrepRateLimited));
   app.use("*", limitBody());
 
-  app.post("/evaluate/flags", async (c) => {
+  app.post("/evaluate/flags", compressJson(), async (c) => {
     const request = await readOfrepRequest(c);
     // Only a malformed request fails as a whole (bulkEvaluationFailure has no key).
     if (!request.ok) return c.json({ errorCode: request.errorCode, errorDetails: request.errorDetails }, 400);

@@ -12,6 +12,7 @@ import { recordMetrics } from "../services/sdk-usage";
 import { CountSources } from "../store/schema";
 import { serveAdmittedSse } from "../stream/hono-sse";
 import { tokenEnvironment, type RouteDeps } from "./route-deps";
+import { compressJson } from "../http/compression";
 import { etagMatches } from "../http/etag";
 import { parseEventId } from "../stream/sdk-events";
 import { EPOCH_PATTERN } from "../store/database-epoch";
@@ -63,8 +64,8 @@ export function sdkRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
   app.use("*", serverOnly(deps.live));
 
-  // Served from memory: the body is serialized once per change, not per request.
-  app.get("/flags", (c) => {
+  // Served from memory: the body is serialized once per change, and compressed once per encoding.
+  app.get("/flags", compressJson({ cacheByEtag: true }), (c) => {
     const view = tokenEnvironment(c, deps.live);
     c.header("ETag", view.etag);
     c.header("Cache-Control", "no-cache");
