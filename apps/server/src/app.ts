@@ -22,6 +22,7 @@ import { flagRoutes } from "./routes/flags";
 import { ofrepRoutes } from "./routes/ofrep";
 import { operationsRoutes } from "./routes/operations";
 import { reportRoutes } from "./routes/reports";
+import { rehearsalRoutes } from "./routes/rehearsals";
 import { clientAddress, DEFAULT_PUBLIC_LIMITS, type PublicLimits, StreamAdmission, throttleAuthFailures } from "./http/public-limits";
 import { sdkRoutes } from "./routes/sdk";
 import { segmentRoutes } from "./routes/segments";
@@ -130,6 +131,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/reports", reportRoutes(routeDeps));
   app.route("/api/code-refs", codeRefRoutes(routeDeps));
   app.route("/api/deploys", deployRoutes(routeDeps));
+  app.route("/api/rehearsals", rehearsalRoutes(routeDeps));
   app.route("/api/sdk", sdkRoutes(routeDeps));
   app.route("/api/client", clientRoutes(routeDeps, { metricsRateLimit: deps.clientMetricsRateLimit, rateLimit: deps.clientRateLimit }));
   app.route("/ofrep/v1", ofrepRoutes(routeDeps, deps.clientRateLimit === undefined ? {} : { rateLimit: deps.clientRateLimit }));

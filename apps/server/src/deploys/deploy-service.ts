@@ -139,6 +139,7 @@ export async function createDeploy(
   actor: Actor,
   input: DeployInput,
   now = new Date(),
+  rehearsalId: string | null = null,
 ): Promise<Result<DeployView>> {
   const flags = await guardedFlags(deps, input);
   if (!flags.ok) return flags;
@@ -164,6 +165,7 @@ export async function createDeploy(
       countCursor: await baselineCursor(tx, { environmentKey: input.environment, guard, flags: flags.value }, now),
       createdBy: actor.name,
       createdAt: now,
+      rehearsalId,
     });
     await record.audit({
       actor,
@@ -171,7 +173,15 @@ export async function createDeploy(
       resourceType: "deploy",
       resourceKey: id,
       environmentKey: input.environment,
-      after: { id, service: input.service, version: input.version, commit: input.commit ?? null, flags: input.flags, guard },
+      after: {
+        id,
+        service: input.service,
+        version: input.version,
+        commit: input.commit ?? null,
+        flags: input.flags,
+        guard,
+        ...(rehearsalId === null ? {} : { rehearsalId }),
+      },
       comment: null,
       deployId: id,
     });
@@ -203,6 +213,8 @@ export interface DeployView {
   /** How far the Prometheus source has sampled, and its latest problem (null: no query checks). */
   prometheus: store.DeployRow["prometheus"];
   snapshot: FlagSnapshot;
+  /** The rollback rehearsal this deploy was registered by (its flag-off was practice); null for real deploys. */
+  rehearsalId: string | null;
 }
 
 async function deployView(db: Db, row: store.DeployRow, now: Date): Promise<DeployView> {
@@ -232,6 +244,7 @@ async function deployView(db: Db, row: store.DeployRow, now: Date): Promise<Depl
       .sort((a, b) => a.acknowledgedAt.localeCompare(b.acknowledgedAt)),
     prometheus: row.prometheus,
     snapshot: row.snapshot,
+    rehearsalId: row.rehearsalId,
   };
 }
 

@@ -134,7 +134,8 @@ export class DeployWorker {
         ))
       )
         return false;
-      if (decision.status !== deploy.status) await queueDecisionWebhook(tx, deploy, decision, now);
+      // A rehearsal's breach is practice: no pipeline is told to roll back.
+      if (decision.status !== deploy.status && deploy.rehearsalId === null) await queueDecisionWebhook(tx, deploy, decision, now);
       return true;
     });
     if (!stored) return this.lost(deploy.id);
@@ -153,10 +154,12 @@ export class DeployWorker {
     const flagsOff = [...deploy.flagsOff];
     const refused: Refusal[] = [];
     if (deploy.guard.onBreach !== BreachResponses.disableFlags) return { flagsOff, refused };
-    const actor: Actor = { tokenId: null, name: `deploy ${deploy.id}` };
+    // A rehearsal's flag-off is audited as one: the actor and the comment name it.
+    const by = deploy.rehearsalId === null ? `deploy ${deploy.id}` : `rehearsal ${deploy.rehearsalId} (deploy ${deploy.id})`;
+    const actor: Actor = { tokenId: null, name: by };
     for (const action of actions) {
       if (action.type !== "disable-flag" || flagsOff.some((off) => off.flag === action.flag)) continue;
-      const comment = `deploy ${deploy.id}: ${action.detail}`.slice(0, COMMENT_MAX);
+      const comment = `${by}: ${action.detail}`.slice(0, COMMENT_MAX);
       const written = await patchFlagConfig(
         this.deps,
         actor,

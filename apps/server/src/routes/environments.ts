@@ -12,6 +12,8 @@ import { actorOf, type RouteDeps } from "./route-deps";
 export const environmentCreateSchema = z.strictObject({
   key: flagKeySchema,
   name: z.string().trim().min(1).max(200).optional(),
+  /** Rollback rehearsals are refused here unless they pass `allowProduction`. */
+  production: z.boolean().optional(),
 });
 
 export const environmentPatchSchema = z
@@ -27,9 +29,11 @@ export const environmentPatchSchema = z
     seenContexts: z.boolean().optional(),
     /** Writes flipping more than this share of seen evaluations need `"confirm": true`; null turns the guard off. */
     confirmFlipShare: z.number().min(0).max(1).nullable().optional(),
+    /** Rollback rehearsals are refused here unless they pass `allowProduction`. */
+    production: z.boolean().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, {
-    message: "send at least one of name, webhookUrl, webhookSecret, seenContexts, confirmFlipShare",
+    message: "send at least one of name, webhookUrl, webhookSecret, seenContexts, confirmFlipShare, production",
   });
 
 export function environmentRoutes(deps: RouteDeps) {
@@ -40,7 +44,13 @@ export function environmentRoutes(deps: RouteDeps) {
 
   app.post("/", async (c) => {
     const input = await readJson(c, environmentCreateSchema, "environment");
-    const created = unwrap(await environments.createEnvironment(deps, actorOf(c), { key: input.key, name: input.name ?? input.key }));
+    const created = unwrap(
+      await environments.createEnvironment(deps, actorOf(c), {
+        key: input.key,
+        name: input.name ?? input.key,
+        production: input.production,
+      }),
+    );
     return c.json(created, 201);
   });
 

@@ -8,6 +8,7 @@ import { readJson, readQuery } from "../http/validation";
 import { flagKindList } from "../services/flag-defaults";
 import * as flags from "../services/flags";
 import { flagConfigRoutes } from "./flag-configs";
+import { lastRehearsals } from "../rehearsals/rehearsal-service";
 import { actorOf, type RouteDeps } from "./route-deps";
 
 const flagFields = {
@@ -71,7 +72,11 @@ export function flagRoutes(deps: RouteDeps) {
     return c.json(unwrap(await flags.createFlag(deps, actorOf(c), input)), 201);
   });
 
-  app.get("/:key", async (c) => c.json(unwrap(await flags.getFlag(deps, c.req.param("key")))));
+  // One flag also shows its newest rollback rehearsal per environment (the list leaves them out).
+  app.get("/:key", async (c) => {
+    const flag = unwrap(await flags.getFlag(deps, c.req.param("key")));
+    return c.json({ ...flag, lastRehearsals: await lastRehearsals(deps.db, flag.key) });
+  });
 
   app.patch("/:key", async (c) => {
     const { comment, ...patch } = await readJson(c, flagPatchSchema, "flag");

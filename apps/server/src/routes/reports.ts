@@ -26,6 +26,7 @@ export const staleReportQuerySchema = z.strictObject({
   notEvaluatedDays: days.optional(),
   fullyRolledOutDays: days.optional(),
   disabledDays: days.optional(),
+  notRehearsedDays: days.optional(),
 });
 
 export function reportRoutes(deps: RouteDeps) {
@@ -61,6 +62,7 @@ export function reportRoutes(deps: RouteDeps) {
       notEvaluatedDays: query.notEvaluatedDays ?? defaultStaleThresholds.notEvaluatedDays,
       fullyRolledOutDays: query.fullyRolledOutDays ?? defaultStaleThresholds.fullyRolledOutDays,
       disabledDays: query.disabledDays ?? defaultStaleThresholds.disabledDays,
+      notRehearsedDays: query.notRehearsedDays ?? defaultStaleThresholds.notRehearsedDays,
     };
     const scope = { environment: query.environment, repository: query.repository, branch: query.branch };
     const report = staleReport(await loadStaleReportInput(deps.db, { ...scope, now: new Date(), thresholds }));

@@ -17,6 +17,8 @@ export interface EnvironmentView {
   seenContexts: boolean;
   /** Writes flipping more than this share of seen evaluations need `"confirm": true`; null: never asked. */
   confirmFlipShare: number | null;
+  /** A production environment refuses rollback rehearsals unless one is explicitly allowed. */
+  production: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -28,6 +30,7 @@ const view = (row: environmentsStore.EnvironmentRow): EnvironmentView => ({
   webhookSecretSet: row.webhookSecret !== null,
   seenContexts: row.seenContextsEnabled,
   confirmFlipShare: row.confirmFlipShare,
+  production: row.production,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
 });
@@ -42,9 +45,13 @@ export async function getEnvironment(deps: ServiceDeps, key: string): Promise<Re
 }
 
 /** A new environment gets every existing flag, off, so flags stay "one config per environment". */
-export function createEnvironment(deps: ServiceDeps, actor: Actor, input: { key: string; name: string }): Promise<Result<EnvironmentView>> {
+export function createEnvironment(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: { key: string; name: string; production?: boolean | undefined },
+): Promise<Result<EnvironmentView>> {
   return mutate(deps, async (tx, record) => {
-    const row = await environmentsStore.insertEnvironment(tx, input);
+    const row = await environmentsStore.insertEnvironment(tx, { key: input.key, name: input.name, production: input.production ?? false });
     if (!row) return fail("CONFLICT", `Environment '${input.key}' already exists`);
     for (const flag of await listFlags(tx, { includeArchived: true })) {
       await writeConfig(tx, {

@@ -12,9 +12,9 @@ import { createSegment } from "./segments";
 import { insertToken } from "./tokens";
 
 export const defaultEnvironments = [
-  { key: "development", name: "Development" },
-  { key: "staging", name: "Staging" },
-  { key: "production", name: "Production" },
+  { key: "development", name: "Development", production: false },
+  { key: "staging", name: "Staging", production: false },
+  { key: "production", name: "Production", production: true },
 ] as const;
 
 const system: Actor = { tokenId: null, name: "system" };

@@ -193,6 +193,8 @@ export interface InstanceView {
   /** When the server first heard of the instance (its first stream or report). */
   firstSeenAt: string;
   lastSeenAt: string;
+  /** The instance's own last metrics report (stream heartbeats do not move it); null: none yet. */
+  lastReportAt: string | null;
 }
 
 export async function readInstances(db: Db, environmentKey: string, now = new Date()): Promise<InstanceView[]> {
@@ -205,6 +207,7 @@ export async function readInstances(db: Db, environmentKey: string, now = new Da
     connected: r.streamSeenAt !== null && now.getTime() - r.streamSeenAt.getTime() < CONNECTED_WINDOW_MS,
     firstSeenAt: r.firstSeenAt.toISOString(),
     lastSeenAt: r.lastSeenAt.toISOString(),
+    lastReportAt: r.lastReportAt?.toISOString() ?? null,
   }));
 }
 

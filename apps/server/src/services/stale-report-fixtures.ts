@@ -5,6 +5,7 @@ import {
   staleReport,
   type CodeReferences,
   type EvaluationTelemetry,
+  type RehearsalEvidence,
   type ReportFlag,
   type StaleReason,
 } from "./stale-report";
@@ -73,10 +74,12 @@ export interface World {
   configHistory: ConfigVersion[];
   evaluations?: EvaluationTelemetry;
   codeRefs?: CodeReferences;
+  rehearsals?: RehearsalEvidence;
 }
 
 export const noTelemetry: EvaluationTelemetry = { environments: [], flags: [] };
 export const noCodeRefs: CodeReferences = { uploads: [], refs: [] };
+export const noRehearsals: RehearsalEvidence = { passed: [], guarded: [] };
 
 export function reportAt(world: World, now: Date, thresholds = defaultStaleThresholds) {
   return staleReport({
@@ -86,6 +89,7 @@ export function reportAt(world: World, now: Date, thresholds = defaultStaleThres
     configHistory: world.configHistory,
     evaluations: world.evaluations ?? noTelemetry,
     codeRefs: world.codeRefs ?? noCodeRefs,
+    rehearsals: world.rehearsals ?? noRehearsals,
   });
 }
 

@@ -3,6 +3,7 @@ import { listConfigHistory } from "../store/config-history";
 import type { Db } from "../store/database";
 import { lastEvaluationBuckets, reportingEnvironments } from "../store/evaluation-telemetry";
 import { listFlags, type FlagRow } from "../store/flags";
+import { guardedFlagsOfDeploys, lastPassedRehearsals } from "../store/rehearsals";
 import { flagKindList, type FlagKind } from "./flag-defaults";
 import type { ReportFlag, StaleReportInput, StaleThresholds } from "./stale-report";
 
@@ -26,13 +27,15 @@ export async function loadStaleReportInput(
   const inCodeScope = (u: { repository: string; branch: string }) =>
     (options.repository === undefined || u.repository === options.repository) &&
     (options.branch === undefined || u.branch === options.branch);
-  const [flags, configHistory, environments, lastEvaluated, uploads, refs] = await Promise.all([
+  const [flags, configHistory, environments, lastEvaluated, uploads, refs, passed, guarded] = await Promise.all([
     listFlags(db, { includeArchived: true }),
     listConfigHistory(db, options.environment),
     reportingEnvironments(db, options.environment),
     lastEvaluationBuckets(db, options.environment),
     listCodeRefUploads(db).then((rows) => rows.filter(inCodeScope)),
     listCodeRefLocations(db, codeScope),
+    lastPassedRehearsals(db, options.environment),
+    guardedFlagsOfDeploys(db, options.environment),
   ]);
   return {
     now: options.now,
@@ -42,6 +45,7 @@ export async function loadStaleReportInput(
     configHistory,
     evaluations: { environments, flags: lastEvaluated },
     codeRefs: { uploads, refs },
+    rehearsals: { passed, guarded },
   };
 }
 

@@ -22,7 +22,7 @@ export function staleReportMarkdown(report: StaleReport): string {
     lines.push("");
   }
   const sources = [
-    `not evaluated ${thresholds.notEvaluatedDays} d, fully rolled out ${thresholds.fullyRolledOutDays} d, disabled ${thresholds.disabledDays} d`,
+    `not evaluated ${thresholds.notEvaluatedDays} d, fully rolled out ${thresholds.fullyRolledOutDays} d, disabled ${thresholds.disabledDays} d, not rehearsed ${thresholds.notRehearsedDays} d`,
     coverage.reportingEnvironments.length === 0
       ? "no SDK telemetry yet"
       : `SDK telemetry from ${coverage.reportingEnvironments.join(", ")}`,

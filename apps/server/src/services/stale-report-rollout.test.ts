@@ -112,7 +112,7 @@ describe("DISABLED_EVERYWHERE", () => {
   });
 
   it("takes its threshold from the report's thresholds", () => {
-    expect(codesAt(world([]), at(2), { notEvaluatedDays: 14, fullyRolledOutDays: 7, disabledDays: 2 })).toEqual({
+    expect(codesAt(world([]), at(2), { notEvaluatedDays: 14, fullyRolledOutDays: 7, disabledDays: 2, notRehearsedDays: 30 })).toEqual({
       "new-checkout": ["DISABLED_EVERYWHERE"],
     });
   });
@@ -120,8 +120,10 @@ describe("DISABLED_EVERYWHERE", () => {
 
 describe("kill switches", () => {
   it("are never reported for serving one value everywhere: that is their steady state", () => {
-    expect(codesAt(world([], { kind: "kill-switch" }), at(400))).toEqual({});
-    expect(codesAt(world([[1, "production", on({ variation: 0 })]], { kind: "kill-switch" }), at(400))).toEqual({});
+    // Only their rollback path is debt when it goes unrehearsed (KILL_SWITCH_NOT_REHEARSED).
+    const unrehearsed = { "new-checkout": ["KILL_SWITCH_NOT_REHEARSED"] };
+    expect(codesAt(world([], { kind: "kill-switch" }), at(400))).toEqual(unrehearsed);
+    expect(codesAt(world([[1, "production", on({ variation: 0 })]], { kind: "kill-switch" }), at(400))).toEqual(unrehearsed);
     expect(codesAt(world([[1, "production", on({ variation: 0 })]], { kind: "permission" }), at(400))).toEqual({
       "new-checkout": ["FULLY_ROLLED_OUT"],
     });

@@ -10,6 +10,7 @@ export const StaleReasonCodes = {
   disabledEverywhere: "DISABLED_EVERYWHERE",
   notInCode: "NOT_IN_CODE",
   archivedButInCode: "ARCHIVED_BUT_IN_CODE",
+  killSwitchNotRehearsed: "KILL_SWITCH_NOT_REHEARSED",
 } as const;
 export type StaleReasonCode = (typeof StaleReasonCodes)[keyof typeof StaleReasonCodes];
 export const staleReasonCodeList: readonly StaleReasonCode[] = Object.values(StaleReasonCodes);
@@ -21,9 +22,16 @@ export interface StaleThresholds {
   fullyRolledOutDays: number;
   /** DISABLED_EVERYWHERE: off in every environment for this many days. */
   disabledDays: number;
+  /** KILL_SWITCH_NOT_REHEARSED: a kill switch or deploy-guarded flag without a passed rollback rehearsal for this many days. */
+  notRehearsedDays: number;
 }
 
-export const defaultStaleThresholds: StaleThresholds = { notEvaluatedDays: 14, fullyRolledOutDays: 7, disabledDays: 30 };
+export const defaultStaleThresholds: StaleThresholds = {
+  notEvaluatedDays: 14,
+  fullyRolledOutDays: 7,
+  disabledDays: 30,
+  notRehearsedDays: 30,
+};
 
 export interface ReportFlag {
   key: string;
@@ -65,6 +73,15 @@ export interface StaleReportInput {
   configHistory: readonly ConfigVersion[];
   evaluations: EvaluationTelemetry;
   codeRefs: CodeReferences;
+  rehearsals: RehearsalEvidence;
+}
+
+/** Which flags a rollback is expected of, and when each last passed a rehearsal (per environment). */
+export interface RehearsalEvidence {
+  /** The latest passed rehearsal of each flag in each environment. */
+  passed: Array<{ flag: string; environment: string; at: Date }>;
+  /** Flags that real (not rehearsal) guarded deploys named, with the first such deploy. */
+  guarded: Array<{ flag: string; environment: string; firstDeployAt: Date }>;
 }
 
 export interface StaleReason {

@@ -86,7 +86,7 @@ describe("NOT_EVALUATED", () => {
   });
 
   it("takes its threshold from the report's thresholds", () => {
-    const thresholds = { notEvaluatedDays: 3, fullyRolledOutDays: 7, disabledDays: 30 };
+    const thresholds = { notEvaluatedDays: 3, fullyRolledOutDays: 7, disabledDays: 30, notRehearsedDays: 30 };
     expect(codesAt(world(), at(4, 1), thresholds)).toEqual({});
     expect(codesAt(world(), at(4, 2), thresholds)).toEqual({ "new-search": ["NOT_EVALUATED"] });
   });
@@ -113,7 +113,7 @@ describe("PAST_EXPECTED_LIFETIME", () => {
   it("follows the kind, a flag's own lifetime, and never reports a permanent flag", () => {
     expect(codesAt(world({ kind: "operational" }), at(7))).toEqual({ checkout: ["PAST_EXPECTED_LIFETIME"] });
     expect(codesAt(world({ kind: "operational" }), at(6, 23))).toEqual({});
-    expect(codesAt(world({ kind: "kill-switch" }), at(1000))).toEqual({});
+    expect(codesAt(world({ kind: "kill-switch" }), at(1000))).toEqual({ checkout: ["KILL_SWITCH_NOT_REHEARSED"] });
     expect(codesAt(world({ kind: "permission" }), at(1000))).toEqual({});
     expect(codesAt(world({ expectedLifetimeDays: 90 }), at(89))).toEqual({});
     expect(reasonAt(world({ expectedLifetimeDays: 3 }), at(3), "checkout", "PAST_EXPECTED_LIFETIME")?.summary).toBe(

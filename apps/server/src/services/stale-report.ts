@@ -81,6 +81,7 @@ function flagReasons(flag: ReportFlag, history: ConfigVersion[], context: FlagCo
     pastExpectedLifetime(flag, context.now),
     environments.length === 0 || constantByDesign ? null : disabledEverywhere(flag, history, context),
     notInCode(flag, context),
+    environments.length === 0 ? null : notRehearsed(flag, context),
   ]);
 }
 
@@ -213,6 +214,40 @@ function notInCode(flag: ReportFlag, context: FlagContext): StaleReason | null {
     summary: `No reference in ${list(scanned)}`,
     facts: { repositories: uploads.map((u) => ({ repository: u.repository, branch: u.branch, uploadedAt: iso(u.uploadedAt) })) },
     suggestion: `Safe to archive: DELETE /api/flags/${flag.key}`,
+  };
+}
+
+/**
+ * A kill switch, or a flag a guarded deploy would turn off, is a rollback path: one that was not
+ * rehearsed (a passed rollback rehearsal) within `notRehearsedDays` is a path nobody knows works.
+ * Due from the flag's creation (kill switch) or its first guarded deploy, else its last pass.
+ */
+function notRehearsed(flag: ReportFlag, context: FlagContext): StaleReason | null {
+  const guarded = context.rehearsals.guarded.filter((g) => g.flag === flag.key);
+  const killSwitch = flag.kind === "kill-switch";
+  if (!killSwitch && guarded.length === 0) return null;
+  const days = context.thresholds.notRehearsedDays;
+  const firstDeployAt = guarded.map((g) => g.firstDeployAt).sort((a, b) => a.getTime() - b.getTime())[0];
+  const expectedSince = killSwitch ? flag.createdAt : (firstDeployAt ?? flag.createdAt);
+  const passes = context.rehearsals.passed.filter((p) => p.flag === flag.key).sort((a, b) => b.at.getTime() - a.at.getTime());
+  const last = passes[0];
+  const dueAt = new Date((last?.at ?? expectedSince).getTime() + days * DAY_MS);
+  if (context.now < dueAt) return null;
+  const why = killSwitch ? "kill switch" : `flag guarded by deploys in ${list([...new Set(guarded.map((g) => g.environment))].sort())}`;
+  return {
+    code: StaleReasonCodes.killSwitchNotRehearsed,
+    since: iso(dueAt),
+    summary:
+      last === undefined
+        ? `A ${why} whose rollback was never rehearsed`
+        : `A ${why} last rehearsed ${day(last.at)} in ${last.environment}, ${daysBetween(last.at, context.now)} days ago`,
+    facts: {
+      days,
+      killSwitch,
+      guardedBy: guarded.map((g) => ({ environment: g.environment, firstDeployAt: iso(g.firstDeployAt) })),
+      lastRehearsal: last === undefined ? null : { environment: last.environment, at: iso(last.at) },
+    },
+    suggestion: `Rehearse turning it off where SDKs run: switchyard rehearse --env staging --flag ${flag.key}`,
   };
 }
 

@@ -63,6 +63,8 @@ export const deploys = pgTable(
     /** The worker holding the deploy, until `lease_expires_at`; another replica takes over after it. */
     leaseOwner: text("lease_owner"),
     leaseExpiresAt: at("lease_expires_at"),
+    /** Set when the deploy is a rollback rehearsal's: its flag-off is practice, and no webhook is sent. */
+    rehearsalId: text("rehearsal_id"),
   },
   (t) => [
     index("deploys_open_idx").on(t.final, t.leaseExpiresAt),

@@ -14,7 +14,10 @@ export async function getEnvironment(db: Db, key: string): Promise<EnvironmentRo
 }
 
 /** Returns undefined when the key is taken. */
-export async function insertEnvironment(db: Db, env: { key: string; name: string }): Promise<EnvironmentRow | undefined> {
+export async function insertEnvironment(
+  db: Db,
+  env: { key: string; name: string; production?: boolean },
+): Promise<EnvironmentRow | undefined> {
   const [row] = await db.insert(environments).values(env).onConflictDoNothing().returning();
   return row;
 }
@@ -25,6 +28,7 @@ export interface EnvironmentPatch {
   webhookSecret?: string | null | undefined;
   seenContextsEnabled?: boolean | undefined;
   confirmFlipShare?: number | null | undefined;
+  production?: boolean | undefined;
 }
 
 export async function updateEnvironment(db: Db, key: string, patch: EnvironmentPatch): Promise<EnvironmentRow | undefined> {

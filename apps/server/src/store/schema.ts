@@ -28,6 +28,8 @@ export const environments = pgTable("environments", {
   seenContextsEnabled: boolean("seen_contexts_enabled").notNull().default(true),
   /** A write flipping more than this share (0–1) of seen evaluations needs `"confirm": true`; null: never. */
   confirmFlipShare: doublePrecision("confirm_flip_share"),
+  /** A production environment refuses rollback rehearsals unless one is explicitly allowed. */
+  production: boolean("production").notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -161,6 +163,8 @@ export const sdkInstances = pgTable(
     ackedAt: timestamp("acked_at", { withTimezone: true, mode: "date" }),
     firstSeenAt: timestamp("first_seen_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** The instance's own last metrics report (stream heartbeats move `last_seen_at`, not this). */
+    lastReportAt: timestamp("last_report_at", { withTimezone: true, mode: "date" }),
     /** Refreshed by the replica holding the instance's stream every heartbeat; null once it closed. */
     streamSeenAt: timestamp("stream_seen_at", { withTimezone: true, mode: "date" }),
   },

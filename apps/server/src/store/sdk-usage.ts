@@ -22,10 +22,17 @@ export async function recordInstanceReport(
         };
   await db
     .insert(sdkInstances)
-    .values({ environmentKey: report.environmentKey, instanceId: report.instanceId, sdk: report.sdk, lastSeenAt: report.at, ...acked })
+    .values({
+      environmentKey: report.environmentKey,
+      instanceId: report.instanceId,
+      sdk: report.sdk,
+      lastSeenAt: report.at,
+      lastReportAt: report.at,
+      ...acked,
+    })
     .onConflictDoUpdate({
       target: [sdkInstances.environmentKey, sdkInstances.instanceId],
-      set: { lastSeenAt: report.at, ...(report.sdk === null ? {} : { sdk: report.sdk }), ...ackedSince },
+      set: { lastSeenAt: report.at, lastReportAt: report.at, ...(report.sdk === null ? {} : { sdk: report.sdk }), ...ackedSince },
     });
 }
 
