@@ -10,6 +10,7 @@ import type { LiveState } from "./services/live-state";
 import type { ObservedEnvironments } from "./services/observed-environments";
 import type { StreamHub } from "./stream/hub";
 import type { PrometheusSource } from "./deploys/prometheus";
+import type { RehearsalTiming } from "./rehearsals/rehearsal-runner";
 import { SeenContextRecorder } from "./services/seen-context-recorder";
 import { auditRoutes } from "./routes/audit";
 import { clientRoutes, type ClientRouteOptions } from "./routes/client";
@@ -47,6 +48,8 @@ export interface AppDeps {
   clientRateLimit?: ClientRouteOptions["rateLimit"];
   /** Stream caps, the client address and the failed-authentication throttle; `DEFAULT_PUBLIC_LIMITS` unless set. */
   publicLimits?: Partial<PublicLimits>;
+  /** Rollback rehearsals' polling and patience; defaults unless set. */
+  rehearsals?: RehearsalTiming | undefined;
 }
 
 function gauges(deps: AppDeps) {
@@ -119,6 +122,7 @@ export function createApp(deps: AppDeps) {
     observed: deps.observed,
     prometheus: deps.prometheus,
     seenContexts,
+    rehearsals: deps.rehearsals ?? {},
     admitStream: (c: Context<AppEnv>) => streams.admit(c.get("token").id, clientAddress(c, limits.trustProxy)),
   };
   app.route("/", operationsRoutes({ ping: deps.ping, isAccepting: deps.isAccepting ?? (() => true), gauges: () => gauges(deps) }));

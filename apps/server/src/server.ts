@@ -8,6 +8,7 @@ import { inProcessBus } from "./bus/in-process-bus";
 import { redisBus } from "./bus/redis-bus";
 import type { Config } from "./config";
 import { DeployWorker, type DeployWorkerOptions } from "./deploys/deploy-worker";
+import type { RehearsalTiming } from "./rehearsals/rehearsal-runner";
 import { type PrometheusSource, prometheusClient } from "./deploys/prometheus";
 import { WebhookDispatcher } from "./deploys/webhook-dispatcher";
 import { type FirstStartReport, prepareDatabase } from "./services/first-start";
@@ -43,6 +44,8 @@ export interface ServerOptions {
   database?: DatabaseOptions;
   heartbeatMs?: number;
   deployWorker?: DeployWorkerOptions;
+  /** How rollback rehearsals poll and how long they wait for the deploy worker (tests shorten it). */
+  rehearsals?: RehearsalTiming;
   /** Default: everything on. Tests turn parts off and drive them by hand. */
   background?: Partial<BackgroundWork>;
   /** The built console to serve at `/`; none by default (the API alone). */
@@ -125,6 +128,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     prometheus,
     consoleDir: options.consoleDir,
     seenContexts,
+    rehearsals: options.rehearsals,
     ...(config.tokenRequestsPerSecond === undefined
       ? {}
       : { clientRateLimit: { requestsPerSecond: config.tokenRequestsPerSecond, burst: 2 * config.tokenRequestsPerSecond } }),

@@ -52,7 +52,8 @@ describe(`fuzzing every route with malformed requests on ${backend.name} (seed $
   beforeAll(async () => {
     // What the server logs as unhandled is what a 500 leaves behind: the finding's stack, in the failure.
     const logger = pino({ level: "error" }, { write: (line: string) => void loggedErrors.push(line) });
-    server = await startTestServer(backend.name, { logger });
+    // No deploy worker runs here: a valid rehearsal gives up on its flag-off soon (an `error` rehearsal, not a hang).
+    server = await startTestServer(backend.name, { logger, rehearsals: { detectionTimeoutMs: 200, pollMs: 20 } });
     for (const key of ["f", "g"]) await server.request("POST", "/api/flags", { body: { key } });
     await server.request("POST", "/api/segments", { body: { key: "seg", included: ["u1"], excluded: [], rules: [] } });
     await server.request("PATCH", "/api/flags/f/environments/production", {

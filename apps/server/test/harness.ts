@@ -5,6 +5,7 @@ import type { ChangeBus } from "../src/bus/change-bus";
 import type { Config } from "../src/config";
 import type { DeployWorker, DeployWorkerOptions } from "../src/deploys/deploy-worker";
 import type { PrometheusSource } from "../src/deploys/prometheus";
+import type { RehearsalTiming } from "../src/rehearsals/rehearsal-runner";
 import { createServer } from "../src/server";
 import type { LiveState } from "../src/services/live-state";
 import type { Database, DatabaseOptions } from "../src/store/database";
@@ -55,6 +56,7 @@ export async function startTestServer(
     bus?: ChangeBus;
     heartbeatMs?: number;
     deployWorker?: DeployWorkerOptions;
+    rehearsals?: RehearsalTiming;
     prometheus?: PrometheusSource;
     logger?: pino.Logger;
   } = {},
@@ -89,6 +91,7 @@ export async function startTestServer(
     prometheus: options.prometheus,
     heartbeatMs: options.heartbeatMs,
     deployWorker: options.deployWorker,
+    ...(options.rehearsals === undefined ? {} : { rehearsals: options.rehearsals }),
     background: {
       catchUpIntervalMs: options.bus ? 60_000 : false,
       deployWorker: options.deployWorker !== undefined,

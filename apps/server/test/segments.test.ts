@@ -99,13 +99,14 @@ for (const backend of backends()) {
         webhookSecretSet: false,
         seenContexts: true,
         confirmFlipShare: null,
+        production: false,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
       const config = await server.request("GET", "/api/flags/beta-feature/environments/eu-prod");
       expect(config.body).toMatchObject({ version: 1, enabled: false });
-      const renamed = await server.request("PATCH", "/api/environments/eu-prod", { body: { name: "Europe" } });
-      expect(renamed.body.name).toBe("Europe");
+      const renamed = await server.request("PATCH", "/api/environments/eu-prod", { body: { name: "Europe", production: true } });
+      expect(renamed.body).toMatchObject({ name: "Europe", production: true });
       const euToken = await server.token("server", "eu-prod");
       expect((await server.request("DELETE", "/api/environments/eu-prod")).status).toBe(200);
       expect((await server.request("GET", "/api/flags/beta-feature/environments/eu-prod")).status).toBe(404);

@@ -207,6 +207,8 @@ for (const backend of backends()) {
           connected: true,
           firstSeenAt: expect.any(String),
           lastSeenAt: expect.any(String),
+          // The report itself, which stream heartbeats do not move (a frozen process stops reporting).
+          lastReportAt: firstAck,
         },
       ]);
       await stream.close();

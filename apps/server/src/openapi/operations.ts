@@ -9,6 +9,7 @@ import { dryRunQuerySchema, flagConfigPatchSchema, flagConfigPutSchema, restoreS
 import { previewRequestSchema } from "../routes/flag-preview";
 import { flagCreateSchema, flagListQuerySchema, flagPatchSchema } from "../routes/flags";
 import { ofrepRequestSchema } from "../routes/ofrep";
+import { rehearsalCreateSchema, rehearsalListQuerySchema } from "../routes/rehearsals";
 import { staleReportQuerySchema } from "../routes/reports";
 import { sdkMetricsSchema } from "../routes/sdk";
 import { segmentCreateSchema } from "../routes/segments";
@@ -109,7 +110,14 @@ export const operations: readonly Operation[] = [
     body: flagCreateSchema,
     responses: { 201: "Created" },
   },
-  { method: "get", path: "/api/flags/{key}", tag: "Flags", summary: "Read a flag", tokens: admin, responses: ok },
+  {
+    method: "get",
+    path: "/api/flags/{key}",
+    tag: "Flags",
+    summary: "Read a flag, with its newest rollback rehearsal per environment (lastRehearsals)",
+    tokens: admin,
+    responses: ok,
+  },
   {
     method: "patch",
     path: "/api/flags/{key}",
@@ -319,6 +327,37 @@ export const operations: readonly Operation[] = [
     path: "/api/deploys/{id}/restore-flags",
     tag: "Deploys",
     summary: "Put every flag config back to the deploy's snapshot (admin only: a deploy token turns flags off, never on)",
+    tokens: admin,
+    responses: ok,
+  },
+
+  {
+    method: "post",
+    path: "/api/rehearsals",
+    tag: "Rehearsals",
+    summary:
+      "Rehearse a flag's rollback: a rehearsal deploy turns it off through the decision engine, every connected SDK instance's acknowledgement is timed, then the flag is restored and timed again; answers when done",
+    tokens: admin,
+    body: rehearsalCreateSchema,
+    responses: {
+      201: "The rehearsal: status passed (all acknowledged within targetMs), failed (late instances named) or error; detection and per-write timings",
+      409: "A production environment without allowProduction, or a rehearsal of the flag there still running",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/rehearsals",
+    tag: "Rehearsals",
+    summary: "List rehearsals, newest first (by flag, environment, status)",
+    tokens: admin,
+    query: rehearsalListQuerySchema,
+    responses: ok,
+  },
+  {
+    method: "get",
+    path: "/api/rehearsals/{id}",
+    tag: "Rehearsals",
+    summary: "One rehearsal: running, or its result",
     tokens: admin,
     responses: ok,
   },

@@ -36,7 +36,7 @@ export function rehearsalRoutes(deps: RouteDeps) {
   // Answers when the rehearsal has ended: seconds, bounded by the target (at most a minute) per write.
   app.post("/", async (c) => {
     const input = await readJson(c, rehearsalCreateSchema, "rehearsal");
-    return c.json(unwrap(await rehearsals.rehearse(deps, actorOf(c), input)), 201);
+    return c.json(unwrap(await rehearsals.rehearse(deps, actorOf(c), input, deps.rehearsals)), 201);
   });
 
   app.get("/", async (c) => c.json({ rehearsals: await rehearsals.listRehearsalViews(deps.db, readQuery(c, rehearsalListQuerySchema)) }));

@@ -8,6 +8,7 @@ import type { ObservedEnvironments } from "../services/observed-environments";
 import type { StreamHub } from "../stream/hub";
 import type { PrometheusSource } from "../deploys/prometheus";
 import type { SeenContextRecorder } from "../services/seen-context-recorder";
+import type { RehearsalTiming } from "../rehearsals/rehearsal-runner";
 
 export interface RouteDeps {
   db: Db;
@@ -19,6 +20,8 @@ export interface RouteDeps {
   prometheus?: PrometheusSource | undefined;
   /** The rolling sample of evaluated contexts that previews read. */
   seenContexts: SeenContextRecorder;
+  /** Rollback rehearsals' polling and how long they wait for the deploy worker. */
+  rehearsals: RehearsalTiming;
   /** Counts an authenticated stream against its token's and address's caps (429 over either); returns its release. */
   admitStream(c: Context<AppEnv>): () => void;
 }
