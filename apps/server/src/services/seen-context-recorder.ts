@@ -60,7 +60,7 @@ export class SeenContextRecorder {
   /** One evaluation request (weight 1) or an SDK's report of a context (weight = its evaluations). */
   offer(view: EnvironmentView, context: EvaluationContext, weight = 1): void {
     const sampled = sampleContext(context, sampledAttributes(view));
-    if (sampled === undefined || !(weight > 0)) return;
+    if (sampled === undefined || !(weight > 0) || !storable(sampled)) return;
     let buffer = this.buffers.get(view.key);
     if (buffer === undefined) {
       buffer = new Map();
@@ -155,4 +155,13 @@ export class SeenContextRecorder {
       this.merge(environmentKey, buffer);
     }
   }
+}
+
+/**
+ * PostgreSQL stores neither U+0000 nor a lone UTF-16 surrogate (text or jsonb). Evaluation
+ * endpoints answer such contexts, but they are not kept: one would fail the whole batch's insert.
+ * `JSON.stringify` writes both as `\u` escapes (a well-formed pair stays as is).
+ */
+function storable(context: object): boolean {
+  return !/\\u0000|\\ud[89a-f]/i.test(JSON.stringify(context));
 }
