@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SseReader } from "../../../test/support/sse-client";
+import { readEventId } from "../src/stream/sdk-events";
 import { backends, startTestServer, type TestServer } from "./harness";
 
 const ENV = "staging";
@@ -24,7 +25,7 @@ for (const backend of backends()) {
       const stream = new SseReader(res);
       await stream.waitFor(1);
       // The version served is the last change's id (a `metrics` hint event carries none).
-      const served = () => Number(stream.messages.findLast((m) => m.id !== undefined && m.id !== "")?.id ?? 0);
+      const served = () => readEventId(stream.messages.findLast((m) => readEventId(m.id) !== undefined)?.id)?.seq ?? 0;
       const report = async () => {
         const version = served();
         await server.request("POST", "/api/sdk/metrics", { token: sdkToken, body: { instanceId, sdk: "switchyard-node/0.1.0", version } });
