@@ -58,6 +58,7 @@ function gauges(deps: AppDeps) {
   return [
     { name: "switchyard_open_streams", help: "Open SSE streams on this replica", labels: { kind: "sdk" }, value: streams.sdk },
     { name: "switchyard_open_streams", help: "Open SSE streams on this replica", labels: { kind: "client" }, value: streams.client },
+    { name: "switchyard_open_streams", help: "Open SSE streams on this replica", labels: { kind: "ofrep" }, value: streams.ofrep },
     {
       name: "switchyard_applied_change_seq",
       help: "The last change-log sequence number this replica applied",

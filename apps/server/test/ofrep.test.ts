@@ -228,6 +228,8 @@ for (const backend of backends()) {
             { key: "page-size", value: 25, reason: "STATIC", variant: "1", metadata: {} },
             { key: "theme", value: { color: "blue", dense: false }, reason: "STATIC", variant: "0", metadata: {} },
           ],
+          // A client token is told where to hear of changes (the stock web provider follows it); a server token is not.
+          eventStreams: [{ type: "sse", endpoint: { requestUri: `/ofrep/v1/events?token=${client}` }, inactivityDelaySec: 120 }],
         });
 
         const anonymous = await bulk({ plan: "pro" });
@@ -240,6 +242,7 @@ for (const backend of backends()) {
         });
         const asServer = await bulk({ plan: "pro" }, { token: sdk });
         expect(asServer.body.flags[3]).toEqual({ key: "new-search", errorCode: "TARGETING_KEY_MISSING", errorDetails: ROLLOUT_DETAILS });
+        expect(asServer.body).not.toHaveProperty("eventStreams");
         expect(anonymous.body.flags).toHaveLength(6);
       });
 

@@ -20,7 +20,9 @@ import {
   type OfrepErrorCode,
 } from "../services/ofrep-evaluation";
 import { etagMatches } from "../http/etag";
-import { tokenEnvironment } from "./route-deps";
+import { ofrepEventStreams } from "../stream/ofrep-events";
+import { catchUpTo, ofrepEventRoute } from "./ofrep-events";
+import { tokenEnvironment, type RouteDeps } from "./route-deps";
 
 export interface OfrepRouteOptions {
   rateLimit?: RateLimit;
@@ -74,13 +76,25 @@ function tokenView(c: Context<AppEnv>, live: LiveState): { view: EnvironmentView
 
 const serverOrClient = requireToken(["server", "client"]);
 
+/** The token the request authenticated with (requireToken has checked the header's shape). */
+function bearerSecret(c: Context<AppEnv>): string {
+  return /^Bearer\s+(\S+)/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+}
+
 /**
  * OFREP (`/ofrep/v1`): single and bulk evaluation against the in-memory engine of the token's
  * environment. Auth failures (401/403) keep Switchyard's error envelope: the OFREP clients act
  * on those statuses without reading the body.
  */
-export function ofrepRoutes(deps: { live: LiveState; seenContexts?: SeenContextRecorder }, options: OfrepRouteOptions = {}) {
+export function ofrepRoutes(
+  deps: { live: LiveState; seenContexts?: SeenContextRecorder } & Partial<Pick<RouteDeps, "hub" | "admitStream">>,
+  options: OfrepRouteOptions = {},
+) {
   const app = new Hono<AppEnv>();
+  const rateLimited = perTokenRateLimit(options.rateLimit ?? DEFAULT_CLIENT_RATE_LIMIT, ofrepRateLimited);
+  const { hub, admitStream } = deps;
+  const streaming = hub !== undefined && admitStream !== undefined;
+  if (streaming) ofrepEventRoute(app, { live: deps.live, hub, admitStream }, rateLimited);
 
   // Web providers run on any origin with a client token, like the browser SDK.
   app.use(
@@ -94,16 +108,18 @@ export function ofrepRoutes(deps: { live: LiveState; seenContexts?: SeenContextR
     }),
   );
   app.use("*", serverOrClient(deps.live));
-  app.use("*", perTokenRateLimit(options.rateLimit ?? DEFAULT_CLIENT_RATE_LIMIT, ofrepRateLimited));
+  app.use("*", rateLimited);
   app.use("*", limitBody());
 
   app.post("/evaluate/flags", compressJson(), async (c) => {
     const request = await readOfrepRequest(c);
     // Only a malformed request fails as a whole (bulkEvaluationFailure has no key).
     if (!request.ok) return c.json({ errorCode: request.errorCode, errorDetails: request.errorDetails }, 400);
+    await catchUpTo(deps.live, c.req.query("flagConfigEtag"));
     const { view, audience } = tokenView(c, deps.live);
     deps.seenContexts?.offer(view, request.context);
-    const { body, etag } = evaluateOfrepBulk(view, request.context, audience);
+    const eventStreams = streaming && audience === "client" ? ofrepEventStreams(bearerSecret(c)) : undefined;
+    const { body, etag } = evaluateOfrepBulk(view, request.context, audience, eventStreams);
     c.header("ETag", etag);
     if (etagMatches(c.req.header("if-none-match"), etag)) return c.body(null, 304);
     c.header("Content-Type", "application/json");

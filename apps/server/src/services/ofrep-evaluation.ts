@@ -115,14 +115,22 @@ function fragment(key: string, result: EvaluationResult, audience: OfrepAudience
 }
 
 export interface OfrepBulk {
-  /** `{"flags":[…]}`, flags ordered by key so every replica writes the same bytes. */
+  /** `{"flags":[…]}` (and `eventStreams`), flags ordered by key so every replica writes the same bytes. */
   body: string;
   /** A strong entity tag: a hash of `body`, so it changes exactly when a value served to this context changes. */
   etag: string;
 }
 
-/** Every flag of the environment for one context. Per-flag failures are entries, never a failed request. */
-export function evaluateOfrepBulk(view: EnvironmentView, context: EvaluationContext, audience: OfrepAudience): OfrepBulk {
+/**
+ * Every flag of the environment for one context. Per-flag failures are entries, never a failed
+ * request. `eventStreams` (JSON) is added as is: OFREP's change-notification advertisement.
+ */
+export function evaluateOfrepBulk(
+  view: EnvironmentView,
+  context: EvaluationContext,
+  audience: OfrepAudience,
+  eventStreams?: string,
+): OfrepBulk {
   let body = '{"flags":[';
   let first = true;
   // view.flags is sorted by key and holds exactly the flags the engine was built from.
@@ -130,6 +138,6 @@ export function evaluateOfrepBulk(view: EnvironmentView, context: EvaluationCont
     body += `${first ? "" : ","}${fragment(flag.key, view.engine.evaluate(flag.key, context), audience)}`;
     first = false;
   }
-  body += "]}";
+  body += eventStreams === undefined ? "]}" : `],"eventStreams":${eventStreams}}`;
   return { body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"` };
 }

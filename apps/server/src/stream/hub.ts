@@ -5,6 +5,7 @@ import type { Db } from "../store/database";
 import type { AppliedChanges, LiveState } from "../services/live-state";
 import { metricsHint, type ObservedEnvironments } from "../services/observed-environments";
 import { clientValuesPatch, clientValuesPut, type ClientValues } from "./client-events";
+import { ofrepRefetchEvent } from "./ofrep-events";
 import { concerns, metricsEvent, putEvent, sdkEvents, type StreamEvent } from "./sdk-events";
 import type { SseSink } from "./sse-sink";
 
@@ -36,6 +37,13 @@ interface ClientConnection {
   values: ClientValues;
 }
 
+/** An OFREP event stream: told to refetch when its environment changes (stream/ofrep-events.ts). */
+interface OfrepConnection {
+  environmentKey: string;
+  tokenId: string;
+  sink: SseSink;
+}
+
 export interface InstanceTracker {
   connected(environmentKey: string, instanceId: string): void;
   disconnected(environmentKey: string, instanceId: string): void;
@@ -57,6 +65,7 @@ export interface StreamHubOptions {
 export class StreamHub {
   private readonly sdk = new Set<SdkConnection>();
   private readonly clients = new Set<ClientConnection>();
+  private readonly ofrep = new Set<OfrepConnection>();
   /** Per environment, the segments its flags used at the last change streamed (what its SDKs hold). */
   private readonly usedSegments = new Map<string, ReadonlySet<string>>();
   private readonly timer: NodeJS.Timeout;
@@ -82,8 +91,8 @@ export class StreamHub {
     }
   }
 
-  get counts(): { sdk: number; client: number } {
-    return { sdk: this.sdk.size, client: this.clients.size };
+  get counts(): { sdk: number; client: number; ofrep: number } {
+    return { sdk: this.sdk.size, client: this.clients.size, ofrep: this.ofrep.size };
   }
 
   /** Instance ids with an open stream on this replica, per environment. */
@@ -154,14 +163,32 @@ export class StreamHub {
     });
   }
 
+  /**
+   * Registers an OFREP event stream. It is told to refetch at once — whatever changed while it
+   * was (re)connecting is then fetched, with a 304 when nothing did — and after every change to
+   * its environment.
+   */
+  connectOfrep(options: { environmentKey: string; tokenId: string; sink: SseSink }): () => void {
+    if (!this.live.environment(options.environmentKey)) {
+      options.sink.close();
+      return () => {};
+    }
+    const connection: OfrepConnection = { ...options };
+    options.sink.send(ofrepRefetchEvent(this.live.epoch, this.live.appliedSeq));
+    this.ofrep.add(connection);
+    return () => void this.ofrep.delete(connection);
+  }
+
   close(): void {
     clearInterval(this.timer);
     clearInterval(this.hintTimer);
     this.unsubscribe();
     for (const c of this.sdk) c.sink.close();
     for (const c of this.clients) c.sink.close();
+    for (const c of this.ofrep) c.sink.close();
     this.sdk.clear();
     this.clients.clear();
+    this.ofrep.clear();
   }
 
   private apply(applied: AppliedChanges): void {
@@ -170,6 +197,7 @@ export class StreamHub {
       removed.has(c.environmentKey) || (applied.tokensChanged && !this.live.hasToken(c.tokenId));
     closeWhere(this.sdk, gone);
     closeWhere(this.clients, gone);
+    closeWhere(this.ofrep, gone);
     for (const environmentKey of applied.environments) {
       const view = this.live.environment(environmentKey);
       if (!view) continue;
@@ -185,6 +213,8 @@ export class StreamHub {
         c.lastSeq = Math.max(c.lastSeq, view.version);
       }
       if (!fullReload && !applied.changes.some((change: Change) => concerns(change, environmentKey))) continue;
+      const refetch = ofrepRefetchEvent(this.live.epoch, this.live.appliedSeq);
+      for (const c of this.ofrep) if (c.environmentKey === environmentKey) c.sink.send(refetch);
       for (const c of this.clients) {
         if (c.environmentKey !== environmentKey) continue;
         const patch = clientValuesPatch(view, c.context, c.values);
@@ -216,8 +246,9 @@ export class StreamHub {
       if (c.instanceId) seen.push({ environmentKey: c.environmentKey, instanceId: c.instanceId });
     }
     for (const c of this.clients) c.sink.heartbeat();
+    for (const c of this.ofrep) c.sink.heartbeat();
     if (seen.length > 0) this.instances?.stillConnected(seen);
-    this.logger.debug({ sdk: this.sdk.size, client: this.clients.size }, "stream heartbeat");
+    this.logger.debug(this.counts, "stream heartbeat");
   }
 }
 

@@ -5,7 +5,8 @@ import type { MetricsHint } from "../services/observed-environments";
 
 /** One SSE event, ready to write: `data` is serialized JSON. */
 export interface StreamEvent {
-  event: "put" | "patch" | "delete" | "metrics";
+  /** `message` is what EventSource dispatches for an event without a name (OFREP's refetch events). */
+  event: "put" | "patch" | "delete" | "metrics" | "message";
   /** `<epoch>-<seq>` (see `eventId`); absent on `metrics`, which is no change an SDK could resume from. */
   id?: string;
   data: string;
