@@ -86,17 +86,18 @@ export function attributePathKeys(path: string): readonly string[] | null {
   return parsed.ok ? parsed.keys : null;
 }
 
+function topLevelReader(name: string): AttributeReader {
+  if (isInheritedName(name)) return (context) => readOwnAttribute(context, name);
+  return (context) => context[name];
+}
+
 /** Compiles `path` into a reader; see the top of this file for what it reads. */
 export function compileAttributeReader(path: string): AttributeReader {
   if (path === "key" || path === "targetingKey") return readIdentity;
+  // A plain top-level name (the common case) needs no parsing.
+  if (path !== "" && !path.includes(".") && !path.includes("\\")) return topLevelReader(path);
   const keys = attributePathKeys(path);
   if (keys === null) return (context) => readOwnAttribute(context, path);
-  const [first] = keys;
-  if (keys.length === 1 && first === path) {
-    // A plain top-level name: the common case, read without a loop.
-    if (isInheritedName(path)) return (context) => readOwnAttribute(context, path);
-    return (context) => context[path];
-  }
   return (context) => {
     const literal = readOwnAttribute(context, path);
     return literal !== undefined ? literal : readNested(context, keys);

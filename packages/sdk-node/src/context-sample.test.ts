@@ -36,6 +36,36 @@ describe("the context sample sent with metrics", () => {
     ]);
   });
 
+  it("keeps the nested values attribute paths read, nested, minus private paths", async () => {
+    const nestedRule = {
+      ...booleanFlag("corp-only", true),
+      rules: [
+        {
+          id: "corp",
+          conditions: [
+            { attribute: "user.email", operator: "endsWith" as const, values: ["@example.com"] },
+            { attribute: "user.address.country", operator: "in" as const, values: ["DE"] },
+          ],
+          serve: { variation: 0 },
+        },
+      ],
+      fallthrough: { variation: 1 },
+    };
+    const nested = await harness({ snapshot: snapshot(1, [nestedRule]) });
+    try {
+      const client = nested.client({ privateAttributes: ["user.address"] });
+      await client.ready();
+      const user = { email: "ada@example.com", phone: "+49 30 1", address: { country: "DE", city: "Berlin" } };
+      client.isEnabled("corp-only", { key: "ada", user, plan: "pro" });
+      await client.close();
+      expect(nested.server.metrics.at(-1)).toHaveProperty("contexts", [
+        { context: { key: "ada", user: { email: "ada@example.com" } }, count: 1 },
+      ]);
+    } finally {
+      await nested.cleanup();
+    }
+  });
+
   it("goes unsent, and the counts go again without it, when the server is older than the field", async () => {
     h.server.refuseContexts = true;
     const client = h.client();
