@@ -80,5 +80,35 @@ for (const backend of backends()) {
       expect(served[3]).toBe("corp/TARGETING_MATCH");
       expect(served[4]).toBe("TARGETING_KEY_MISSING");
     });
+
+    it("keeps the nested values paths read in the seen-context sample, nested, and nothing else", async () => {
+      const put = await server.request("PUT", "/api/flags/corp/environments/staging", { body: config("user.email") });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      const web = await server.token("client", "staging");
+      const sdk = await server.token("server", "staging");
+      const context = { targetingKey: "s1", user: { email: "ann@example.com", phone: "+49 30 1" }, org: { id: "acme", name: "Acme" } };
+      expect((await server.request("POST", "/api/client/evaluate", { token: web, body: { context } })).status).toBe(200);
+      const report = await server.request("POST", "/api/sdk/metrics", {
+        token: sdk,
+        body: {
+          instanceId: "i-1",
+          contexts: [{ context: { key: "s2", user: { email: "bo@example.com", ssn: "x" }, org: { id: 7 } }, count: 3 }],
+        },
+      });
+      expect(report.status).toBe(202);
+      const preview = await server.request("POST", "/api/flags/corp/environments/staging/preview", {
+        body: { enabled: true, rules: [], fallthrough: { variation: 1 } },
+      });
+      expect(preview.status).toBe(200);
+      const sampled = preview.body.examples.map((example: { context: unknown }) => example.context);
+      expect(sampled).toEqual(
+        expect.arrayContaining([
+          { key: "s1", user: { email: "ann@example.com" }, org: { id: "acme" } },
+          { key: "s2", user: { email: "bo@example.com" }, org: { id: 7 } },
+        ]),
+      );
+      expect(sampled).toHaveLength(2);
+      expect(preview.body.unsampledAttributes).toEqual([]);
+    });
   });
 }
