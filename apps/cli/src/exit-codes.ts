@@ -1,6 +1,7 @@
 /**
  * What `switchyard` exits with, so a CI step can tell "the check found debt" from "the check could
- * not run". 3, 4 and 5 are `deploy watch`'s (mitigated by a flag, rollback required, inconclusive).
+ * not run". 3, 4 and 5 are `deploy watch`'s (mitigated by a flag, rollback required, inconclusive);
+ * 7 and 8 are `rehearse`'s.
  */
 export const ExitCodes = {
   ok: 0,
@@ -14,6 +15,10 @@ export const ExitCodes = {
   inconclusive: 5,
   /** `report stale --fail-on …`: a listed reason appears in the report. */
   staleFlagsFound: 6,
+  /** `rehearse`: some connected SDK instance acknowledged the flag-off or the restore late, or never. */
+  rehearsalLate: 7,
+  /** `rehearse`: the rehearsal could not run its course (refused, e.g. in production; no flag-off; no restore). */
+  rehearsalError: 8,
 } as const;
 export type ExitCode = (typeof ExitCodes)[keyof typeof ExitCodes];
 

@@ -4,6 +4,7 @@ import { deployCommand } from "./commands/deploy-watch";
 import { flagPreviewCommand } from "./commands/flags-preview";
 import { flagToggleCommand, parseToggle } from "./commands/flags-toggle";
 import { parseFailOn, ReportFormats, reportStaleCommand, type ReportFormat } from "./commands/report-stale";
+import { parseTargetMs, rehearseCommand } from "./commands/rehearse";
 import { scanCommand } from "./commands/scan";
 import { CliError, ExitCodes, type ExitCode } from "./exit-codes";
 
@@ -33,6 +34,7 @@ const reportOptions = {
   "not-evaluated-days": { type: "string" },
   "fully-rolled-out-days": { type: "string" },
   "disabled-days": { type: "string" },
+  "not-rehearsed-days": { type: "string" },
 } as const;
 const flagsOptions = {
   env: { type: "string" },
@@ -40,7 +42,19 @@ const flagsOptions = {
   file: { type: "string" },
   restore: { type: "string" },
 } as const;
-const allOptions = { ...globalOptions, ...scanOptions, ...reportOptions, ...flagsOptions } satisfies ParseArgsConfig["options"];
+const rehearseOptions = {
+  env: { type: "string" },
+  flag: { type: "string" },
+  "target-ms": { type: "string" },
+  "allow-production": { type: "boolean" },
+} as const;
+const allOptions = {
+  ...globalOptions,
+  ...scanOptions,
+  ...reportOptions,
+  ...flagsOptions,
+  ...rehearseOptions,
+} satisfies ParseArgsConfig["options"];
 
 export const USAGE = `Usage: switchyard <command> [options]
 
@@ -59,6 +73,7 @@ Commands:
                    --format table|markdown
                    --fail-on <reasons>   exit ${ExitCodes.staleFlagsFound} when one appears, e.g. ARCHIVED_BUT_IN_CODE,NOT_IN_CODE
                    --not-evaluated-days <n>  --fully-rolled-out-days <n>  --disabled-days <n>
+                   --not-rehearsed-days <n>
   flags on|off KEY Turn a flag on or off in one environment (audited)
                    --env <environment>   required
                    --comment <text>      kept in the audit log
@@ -67,6 +82,11 @@ Commands:
                    --env <environment>   required
                    --file <config.json>  the config as PUT takes it (optionally with "contexts")
                    --restore <version>   or: restoring that version
+  rehearse         Practise a flag's rollback for real: the deploy engine turns it off, every
+                   connected SDK instance must acknowledge, then it is restored and timed again
+                   --env <environment> --flag <key>   (required)
+                   --target-ms <n>       each write acknowledged within this (default 2000)
+                   --allow-production    required in an environment marked production
   deploy watch     Register a guarded deploy, wait for the decision, exit with it
                    (also deploy start | signal | status | restore-flags; see: switchyard deploy --help)
 
@@ -77,7 +97,8 @@ Options:
   -h, --help       this text
 
 Exit codes: ${ExitCodes.ok} ok (deploy: healthy), ${ExitCodes.usageOrConnectionError} usage or connection error, ${ExitCodes.mitigated} deploy mitigated by turning a flag off,
-${ExitCodes.rollbackRequired} rollback required, ${ExitCodes.inconclusive} inconclusive, ${ExitCodes.staleFlagsFound} a --fail-on reason was found.
+${ExitCodes.rollbackRequired} rollback required, ${ExitCodes.inconclusive} inconclusive, ${ExitCodes.staleFlagsFound} a --fail-on reason was found,
+${ExitCodes.rehearsalLate} rehearsal: an SDK instance acknowledged late or never, ${ExitCodes.rehearsalError} rehearsal: could not run (refused, no flag-off).
 `;
 
 /** Runs one command line; never throws, answers the exit code. */
@@ -143,7 +164,23 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<ExitCode> {
         notEvaluatedDays: values["not-evaluated-days"],
         fullyRolledOutDays: values["fully-rolled-out-days"],
         disabledDays: values["disabled-days"],
+        notRehearsedDays: values["not-rehearsed-days"],
       },
+      json,
+      url,
+      token,
+    });
+  }
+  if (command === "rehearse") {
+    onlyOptions(values, rehearseOptions, "rehearse");
+    if (rest.length > 0) throw new CliError(`rehearse takes no arguments, only options: --env ENVIRONMENT --flag KEY`);
+    if (values.env === undefined || values.flag === undefined)
+      throw new CliError("usage: switchyard rehearse --env ENVIRONMENT --flag KEY [--target-ms N] [--allow-production] [--json]");
+    return rehearseCommand(io, {
+      environment: values.env,
+      flag: values.flag,
+      targetMs: parseTargetMs(values["target-ms"]),
+      allowProduction: values["allow-production"] === true,
       json,
       url,
       token,

@@ -10,6 +10,7 @@ export const StaleReasonCodes = [
   "DISABLED_EVERYWHERE",
   "NOT_IN_CODE",
   "ARCHIVED_BUT_IN_CODE",
+  "KILL_SWITCH_NOT_REHEARSED",
 ] as const;
 export type StaleReasonCode = (typeof StaleReasonCodes)[number];
 
@@ -22,7 +23,12 @@ export interface ReportStaleOptions {
   branch: string | undefined;
   format: ReportFormat;
   failOn: readonly StaleReasonCode[];
-  thresholds: { notEvaluatedDays?: string | undefined; fullyRolledOutDays?: string | undefined; disabledDays?: string | undefined };
+  thresholds: {
+    notEvaluatedDays?: string | undefined;
+    fullyRolledOutDays?: string | undefined;
+    disabledDays?: string | undefined;
+    notRehearsedDays?: string | undefined;
+  };
   json: boolean;
   url: string;
   token: string | undefined;
