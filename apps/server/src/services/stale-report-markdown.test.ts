@@ -45,7 +45,7 @@ describe("staleReportMarkdown", () => {
         "|---|---|---|---|---|",
         "| `kill-payments` | NOT_EVALUATED | — | Never evaluated in production as far back as telemetry goes (2026-01-01), though SDKs there report | Nothing reads it: check that the code behind it is gone, then archive the flag |",
         "| `kill-payments` | NOT_IN_CODE | — | No reference in acme/shop@main | Safe to archive: DELETE /api/flags/kill-payments |",
-        "| `kill-payments` | KILL_SWITCH_NOT_REHEARSED | 2026-01-31 | A kill switch whose rollback was never rehearsed | Rehearse turning it off where SDKs run: switchyard rehearse --env staging --flag kill-payments |",
+        "| `kill-payments` | KILL_SWITCH_NOT_REHEARSED | 2026-01-01 | A kill switch whose rollback was never rehearsed | Rehearse turning it off where SDKs run: switchyard rehearse --env staging --flag kill-payments |",
         "| `new-checkout` | FULLY_ROLLED_OUT | 2026-01-04 | Serves `true` to everyone in production (off in development, staging) since 2026-01-04 | Replace with `true` and remove the flag |",
         '| `new-checkout` | PAST_EXPECTED_LIFETIME | 2026-02-10 | 60 days old; a release flag is expected to live 40 days | Finish the rollout and remove it, or mark it permanent (PATCH /api/flags/new-checkout {"permanent": true}) if it is meant to stay |',
         '| `old-banner` (archived) | ARCHIVED_BUT_IN_CODE | 2026-01-21 | Archived 2026-01-21 but still referenced 1 time: src/banner.tsx:7 | SDKs serve the code\'s default for an archived flag: remove these references, or unarchive it (PATCH /api/flags/old-banner {"archived": false}) |',

@@ -11,22 +11,21 @@ const world = (rehearsals: World["rehearsals"] = { passed: [], guarded: [] }): W
 });
 
 describe("KILL_SWITCH_NOT_REHEARSED", () => {
-  it("appears for a kill switch 30 days after its creation when no rehearsal passed, with the evidence", () => {
-    expect(codesAt(world(), new Date(at(30).getTime() - 1))).toEqual({});
-    expect(reasonAt(world(), at(31), KILL, "KILL_SWITCH_NOT_REHEARSED")).toEqual({
+  it("is claimed for a kill switch from its creation until a rehearsal passes, with the evidence", () => {
+    expect(reasonAt(world(), at(1), KILL, "KILL_SWITCH_NOT_REHEARSED")).toEqual({
       code: "KILL_SWITCH_NOT_REHEARSED",
-      since: "2026-01-31T00:00:00.000Z",
+      since: "2026-01-01T00:00:00.000Z",
       summary: "A kill switch whose rollback was never rehearsed",
       facts: { days: 30, killSwitch: true, guardedBy: [], lastRehearsal: null },
       suggestion: "Rehearse turning it off where SDKs run: switchyard rehearse --env staging --flag kill-payments",
     });
   });
 
-  it("names a flag a real guarded deploy relies on, counting from that deploy", () => {
+  it("names a flag a real guarded deploy relies on, since that deploy", () => {
+    expect(codesAt(world(), at(40))).toEqual({ [KILL]: ["KILL_SWITCH_NOT_REHEARSED"] });
     const guarded = world({ passed: [], guarded: [{ flag: GUARDED, environment: "production", firstDeployAt: at(10) }] });
-    expect(codesAt(guarded, at(39))).toEqual({ [KILL]: ["KILL_SWITCH_NOT_REHEARSED"] });
     expect(reasonAt(guarded, at(40), GUARDED, "KILL_SWITCH_NOT_REHEARSED")).toMatchObject({
-      since: "2026-02-10T00:00:00.000Z",
+      since: "2026-01-11T00:00:00.000Z",
       summary: "A flag guarded by deploys in production whose rollback was never rehearsed",
       facts: { guardedBy: [{ environment: "production", firstDeployAt: "2026-01-11T00:00:00.000Z" }] },
     });
@@ -34,7 +33,8 @@ describe("KILL_SWITCH_NOT_REHEARSED", () => {
 
   it("disappears after a passed rehearsal and comes back when it is older than the threshold", () => {
     const rehearsed = world({ passed: [{ flag: KILL, environment: "staging", at: at(50) }], guarded: [] });
-    expect(codesAt(rehearsed, at(79))).toEqual({});
+    expect(codesAt(rehearsed, at(50))).toEqual({});
+    expect(codesAt(rehearsed, new Date(at(80).getTime() - 1))).toEqual({});
     expect(reasonAt(rehearsed, at(81), KILL, "KILL_SWITCH_NOT_REHEARSED")).toMatchObject({
       since: "2026-03-22T00:00:00.000Z",
       summary: "A kill switch last rehearsed 2026-02-20 in staging, 31 days ago",
@@ -43,7 +43,9 @@ describe("KILL_SWITCH_NOT_REHEARSED", () => {
   });
 
   it("takes its threshold from the report's thresholds", () => {
-    const thresholds = { notEvaluatedDays: 14, fullyRolledOutDays: 7, disabledDays: 30, notRehearsedDays: 0 };
-    expect(codesAt(world(), at(0), thresholds)).toEqual({ [KILL]: ["KILL_SWITCH_NOT_REHEARSED"] });
+    const thresholds = { notEvaluatedDays: 14, fullyRolledOutDays: 7, disabledDays: 30, notRehearsedDays: 7 };
+    const rehearsed = world({ passed: [{ flag: KILL, environment: "staging", at: at(50) }], guarded: [] });
+    expect(codesAt(rehearsed, new Date(at(57).getTime() - 1), thresholds)).toEqual({});
+    expect(codesAt(rehearsed, at(57), thresholds)).toEqual({ [KILL]: ["KILL_SWITCH_NOT_REHEARSED"] });
   });
 });

@@ -218,25 +218,24 @@ function notInCode(flag: ReportFlag, context: FlagContext): StaleReason | null {
 }
 
 /**
- * A kill switch, or a flag a guarded deploy would turn off, is a rollback path: one that was not
- * rehearsed (a passed rollback rehearsal) within `notRehearsedDays` is a path nobody knows works.
- * Due from the flag's creation (kill switch) or its first guarded deploy, else its last pass.
+ * A kill switch, or a flag a guarded deploy would turn off, is a rollback path: without a passed
+ * rollback rehearsal in the last `notRehearsedDays` nobody knows it works. A new one is claimed at
+ * once — it is relied on from the start — since its creation (kill switch) or first guarded deploy.
  */
 function notRehearsed(flag: ReportFlag, context: FlagContext): StaleReason | null {
   const guarded = context.rehearsals.guarded.filter((g) => g.flag === flag.key);
   const killSwitch = flag.kind === "kill-switch";
   if (!killSwitch && guarded.length === 0) return null;
   const days = context.thresholds.notRehearsedDays;
+  const last = context.rehearsals.passed.filter((p) => p.flag === flag.key).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+  const expiresAt = last === undefined ? undefined : new Date(last.at.getTime() + days * DAY_MS);
+  if (expiresAt !== undefined && context.now < expiresAt) return null;
   const firstDeployAt = guarded.map((g) => g.firstDeployAt).sort((a, b) => a.getTime() - b.getTime())[0];
-  const expectedSince = killSwitch ? flag.createdAt : (firstDeployAt ?? flag.createdAt);
-  const passes = context.rehearsals.passed.filter((p) => p.flag === flag.key).sort((a, b) => b.at.getTime() - a.at.getTime());
-  const last = passes[0];
-  const dueAt = new Date((last?.at ?? expectedSince).getTime() + days * DAY_MS);
-  if (context.now < dueAt) return null;
+  const since = expiresAt ?? (killSwitch ? flag.createdAt : (firstDeployAt ?? flag.createdAt));
   const why = killSwitch ? "kill switch" : `flag guarded by deploys in ${list([...new Set(guarded.map((g) => g.environment))].sort())}`;
   return {
     code: StaleReasonCodes.killSwitchNotRehearsed,
-    since: iso(dueAt),
+    since: iso(since),
     summary:
       last === undefined
         ? `A ${why} whose rollback was never rehearsed`
