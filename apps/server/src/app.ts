@@ -4,7 +4,9 @@ import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
 import { AppError } from "./errors";
 import type { AppEnv } from "./http/app-env";
+import { authorizeFromTable } from "./http/authorize";
 import { limitBody } from "./http/body-size";
+import { operations } from "./openapi/operations";
 import type { Db } from "./store/database";
 import type { LiveState } from "./services/live-state";
 import type { ObservedEnvironments } from "./services/observed-environments";
@@ -113,6 +115,10 @@ export function createApp(deps: AppDeps) {
   const limits: PublicLimits = { ...DEFAULT_PUBLIC_LIMITS, ...deps.publicLimits };
   app.use("/api/*", throttleAuthFailures(limits));
   app.use("/ofrep/*", throttleAuthFailures(limits));
+  // Who may call what comes from the route table alone; a route it does not declare is a 404.
+  const authorize = authorizeFromTable(operations, deps.live);
+  app.use("/api/*", authorize);
+  app.use("/ofrep/*", authorize);
 
   const seenContexts = deps.seenContexts ?? new SeenContextRecorder(deps.db, deps.logger);
   const streams = new StreamAdmission(limits);

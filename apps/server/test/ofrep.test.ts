@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppEnv } from "../src/http/app-env";
 import { TokenBuckets } from "../src/http/rate-limit";
+import { authorizeFromTable } from "../src/http/authorize";
+import { operations } from "../src/openapi/operations";
 import { ofrepRoutes } from "../src/routes/ofrep";
 import { backends, startTestServer, type TestServer } from "./harness";
 
@@ -202,6 +204,14 @@ for (const backend of backends()) {
           errorCode: "INVALID_CONTEXT",
           errorDetails: "Invalid evaluation context: context.targetingKey: targetingKey must be a string",
         });
+        // What PostgreSQL cannot store is refused here, as on every other route: a sampled context is stored.
+        const nul = await evaluate("dark-mode", { context: { targetingKey: "user\u0000" } });
+        expect(nul.status).toBe(400);
+        expect(nul.body).toEqual({
+          key: "dark-mode",
+          errorCode: "INVALID_CONTEXT",
+          errorDetails: "Invalid evaluation context: context.targetingKey: must not contain the NUL character (\\u0000)",
+        });
       });
     });
 
@@ -386,10 +396,9 @@ for (const backend of backends()) {
 
       it("is 429 with Retry-After in whole seconds when a token exceeds its rate limit", async () => {
         // The production app mounts the routes with the generous default; this one allows 2 requests, then 1 every 10 s.
-        const limited = new Hono<AppEnv>().route(
-          "/ofrep/v1",
-          ofrepRoutes({ live: server.live }, { rateLimit: { requestsPerSecond: 0.1, burst: 2 } }),
-        );
+        const limited = new Hono<AppEnv>()
+          .use("/ofrep/*", authorizeFromTable(operations, server.live))
+          .route("/ofrep/v1", ofrepRoutes({ live: server.live }, { rateLimit: { requestsPerSecond: 0.1, burst: 2 } }));
         const post = (path: string, token: string) =>
           limited.request(path, {
             method: "POST",

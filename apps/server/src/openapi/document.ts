@@ -34,6 +34,7 @@ function describe(operation: Operation): Json {
     tags: [operation.tag],
     summary: operation.summary,
     ...(operation.tokens.length === 0 ? { security: [] } : { security: [{ bearer: [] }], "x-token-kinds": operation.tokens }),
+    ...(operation.scope === undefined ? {} : { "x-environment-scope": operation.scope }),
     parameters: parameters(operation),
     ...(operation.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(operation.body) } } } } : {}),
     responses,

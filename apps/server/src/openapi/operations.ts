@@ -24,8 +24,21 @@ export interface Operation {
   path: string;
   tag: string;
   summary: string;
-  /** Token kinds allowed; empty for unauthenticated routes. */
+  /** Token kinds allowed; empty for unauthenticated routes. Enforced by http/authorize.ts from this table. */
   tokens: readonly TokenKind[];
+  /**
+   * Which environment a non-admin token acts in, when the route is not admin-only:
+   * - `path`: the `{env}` of the path, which must be the token's own (enforced with `tokens`);
+   * - `token`: the token's own environment, the only one the route can reach (SDK, client, OFREP);
+   * - `input`: the `environment` the body or query names, refused unless the token's (the
+   *   handler checks; absent in a query, the token's own);
+   * - `resource`: the environment of the resource named (a deploy), not found unless the token's.
+   */
+  scope?: "path" | "token" | "input" | "resource";
+  /** Also takes the token as `?token=` (browser EventSource cannot set headers). */
+  queryToken?: boolean;
+  /** Called by web pages on any origin (CORS): refusals carry `Access-Control-Allow-Origin` too. */
+  anyOrigin?: boolean;
   body?: z.ZodType;
   query?: z.ZodType;
   /** Status → description of the success answers (errors are common to every route). */
@@ -155,6 +168,7 @@ export const operations: readonly Operation[] = [
     summary:
       'Change the fields sent (If-Match: version → 409 when stale); a deploy token may only send {"enabled": false} in its environment',
     tokens: ["admin", "deploy"],
+    scope: "path",
     body: flagConfigPatchSchema,
     query: dryRunQuerySchema,
     responses: guardedWrite,
@@ -289,6 +303,7 @@ export const operations: readonly Operation[] = [
     tag: "Deploys",
     summary: "Register a guarded deploy",
     tokens: ["admin", "deploy"],
+    scope: "input",
     body: deployCreateSchema,
     responses: {
       201: "Created: observing, with a snapshot of the environment's flag configs",
@@ -301,6 +316,7 @@ export const operations: readonly Operation[] = [
     tag: "Deploys",
     summary: "List deploys",
     tokens: ["admin", "deploy"],
+    scope: "input",
     query: deployListQuerySchema,
     responses: ok,
   },
@@ -311,6 +327,7 @@ export const operations: readonly Operation[] = [
     summary:
       "Status, decision, evidence, propagation and each SDK instance's acknowledgement (the flag-config snapshot for admin tokens only)",
     tokens: ["admin", "deploy"],
+    scope: "resource",
     responses: ok,
   },
   {
@@ -319,6 +336,7 @@ export const operations: readonly Operation[] = [
     tag: "Deploys",
     summary: "Push health samples",
     tokens: ["admin", "deploy"],
+    scope: "resource",
     body: signalsSchema,
     responses: { 202: "Accepted" },
   },
@@ -368,6 +386,7 @@ export const operations: readonly Operation[] = [
     tag: "Server SDK",
     summary: "Every flag config and segment of the token's environment (ETag, 304)",
     tokens: ["server"],
+    scope: "token",
     responses: { 200: "OK", 304: "Not modified" },
   },
   {
@@ -376,6 +395,7 @@ export const operations: readonly Operation[] = [
     tag: "Server SDK",
     summary: "SSE: put, then patch/delete per change; Last-Event-ID resumes",
     tokens: ["server"],
+    scope: "token",
     responses: ok,
     stream: true,
   },
@@ -385,6 +405,7 @@ export const operations: readonly Operation[] = [
     tag: "Server SDK",
     summary: "Evaluation counts, track() events and the version served",
     tokens: ["server"],
+    scope: "token",
     body: sdkMetricsSchema,
     responses: { 202: "Accepted" },
   },
@@ -395,6 +416,8 @@ export const operations: readonly Operation[] = [
     tag: "Client SDK",
     summary: "Evaluated values for one context",
     tokens: ["client"],
+    scope: "token",
+    anyOrigin: true,
     body: clientEvaluateSchema,
     responses: ok,
   },
@@ -404,6 +427,9 @@ export const operations: readonly Operation[] = [
     tag: "Client SDK",
     summary: "SSE: the context's values, then only values that change (?context=base64url JSON&token=)",
     tokens: ["client"],
+    scope: "token",
+    anyOrigin: true,
+    queryToken: true,
     responses: ok,
     stream: true,
   },
@@ -413,6 +439,8 @@ export const operations: readonly Operation[] = [
     tag: "Client SDK",
     summary: "Evaluation counts and track() events from browsers (each entry capped at 100; deploys count them only when asked)",
     tokens: ["client"],
+    scope: "token",
+    anyOrigin: true,
     body: sdkMetricsSchema,
     responses: { 202: "Accepted", 429: "Too many reports from this token or instance (Retry-After)" },
   },
@@ -423,6 +451,8 @@ export const operations: readonly Operation[] = [
     tag: "OpenFeature (OFREP)",
     summary: "Evaluate one flag",
     tokens: ["server", "client"],
+    scope: "token",
+    anyOrigin: true,
     body: ofrepRequestSchema,
     responses: { 200: "OK" },
   },
@@ -432,6 +462,8 @@ export const operations: readonly Operation[] = [
     tag: "OpenFeature (OFREP)",
     summary: "Evaluate every flag (ETag, 304); for client tokens, eventStreams advertises /ofrep/v1/events",
     tokens: ["server", "client"],
+    scope: "token",
+    anyOrigin: true,
     body: ofrepRequestSchema,
     responses: { 200: "OK", 304: "Not modified" },
   },
@@ -441,6 +473,9 @@ export const operations: readonly Operation[] = [
     tag: "OpenFeature (OFREP)",
     summary: 'SSE for the OFREP web provider: {"type":"refetchEvaluation"} on connect and after each change (?token=)',
     tokens: ["client"],
+    scope: "token",
+    queryToken: true,
+    anyOrigin: true,
     responses: ok,
     stream: true,
   },

@@ -3,7 +3,6 @@ import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { z } from "zod";
 import { AppError, unwrap, validationFailed } from "../errors";
-import { clientOnly } from "../http/auth";
 import { compressJson } from "../http/compression";
 import type { AppEnv } from "../http/app-env";
 import { DEFAULT_CLIENT_RATE_LIMIT } from "../http/public-limits";
@@ -50,7 +49,7 @@ export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) 
   // EventSource cannot send a body or headers: the context comes base64url-encoded in the query.
   // Registered before the CORS middleware, which would touch `c.res` and so defeat the Node stream
   // path (see stream/node-sse.ts); EventSource sends a simple GET, so no preflight is needed.
-  app.get("/stream", clientOnly(deps.live), rateLimited, (c) => {
+  app.get("/stream", rateLimited, (c) => {
     const encoded = c.req.query("context");
     if (encoded === undefined)
       throw validationFailed(
@@ -90,7 +89,6 @@ export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) 
       maxAge: 86_400,
     }),
   );
-  app.use("*", clientOnly(deps.live));
   app.use("*", rateLimited);
 
   app.post("/evaluate", compressJson(), async (c) => {

@@ -2,7 +2,6 @@ import { flagKeySchema } from "@switchyard/core/schema";
 import { Hono } from "hono";
 import { z } from "zod";
 import { unwrap } from "../errors";
-import { adminOnly, requireToken } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { readJson, readQuery } from "../http/validation";
 import * as codeRefs from "../services/code-refs";
@@ -49,12 +48,6 @@ export const codeRefDeleteQuerySchema = z.strictObject({
 /** Where flags appear in code, uploaded by `switchyard scan` per repository and branch. */
 export function codeRefRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
-  // A ci token uploads (what `switchyard scan` does in a pipeline); reading and deleting are for admins.
-  const admin = adminOnly(deps.live);
-  const adminOrCi = requireToken(["admin", "ci"])(deps.live);
-  app.use("*", (c, next) =>
-    c.req.method === "POST" && c.req.path.replace(/\/+$/, "") === "/api/code-refs" ? adminOrCi(c, next) : admin(c, next),
-  );
 
   // Replaces everything known about that repository and branch (an upload is a full scan).
   app.post("/", async (c) => {

@@ -2,7 +2,6 @@ import { flagKeySchema } from "@switchyard/core/schema";
 import { Hono } from "hono";
 import { z } from "zod";
 import { unwrap } from "../errors";
-import { adminOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { readJson } from "../http/validation";
 import * as environments from "../services/environments";
@@ -38,7 +37,6 @@ export const environmentPatchSchema = z
 
 export function environmentRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
-  app.use("*", adminOnly(deps.live));
 
   app.get("/", async (c) => c.json({ environments: await environments.listEnvironments(deps) }));
 

@@ -88,9 +88,8 @@ export function flagConfigRoutes(deps: RouteDeps) {
     const patch = Object.fromEntries(Object.entries(rest).filter(([field]) => field in raw));
     const token = c.get("token");
     if (token.kind === "deploy") {
-      // Turning a flag off is never blocked (contract); a deploy token can do that and nothing else.
-      if (token.environmentKey !== env)
-        throw new AppError("FORBIDDEN", `'${token.name}' is a deploy token of '${token.environmentKey ?? "?"}', not of '${env}'`);
+      // Turning a flag off is never blocked (contract); a deploy token can do that and nothing else
+      // (its environment is the path's: the route table's `scope: "path"`).
       if (Object.keys(patch).length !== 1 || patch.enabled !== false) {
         throw new AppError("FORBIDDEN", `A deploy token can only turn flags off: send {"enabled": false} (and optionally a comment)`);
       }

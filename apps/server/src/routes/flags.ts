@@ -2,7 +2,6 @@ import { flagKeySchema, variationsSchema } from "@switchyard/core/schema";
 import { Hono } from "hono";
 import { z } from "zod";
 import { unwrap } from "../errors";
-import { adminOnly, requireToken } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { readJson, readQuery } from "../http/validation";
 import { flagKindList } from "../services/flag-defaults";
@@ -52,15 +51,8 @@ export const flagListQuerySchema = z.strictObject({
   tag: z.string().optional(),
 });
 
-const CONFIG_PATH = /^\/api\/flags\/[^/]+\/environments\/[^/]+$/;
-
 export function flagRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
-  // A deploy token may turn flags off in its own environment (PATCH …/environments/:env
-  // {"enabled": false}; checked in the handler); everything else here is admin only.
-  const admin = adminOnly(deps.live);
-  const adminOrDeploy = requireToken(["admin", "deploy"])(deps.live);
-  app.use("*", (c, next) => (c.req.method === "PATCH" && CONFIG_PATH.test(c.req.path) ? adminOrDeploy(c, next) : admin(c, next)));
 
   app.get("/", async (c) => {
     const query = readQuery(c, flagListQuerySchema);

@@ -1,5 +1,4 @@
 import type { Hono, MiddlewareHandler } from "hono";
-import { clientOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import type { LiveState } from "../services/live-state";
 import { serveAdmittedSse } from "../stream/hono-sse";
@@ -26,8 +25,7 @@ export async function catchUpTo(live: LiveState, flagConfigEtag: string | undefi
 
 /**
  * `GET /ofrep/v1/events?token=<client token>`: the SSE stream a bulk answer advertises to client
- * tokens (stream/ofrep-events.ts). Registered before the OFREP app's CORS and header-token
- * middlewares, which would touch `c.res` and defeat the Node stream path; EventSource sends a
+ * tokens (stream/ofrep-events.ts). Registered before the OFREP app's CORS middleware, which would touch `c.res` and defeat the Node stream path; EventSource sends a
  * simple GET, so the one CORS header it needs is written with the stream.
  */
 export function ofrepEventRoute(
@@ -35,7 +33,7 @@ export function ofrepEventRoute(
   deps: Pick<RouteDeps, "live" | "hub" | "admitStream">,
   rateLimited: MiddlewareHandler<AppEnv>,
 ): void {
-  app.get("/events", clientOnly(deps.live), rateLimited, (c) => {
+  app.get("/events", rateLimited, (c) => {
     const view = tokenEnvironment(c, deps.live);
     const tokenId = c.get("token").id;
     return serveAdmittedSse(c, deps.admitStream(c), async (sink) => deps.hub.connectOfrep({ environmentKey: view.key, tokenId, sink }), {

@@ -3,13 +3,12 @@ import type { EvaluationContext } from "@switchyard/core";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { z } from "zod";
-import { requireToken } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { limitBody } from "../http/body-size";
 import { compressJson } from "../http/compression";
 import { DEFAULT_CLIENT_RATE_LIMIT } from "../http/public-limits";
 import { perTokenRateLimit, type RateLimit } from "../http/rate-limit";
-import { zodIssues } from "../http/validation";
+import { jsonShapeProblem, zodIssues } from "../http/validation";
 import type { EnvironmentView, LiveState } from "../services/live-state";
 import type { SeenContextRecorder } from "../services/seen-context-recorder";
 import {
@@ -62,6 +61,16 @@ async function readOfrepRequest(c: Context<AppEnv>): Promise<ParsedRequest> {
       errorDetails: 'The request body must be a JSON object such as {"context":{"targetingKey":"user-1"}}',
     };
   }
+  // Deeply nested JSON, U+0000 and unpaired surrogates: refused as everywhere else (a sampled
+  // context is stored, and PostgreSQL cannot store those).
+  const shape = jsonShapeProblem(data);
+  if (shape) {
+    return {
+      ok: false,
+      errorCode: OfrepErrorCodes.INVALID_CONTEXT,
+      errorDetails: `Invalid evaluation context: ${shape.path}: ${shape.message}`,
+    };
+  }
   const parsed = ofrepRequestSchema.safeParse(data);
   if (!parsed.success) {
     const problems = zodIssues(parsed.error).map((i) => `${i.path}: ${i.message}`);
@@ -74,9 +83,7 @@ function tokenView(c: Context<AppEnv>, live: LiveState): { view: EnvironmentView
   return { view: tokenEnvironment(c, live), audience: c.get("token").kind === "client" ? "client" : "server" };
 }
 
-const serverOrClient = requireToken(["server", "client"]);
-
-/** The token the request authenticated with (requireToken has checked the header's shape). */
+/** The token the request authenticated with (http/authorize.ts has checked the header's shape). */
 function bearerSecret(c: Context<AppEnv>): string {
   return /^Bearer\s+(\S+)/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
 }
@@ -107,7 +114,6 @@ export function ofrepRoutes(
       maxAge: 86_400,
     }),
   );
-  app.use("*", serverOrClient(deps.live));
   app.use("*", rateLimited);
   app.use("*", limitBody());
 

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { validationFailed, type Issue } from "../errors";
-import { requireToken } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { readQuery } from "../http/validation";
 import { defaultStaleThresholds, staleReport } from "../services/stale-report";
@@ -32,7 +31,6 @@ export const staleReportQuerySchema = z.strictObject({
 export function reportRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
   // A pipeline's ci token reads the stale report too (e.g. to fail a pull request on ARCHIVED_BUT_IN_CODE).
-  app.use("*", requireToken(["admin", "ci"])(deps.live));
 
   app.get("/stale", async (c) => {
     const query = readQuery(c, staleReportQuerySchema);

@@ -5,7 +5,6 @@ import type { SeenContextRecorder } from "../services/seen-context-recorder";
 import { Hono } from "hono";
 import { z } from "zod";
 import { AppError, unwrap } from "../errors";
-import { serverOnly } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { readJson } from "../http/validation";
 import { recordMetrics } from "../services/sdk-usage";
@@ -62,7 +61,6 @@ export function offerReportedContexts(
 
 export function sdkRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
-  app.use("*", serverOnly(deps.live));
 
   // Served from memory: the body is serialized once per change, and compressed once per encoding.
   app.get("/flags", compressJson({ cacheByEtag: true }), (c) => {

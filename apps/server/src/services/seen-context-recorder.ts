@@ -108,7 +108,8 @@ export class SeenContextRecorder {
 
   /** The environment's seen contexts, after this replica's buffer is written. */
   async read(environmentKey: string): Promise<readonly WeightedContext[]> {
-    await this.flush();
+    // A buffer the database refused must not fail the preview or write that reads the sample.
+    await this.flush().catch((error: unknown) => this.logger.warn({ err: error }, "could not write seen contexts"));
     const now = this.now();
     let cached = this.samples.get(environmentKey);
     if (cached === undefined || now - cached.readAt >= SEEN_CONTEXTS_CACHE_MS) {
