@@ -25,8 +25,10 @@ export async function catchUpTo(live: LiveState, flagConfigEtag: string | undefi
 
 /**
  * `GET /ofrep/v1/events?token=<client token>`: the SSE stream a bulk answer advertises to client
- * tokens (stream/ofrep-events.ts). Registered before the OFREP app's CORS middleware, which would touch `c.res` and defeat the Node stream path; EventSource sends a
- * simple GET, so the one CORS header it needs is written with the stream.
+ * tokens (stream/ofrep-events.ts). Registered before the OFREP app's CORS middleware, which would
+ * touch `c.res` and defeat the Node stream path; EventSource sends a simple GET, so the one CORS
+ * header it needs is written with the stream. The token comes as `?token=` (the route table's
+ * `queryToken`), as EventSource cannot set headers.
  */
 export function ofrepEventRoute(
   app: Hono<AppEnv>,
