@@ -4,10 +4,12 @@ import type { Snapshot } from "./types";
 export interface CaseExpectation {
   value: unknown;
   variation: number | null;
+  variant?: string;
   reason: string;
   ruleId?: string;
   errorCode?: string;
   prerequisiteKey?: string;
+  flagMetadata?: Record<string, string | number | boolean>;
 }
 
 /** The shape of `@switchyard/core/cases.json`, the vectors every implementation runs. */

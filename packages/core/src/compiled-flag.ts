@@ -1,7 +1,7 @@
-import { errorResult, freezeVariation, variationResult } from "./evaluation-results";
+import { errorResult, type FlagVariations, freezeMetadata, freezeVariation, variationResult } from "./evaluation-results";
 import { type ConditionMatcher, compileCondition } from "./operators/condition";
 import { type CompiledRollout, compileRollout } from "./percentage-rollout";
-import { ErrorCodes, type EvaluationResult, type FlagDefinition, type Reason, Reasons, type Serve, type VariationValue } from "./types";
+import { ErrorCodes, type EvaluationResult, type FlagDefinition, type Reason, Reasons, type Serve } from "./types";
 
 /** A serve: a precomputed result, or a rollout to bucket the context into. */
 export type CompiledServe =
@@ -38,7 +38,7 @@ export interface CompiledFlag {
 function compileServe(
   serve: Serve,
   flagKey: string,
-  variations: readonly VariationValue[],
+  variations: FlagVariations,
   ruleId: string | undefined,
   staticReason: Reason,
 ): CompiledServe {
@@ -63,7 +63,11 @@ function arrayOrEmpty<T>(value: readonly T[] | undefined): readonly T[] {
 /** Compiles one flag definition; see flag-evaluation.ts for what the parts mean. */
 export function compileFlag(definition: FlagDefinition): CompiledFlag {
   const key = definition.key;
-  const variations = arrayOrEmpty(definition.variations).map(freezeVariation);
+  const variations: FlagVariations = {
+    values: arrayOrEmpty(definition.variations).map(freezeVariation),
+    names: arrayOrEmpty(definition.variationNames),
+    metadata: freezeMetadata(definition.metadata),
+  };
   const enabled = definition.enabled === true;
   const offResult = variationResult(variations, definition.offVariation, Reasons.DISABLED);
   const ruleDefinitions = arrayOrEmpty(definition.rules);

@@ -20,7 +20,7 @@ export interface FlagConfigToValidate {
 
 export type ServeToValidate =
   | { variation: number; rollout?: undefined }
-  | { variation?: undefined; rollout: { weights: readonly number[] } };
+  | { variation?: undefined; rollout: { weights: readonly number[]; variations?: readonly number[] | undefined } };
 
 export interface FlagConfigReferences {
   /** The key of the flag being configured. */
@@ -56,6 +56,25 @@ function checkServe(serve: ServeToValidate, path: (string | number)[], variation
     return;
   }
   const weights = serve.rollout.weights;
+  const order = serve.rollout.variations;
+  if (order !== undefined) {
+    if (order.length !== weights.length) {
+      issues.push({
+        path: [...path, "rollout", "weights"],
+        message: `expected ${order.length} weights (one per listed variation), got ${weights.length}`,
+      });
+    }
+    const seen = new Set<number>();
+    order.forEach((variation, position) => {
+      if (variation >= variationCount) {
+        issues.push({ path: [...path, "rollout", "variations", position], message: rangeMessage("variation", variation, variationCount) });
+      } else if (seen.has(variation)) {
+        issues.push({ path: [...path, "rollout", "variations", position], message: `variation ${variation} is listed twice` });
+      }
+      seen.add(variation);
+    });
+    return;
+  }
   if (weights.length !== variationCount) {
     issues.push({
       path: [...path, "rollout", "weights"],

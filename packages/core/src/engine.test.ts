@@ -43,7 +43,7 @@ describe("Engine", () => {
   it("evaluates every flag for one context", () => {
     const results = compile(snapshot).evaluateAll({ key: "ann" });
     expect(Object.keys(results)).toEqual(["on", "staff-only", "rollout", "json"]);
-    expect(results["staff-only"]).toEqual({ value: true, variation: 0, reason: "TARGETING_MATCH", ruleId: "staff" });
+    expect(results["staff-only"]).toEqual({ value: true, variation: 0, variant: "0", reason: "TARGETING_MATCH", ruleId: "staff" });
     expect(results.rollout?.reason).toBe("SPLIT");
   });
 
@@ -79,7 +79,7 @@ describe("Engine", () => {
   });
 
   it("offers a one-off evaluateFlag", () => {
-    expect(evaluateFlag(snapshot, "on", {})).toEqual({ value: true, variation: 0, reason: "STATIC" });
+    expect(evaluateFlag(snapshot, "on", {})).toEqual({ value: true, variation: 0, variant: "0", reason: "STATIC" });
   });
 
   it("turns a flag it cannot compile into PARSE_ERROR results without failing the others", () => {
@@ -87,7 +87,7 @@ describe("Engine", () => {
     const broken = { key: "broken", variations: null, rules: 5 } as unknown as FlagDefinition;
     const engine = compile({ flags: [broken, booleanFlag("fine")], segments: [] });
     expect(engine.evaluate("broken", {})).toMatchObject({ value: null, variation: null, reason: "ERROR" });
-    expect(engine.evaluate("fine", {})).toEqual({ value: true, variation: 0, reason: "STATIC" });
+    expect(engine.evaluate("fine", {})).toEqual({ value: true, variation: 0, variant: "0", reason: "STATIC" });
   });
 });
 
@@ -115,7 +115,7 @@ describe("Engine.update", () => {
     const withBob = engine.update({ segments: [{ ...segment, included: ["ann", "bob"], version: 2 }] });
     expect(withBob.evaluate("staff-only", { key: "bob" }).value).toBe(true);
     const withoutSegment = withBob.update({ deletedSegments: ["staff"] });
-    expect(withoutSegment.evaluate("staff-only", { key: "ann" })).toEqual({ value: false, variation: 1, reason: "DEFAULT" });
+    expect(withoutSegment.evaluate("staff-only", { key: "ann" })).toEqual({ value: false, variation: 1, variant: "1", reason: "DEFAULT" });
   });
 });
 

@@ -1,6 +1,7 @@
 import {
   type ErrorCode,
   ErrorCodes,
+  type FlagMetadata,
   type EvaluationResult,
   type JsonObject,
   type JsonValue,
@@ -48,16 +49,26 @@ export interface ResultDetails {
   prerequisiteKey?: string | undefined;
 }
 
+/** A flag's variation values and, when the definition carries them, their names and the flag's metadata. */
+export interface FlagVariations {
+  readonly values: readonly (VariationValue | null | undefined)[];
+  readonly names: readonly unknown[];
+  /** Frozen; only when the flag has some. */
+  readonly metadata?: FlagMetadata | undefined;
+}
+
 /**
  * The frozen result serving `variations[index]`, or an ERROR/GENERAL result when the index
  * does not name a variation (validation should have prevented it; evaluation must not throw).
+ * `variant` is the variation's name, or its index as a string when the flag has no names.
  */
 export function variationResult(
-  variations: readonly (VariationValue | null | undefined)[],
+  flagVariations: FlagVariations,
   index: number,
   reason: Reason,
   details: ResultDetails = {},
 ): EvaluationResult {
+  const variations = flagVariations.values;
   const value = Number.isInteger(index) && index >= 0 ? variations[index] : undefined;
   if (value === undefined || value === null) {
     return errorResult(
@@ -65,8 +76,23 @@ export function variationResult(
       `variation index ${String(index)} is out of range: the flag has ${variations.length} variation(s)`,
     );
   }
-  const result: EvaluationResult = { value, variation: index, reason };
+  const name = flagVariations.names[index];
+  const variant = typeof name === "string" ? name : String(index);
+  const result: EvaluationResult = { value, variation: index, variant, reason };
   if (details.ruleId !== undefined) result.ruleId = details.ruleId;
   if (details.prerequisiteKey !== undefined) result.prerequisiteKey = details.prerequisiteKey;
+  if (flagVariations.metadata !== undefined) result.flagMetadata = flagVariations.metadata;
   return Object.freeze(result);
+}
+
+/** A frozen copy of a flag's metadata (string, number and boolean entries), or undefined when it has none. */
+export function freezeMetadata(metadata: unknown): FlagMetadata | undefined {
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return undefined;
+  const copy: FlagMetadata = {};
+  for (const [key, value] of Object.entries(metadata)) {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+      Object.defineProperty(copy, key, { value, enumerable: true });
+    }
+  }
+  return Object.keys(copy).length === 0 ? undefined : Object.freeze(copy);
 }

@@ -14,6 +14,17 @@ export {
   type ValidationIssue,
   validateFlagConfig,
 } from "./config-validation";
+export {
+  VARIATION_NAME_PATTERN,
+  type VariationIdsOf,
+  type VariationRef,
+  defaultVariationName,
+  defaultVariationNames,
+  indexedConfig,
+  resolveVariationRef,
+  storedConfig,
+  variationUses,
+} from "./variation-refs";
 export { servableVariations } from "./servable-variations";
 export type { CaseExpectation, CasesDocument } from "./cases-document";
 export { type SampledContext, type SampledValue, attributesUsed, sampleContext } from "./seen-context";

@@ -1,12 +1,13 @@
 import { BUCKET_COUNT, type HashPrefix, bucketWithPrefix, hashPrefix } from "./bucketing";
 import { type AttributeReader, compileAttributeReader } from "./attribute-path";
 import { type ContextRecord, identityOf } from "./context-attribute";
-import { errorResult, variationResult } from "./evaluation-results";
-import { ErrorCodes, type EvaluationResult, type Reason, type Rollout, type VariationValue } from "./types";
+import { errorResult, type FlagVariations, variationResult } from "./evaluation-results";
+import { ErrorCodes, type EvaluationResult, type Reason, type Rollout } from "./types";
 
 /**
  * A compiled percentage rollout. The context's bucket (see bucketing.ts) is compared with the
- * cumulative weights: bucket < w0 → variation 0, < w0 + w1 → 1, and so on. Because the order
+ * cumulative weights: bucket < w0 → variation 0, < w0 + w1 → 1, and so on (with an explicit
+ * `variations` order: → variations[0], variations[1], …). Because the order
  * is fixed, raising the first variation's share keeps everyone who already had it.
  */
 export interface CompiledRollout {
@@ -29,12 +30,16 @@ const DEFAULT_BUCKET_BY = "key";
 export function compileRollout(
   rollout: Rollout,
   flagKey: string,
-  variations: readonly VariationValue[],
+  variations: FlagVariations,
   ruleId: string | undefined,
   reason: Reason,
 ): CompiledRollout | EvaluationResult {
   const weights: unknown = rollout.weights;
   if (!Array.isArray(weights)) return errorResult(ErrorCodes.GENERAL, "rollout has no weights");
+  const order: unknown = rollout.variations;
+  if (order !== undefined && (!Array.isArray(order) || order.length !== weights.length)) {
+    return errorResult(ErrorCodes.GENERAL, "rollout variations and weights differ in length");
+  }
   const thresholds: number[] = [];
   let total = 0;
   for (const weight of weights) {
@@ -54,7 +59,10 @@ export function compileRollout(
     read: compileAttributeReader(bucketBy),
     prefix: hashPrefix(seed),
     thresholds,
-    results: thresholds.map((_, index) => variationResult(variations, index, reason, { ruleId })),
+    results: thresholds.map((_, position) => {
+      const index: unknown = Array.isArray(order) ? order[position] : position;
+      return variationResult(variations, typeof index === "number" ? index : -1, reason, { ruleId });
+    }),
     missingKeyResult: errorResult(
       ErrorCodes.TARGETING_KEY_MISSING,
       `the rollout buckets by "${bucketBy}", which the context lacks (or is not a string or integer)`,

@@ -19,36 +19,42 @@ export interface ServeFlip {
 }
 
 interface Bucketing {
+  /** Weights per variation index. */
   weights: number[];
+  /** [weight, variation] in bucket order (a rollout may order its variations its own way). */
+  slices: Array<[weight: number, variation: number]>;
   /** `bucketBy` and salt; undefined for a fixed variation (no bucketing). */
   seed: string | undefined;
 }
 
 function bucketing(serve: Serve, flagKey: string, variationCount: number): Bucketing {
   if ("rollout" in serve) {
-    const { bucketBy = "key", salt = flagKey, weights } = serve.rollout;
-    return { weights: [...weights], seed: JSON.stringify([bucketBy, salt]) };
+    const { bucketBy = "key", salt = flagKey, weights, variations } = serve.rollout;
+    const slices = weights.map((weight, position): [number, number] => [weight, variations?.[position] ?? position]);
+    const perVariation = Array.from({ length: Math.max(variationCount, ...slices.map(([, v]) => v + 1)) }, () => 0);
+    for (const [weight, variation] of slices) perVariation[variation] = (perVariation[variation] ?? 0) + weight;
+    return { weights: perVariation, slices, seed: JSON.stringify([bucketBy, salt]) };
   }
   const weights = Array.from({ length: Math.max(variationCount, serve.variation + 1) }, (_, i) =>
     i === serve.variation ? BUCKET_COUNT : 0,
   );
-  return { weights, seed: undefined };
+  return { weights, slices: [[BUCKET_COUNT, serve.variation]], seed: undefined };
 }
 
 /** The variation served at each bucket, as [end, variation] runs in bucket order. */
-function runs(weights: readonly number[]): Array<[end: number, variation: number]> {
+function runs(slices: ReadonlyArray<[number, number]>): Array<[end: number, variation: number]> {
   let end = 0;
   const out: Array<[number, number]> = [];
-  weights.forEach((weight, variation) => {
-    if (weight <= 0) return;
+  for (const [weight, variation] of slices) {
+    if (weight <= 0) continue;
     end += weight;
     out.push([end, variation]);
-  });
+  }
   return out;
 }
 
 /** Buckets (of BUCKET_COUNT) where the variation differs, walking both cumulative ranges at once. */
-function differingBuckets(before: readonly number[], after: readonly number[]): number {
+function differingBuckets(before: ReadonlyArray<[number, number]>, after: ReadonlyArray<[number, number]>): number {
   const a = runs(before);
   const b = runs(after);
   let i = 0;
@@ -69,7 +75,7 @@ function differingBuckets(before: readonly number[], after: readonly number[]): 
 
 function flipShare(before: Bucketing, after: Bucketing): { flipShare: number; exact: boolean } {
   if (before.seed === undefined || after.seed === undefined || before.seed === after.seed) {
-    return { flipShare: differingBuckets(before.weights, after.weights) / BUCKET_COUNT, exact: true };
+    return { flipShare: differingBuckets(before.slices, after.slices) / BUCKET_COUNT, exact: true };
   }
   // Independent buckets: a context keeps its variation with probability Σ p_i q_i.
   let same = 0;
@@ -78,7 +84,8 @@ function flipShare(before: Bucketing, after: Bucketing): { flipShare: number; ex
 }
 
 const isRollout = (serve: Serve) => "rollout" in serve;
-const sameWeights = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((weight, i) => weight === b[i]);
+const sameSlices = (a: ReadonlyArray<[number, number]>, b: ReadonlyArray<[number, number]>) =>
+  a.length === b.length && a.every(([weight, variation], i) => weight === b[i]?.[0] && variation === b[i]?.[1]);
 
 /**
  * For a change from `before` to `after` of one flag, the share of contexts that flip in each
@@ -99,7 +106,7 @@ export function rolloutFlips(flagKey: string, variationCount: number, before: Fl
     if (!isRollout(from) && !isRollout(to)) continue;
     const a = bucketing(from, flagKey, variationCount);
     const b = bucketing(to, flagKey, variationCount);
-    if (a.seed === b.seed && sameWeights(a.weights, b.weights)) continue;
+    if (a.seed === b.seed && sameSlices(a.slices, b.slices)) continue;
     flips.push({ serve, before: a.weights, after: b.weights, ...flipShare(a, b) });
   }
   return flips;

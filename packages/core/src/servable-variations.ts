@@ -29,7 +29,8 @@ export function servableVariations(config: FlagConfig): number[] {
 
 function serveVariations(serve: Serve): number[] {
   if ("variation" in serve) return [serve.variation];
-  return serve.rollout.weights.flatMap((weight, index) => (weight > 0 ? [index] : []));
+  const order = serve.rollout.variations;
+  return serve.rollout.weights.flatMap((weight, position) => (weight > 0 ? [order?.[position] ?? position] : []));
 }
 
 const sorted = (set: Set<number>) => [...set].sort((a, b) => a - b);

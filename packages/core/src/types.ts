@@ -39,10 +39,16 @@ export interface Condition {
   negate?: boolean;
 }
 
-/** Weights are thousandths of a percent (100000 = 100 %), one per variation. */
+/**
+ * Weights are thousandths of a percent (100000 = 100 %). Without `variations`, one weight per
+ * variation in the flag's order; with it, `weights[i]` is the share of `variations[i]` (an
+ * index), and that order — not the flag's — is the bucket order, so reordering a flag's
+ * variations moves no context from one to another.
+ */
 export interface Rollout {
   bucketBy?: string; // default "key"
   salt?: string; // default: the flag key
+  variations?: number[];
   weights: number[];
 }
 
@@ -70,11 +76,64 @@ export interface FlagConfig {
   prerequisites?: Prerequisite[];
 }
 
-/** A flag as evaluated in one environment: the flag's variations plus that environment's config. */
+/** Descriptive data about a flag (OpenFeature's flag metadata); never used for targeting. */
+export type FlagMetadata = Record<string, string | number | boolean>;
+
+/**
+ * A flag as evaluated in one environment: the flag's variations plus that environment's config.
+ * This is the SDK wire format: variations by index, with their names beside them.
+ */
 export interface FlagDefinition extends FlagConfig {
   key: string;
   variations: VariationValue[];
+  /** `variationNames[i]` names `variations[i]`; results report it as `variant`. */
+  variationNames?: string[];
+  metadata?: FlagMetadata;
   version: number;
+}
+
+/**
+ * One variation as the server stores it and the admin API shows it: `id` never changes, so
+ * configs that refer to it keep their meaning when the flag's variations are renamed,
+ * edited or reordered.
+ */
+export interface Variation {
+  id: string;
+  name: string;
+  value: VariationValue;
+  description?: string;
+}
+
+/*
+ * A flag config as the server stores it and the admin API shows it: every variation is
+ * referred to by its id (a prerequisite's by the id of the prerequisite flag's variation).
+ * The server turns it into a `FlagConfig` (indexes) for the engine and the SDKs.
+ */
+export interface StoredRollout {
+  bucketBy?: string;
+  salt?: string;
+  /** Variation ids, in bucket order; `weights[i]` is the share of `variations[i]`. */
+  variations: string[];
+  weights: number[];
+}
+export type StoredServe = { variation: string } | { rollout: StoredRollout };
+export interface StoredRule {
+  id: string;
+  description?: string;
+  conditions: Condition[];
+  segments?: string[];
+  serve: StoredServe;
+}
+export interface StoredPrerequisite {
+  flag: string;
+  variation: string;
+}
+export interface StoredFlagConfig {
+  enabled: boolean;
+  offVariation: string;
+  rules: StoredRule[];
+  fallthrough: StoredServe;
+  prerequisites?: StoredPrerequisite[];
 }
 
 export interface SegmentRule {
@@ -122,10 +181,14 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 export interface EvaluationResult {
   value: VariationValue | null;
   variation: number | null;
+  /** The served variation's name (its index as a string for a flag without names); absent on ERROR. */
+  variant?: string;
   reason: Reason;
   ruleId?: string;
   /** Set when the flag served its off variation because this prerequisite was not met. */
   prerequisiteKey?: string;
+  /** The flag's metadata, when it has some (descriptive: it never decides what is served). */
+  flagMetadata?: FlagMetadata;
   errorCode?: ErrorCode;
   errorMessage?: string;
 }

@@ -105,7 +105,7 @@ describe("serveSchema", () => {
   });
 
   it("requires exactly one of variation and rollout", () => {
-    expect(issuesOf(serveSchema, {})).toEqual([{ path: [], message: 'must have "variation" (an index) or "rollout"' }]);
+    expect(issuesOf(serveSchema, {})).toEqual([{ path: [], message: 'must have "variation" (an id, name or index) or "rollout"' }]);
     expect(issuesOf(serveSchema, { variation: 0, rollout: { weights: [100_000] } })).toEqual([
       { path: [], message: 'must have either "variation" or "rollout", not both' },
     ]);

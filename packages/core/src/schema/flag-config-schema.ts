@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { conditionSchema } from "./condition-schema";
 import { flagKeySchema, ruleIdSchema } from "./keys-schema";
-import { serveSchema } from "./serve-schema";
+import { serveSchema, variationRefSchema } from "./serve-schema";
 
 /** A rule as users send it; the server assigns an id when it is missing. */
 export const ruleInputSchema = z.strictObject({
@@ -14,17 +14,17 @@ export const ruleInputSchema = z.strictObject({
 
 export const prerequisiteSchema = z.strictObject({
   flag: flagKeySchema,
-  variation: z.int().nonnegative(),
+  variation: variationRefSchema,
 });
 
 /**
- * A flag config as users send it (PUT). Checks that need the flag or the environment — indexes
- * in range, segments and prerequisites that exist, duplicate rule ids, cycles — are
+ * A flag config as users send it (PUT), variations referred to by id, name or index. Checks that
+ * need the flag or the environment — references that exist, segments and prerequisites that exist, duplicate rule ids, cycles — are
  * `validateFlagConfig`'s. No refinement here, so the server may `.extend()` / `.partial()` it.
  */
 export const flagConfigInputSchema = z.strictObject({
   enabled: z.boolean(),
-  offVariation: z.int().nonnegative().optional(),
+  offVariation: variationRefSchema.optional(),
   rules: z.array(ruleInputSchema).max(500).default([]),
   fallthrough: serveSchema,
   prerequisites: z.array(prerequisiteSchema).max(50).default([]),

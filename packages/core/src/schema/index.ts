@@ -14,8 +14,17 @@ export {
 } from "./flag-config-schema";
 export { FLAG_KEY_PATTERN, RULE_ID_PATTERN, flagKeySchema, ruleIdSchema } from "./keys-schema";
 export { type SegmentInput, segmentInputSchema, segmentRuleInputSchema } from "./segment-schema";
-export { rolloutSchema, serveSchema } from "./serve-schema";
-export { variationsSchema } from "./variations-schema";
+export { type ServeInput, rolloutSchema, serveSchema, variationRefSchema } from "./serve-schema";
+export {
+  MAX_METADATA_KEYS,
+  type VariationInput,
+  type VariationListInput,
+  flagMetadataSchema,
+  variationInputSchema,
+  variationListSchema,
+  variationNameSchema,
+  variationsSchema,
+} from "./variations-schema";
 export { normalizeContext } from "../context";
 export { findPrerequisiteCycle } from "../prerequisite-cycle";
 export {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { VariationValue } from "../types";
+import type { FlagMetadata, VariationValue } from "../types";
+import { VARIATION_NAME_PATTERN } from "../variation-refs";
 
 type VariationKind = "boolean" | "string" | "number" | "JSON";
 
@@ -12,11 +13,11 @@ function isJsonValue(value: unknown, depth: number): boolean {
   return false;
 }
 
-function isVariationValue(value: unknown): value is VariationValue {
+export function isVariationValue(value: unknown): value is VariationValue {
   return value !== null && isJsonValue(value, 0);
 }
 
-function kindOf(value: VariationValue): VariationKind {
+export function kindOf(value: VariationValue): VariationKind {
   switch (typeof value) {
     case "boolean":
       return "boolean";
@@ -30,7 +31,7 @@ function kindOf(value: VariationValue): VariationKind {
 }
 
 /** JSON with object keys sorted, so equal values compare equal whatever their key order. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (typeof value === "object" && value !== null) {
     const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -72,3 +73,93 @@ export const variationsSchema = z
       }
     });
   });
+
+export const variationNameSchema = z
+  .string()
+  .regex(VARIATION_NAME_PATTERN, { error: "must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit" });
+
+/** One variation as users send it: `id` to keep (PATCH) an existing one, the rest to set. */
+export const variationInputSchema = z.strictObject({
+  id: z.string().min(1).max(64).optional(),
+  name: variationNameSchema.optional(),
+  value: variationSchema,
+  description: z.string().max(1000).optional(),
+});
+export type VariationInput = z.output<typeof variationInputSchema>;
+
+const VARIATION_OBJECT_KEYS = new Set(["id", "name", "value", "description"]);
+
+/** Variation objects rather than plain values: every item an object with `value` and only variation keys. */
+function isVariationObjects(items: unknown[]): boolean {
+  return (
+    items.length > 0 &&
+    items.every(
+      (item) =>
+        typeof item === "object" &&
+        item !== null &&
+        !Array.isArray(item) &&
+        "value" in item &&
+        Object.keys(item).every((key) => VARIATION_OBJECT_KEYS.has(key)),
+    )
+  );
+}
+
+/**
+ * A flag's variations as users send them: objects (`{id?, name?, value, description?}`) or,
+ * for compatibility, plain values. Either way 1–100 distinct values of one kind, unique names.
+ * An array whose items all look like variation objects is read as such.
+ */
+export const variationListSchema = z
+  .array(z.unknown())
+  .max(100)
+  .transform((items, context): { form: "values"; values: VariationValue[] } | { form: "objects"; variations: VariationInput[] } => {
+    if (!isVariationObjects(items)) {
+      const parsed = variationsSchema.safeParse(items);
+      if (parsed.success) return { form: "values", values: parsed.data };
+      for (const issue of parsed.error.issues) context.addIssue({ ...issue, code: "custom", message: issue.message });
+      return z.NEVER;
+    }
+    const parsed = z.array(variationInputSchema).safeParse(items);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) context.addIssue({ ...issue, code: "custom", message: issue.message });
+      return z.NEVER;
+    }
+    const values = variationsSchema.safeParse(parsed.data.map((variation) => variation.value));
+    if (!values.success) {
+      for (const issue of values.error.issues) context.addIssue({ code: "custom", path: [...issue.path, "value"], message: issue.message });
+    }
+    const names = new Map<string, number>();
+    const ids = new Set<string>();
+    parsed.data.forEach((variation, index) => {
+      if (variation.name !== undefined) {
+        const first = names.get(variation.name);
+        if (first !== undefined)
+          context.addIssue({ code: "custom", path: [index, "name"], message: `duplicate of variation ${first}'s name` });
+        else names.set(variation.name, index);
+      }
+      if (variation.id !== undefined) {
+        if (ids.has(variation.id))
+          context.addIssue({ code: "custom", path: [index, "id"], message: `variation id "${variation.id}" is listed twice` });
+        ids.add(variation.id);
+      }
+    });
+    return { form: "objects", variations: parsed.data };
+  });
+export type VariationListInput = z.output<typeof variationListSchema>;
+
+export const MAX_METADATA_KEYS = 32;
+
+/** A flag's metadata: up to 32 keys of 1–64 characters, values strings (≤ 500), finite numbers or booleans. */
+export const flagMetadataSchema = z
+  .record(
+    z
+      .string()
+      .min(1, { error: "metadata keys must not be empty" })
+      .max(64, { error: "metadata keys are at most 64 characters" })
+      .refine((key) => key !== "__proto__", { error: '"__proto__" is not a metadata key' }),
+    z.union([z.string().max(500, { error: "metadata strings are at most 500 characters" }), z.number(), z.boolean()], {
+      error: "metadata values must be strings, numbers or booleans",
+    }),
+  )
+  .refine((metadata) => Object.keys(metadata).length <= MAX_METADATA_KEYS, { error: `at most ${MAX_METADATA_KEYS} metadata keys` })
+  .transform((metadata): FlagMetadata => metadata);
