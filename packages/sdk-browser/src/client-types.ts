@@ -1,12 +1,15 @@
-import type { ErrorCode, EvaluationContext, JsonValue, Reason, VariationValue } from "@switchyard/core";
+import type { ErrorCode, EvaluationContext, FlagMetadata, JsonValue, Reason, VariationValue } from "@switchyard/core";
 import type { EventSourceConstructor, FetchLike, StorageLike, VisibilitySource } from "./browser-types";
 
 /** One flag's value for the client's context, as `/api/client/evaluate` and the stream send it. */
 export interface EvaluatedFlag {
   value: VariationValue | null;
   variation: number | null;
+  /** The variation's name (absent from servers before names, and on errors). */
+  variant?: string;
   reason: Reason;
   errorCode?: ErrorCode;
+  metadata?: FlagMetadata;
 }
 
 export type EvaluatedFlags = Record<string, EvaluatedFlag>;
@@ -18,8 +21,12 @@ export type FlagFallback = boolean | string | number | JsonValue;
 export interface EvaluationDetails<T> {
   value: T;
   variation: number | null;
+  /** The served variation's name; absent on ERROR. */
+  variant?: string;
   reason: Reason;
   errorCode?: ErrorCode;
+  /** The flag's metadata, when it has some. */
+  flagMetadata?: FlagMetadata;
 }
 
 /** An error reported through `on("error")`; `fatal` when the client stopped (401/403). */

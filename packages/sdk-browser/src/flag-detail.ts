@@ -18,10 +18,13 @@ export function flagDetail<T extends FlagFallback>(flags: EvaluatedFlags, key: s
   try {
     const flag = Object.hasOwn(flags, key) ? flags[key] : undefined;
     if (typeof flag !== "object" || flag === null) return errorDetail(fallback, "FLAG_NOT_FOUND");
-    const { value, variation, reason } = flag;
+    const { value, variation, variant, reason, metadata } = flag;
     if (value === null || value === undefined) return errorDetail(fallback, flag.errorCode ?? "GENERAL");
     if (!hasTypeOf(value, fallback)) return errorDetail(fallback, "TYPE_MISMATCH");
-    return { value, variation, reason };
+    const detail: EvaluationDetails<T> = { value, variation, reason };
+    if (typeof variant === "string") detail.variant = variant;
+    if (typeof metadata === "object" && metadata !== null) detail.flagMetadata = metadata;
+    return detail;
   } catch {
     // A key whose toString throws, a poisoned cache entry: the caller still gets its fallback.
     return errorDetail(fallback, "GENERAL");

@@ -1,4 +1,4 @@
-import { ErrorCodes, type EvaluationResult, type Reason, Reasons } from "@switchyard/core";
+import { ErrorCodes, type EvaluationResult, type FlagMetadata, type Reason, Reasons } from "@switchyard/core";
 
 /**
  * The core's error codes plus OpenFeature's PROVIDER_NOT_READY: the SDK answers before any data
@@ -13,10 +13,14 @@ export interface EvaluationDetail<T> {
   value: T;
   /** Index of the served variation; `null` when the fallback was returned. */
   variation: number | null;
+  /** The served variation's name (its index as a string for a flag without names); absent on ERROR. */
+  variant?: string;
   reason: Reason;
   ruleId?: string;
   /** Set when the flag served its off variation because this prerequisite was not met. */
   prerequisiteKey?: string;
+  /** The flag's metadata, when it has some. */
+  flagMetadata?: FlagMetadata;
   errorCode?: SdkErrorCode;
   errorMessage?: string;
 }

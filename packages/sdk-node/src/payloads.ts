@@ -48,6 +48,8 @@ function flagProblem(value: unknown): string | undefined {
   const where = `flag "${value.key}"`;
   if (!isVersion(value.version)) return `${where}: version is not a non-negative integer`;
   if (!Array.isArray(value.variations)) return `${where}: variations is not an array`;
+  if (value.variationNames !== undefined && !isStringArray(value.variationNames))
+    return `${where}: variationNames is not an array of strings`;
   if (typeof value.enabled !== "boolean") return `${where}: enabled is not a boolean`;
   if (typeof value.offVariation !== "number") return `${where}: offVariation is not a number`;
   if (!Array.isArray(value.rules) || !value.rules.every(isFields)) return `${where}: rules is not an array of objects`;

@@ -1,4 +1,4 @@
-import { flagKeySchema, variationsSchema } from "@switchyard/core/schema";
+import { flagKeySchema, flagMetadataSchema, variationListSchema } from "@switchyard/core/schema";
 import { Hono } from "hono";
 import { z } from "zod";
 import { unwrap } from "../errors";
@@ -14,7 +14,8 @@ const flagFields = {
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000),
   kind: z.enum(flagKindList, { message: `must be one of ${flagKindList.join(", ")}` }),
-  variations: variationsSchema,
+  variations: variationListSchema,
+  metadata: flagMetadataSchema,
   tags: z.array(z.string().trim().min(1).max(50)).max(50),
   owner: z.string().trim().min(1).max(200).nullable(),
   expectedLifetimeDays: z.number().int().min(1).max(3650).nullable(),
@@ -27,6 +28,7 @@ export const flagCreateSchema = z.strictObject({
   description: flagFields.description.optional(),
   kind: flagFields.kind.optional(),
   variations: flagFields.variations.optional(),
+  metadata: flagFields.metadata.optional(),
   tags: flagFields.tags.optional(),
   owner: flagFields.owner.optional(),
   expectedLifetimeDays: flagFields.expectedLifetimeDays.optional(),
@@ -38,6 +40,7 @@ export const flagPatchSchema = z.strictObject({
   description: flagFields.description.optional(),
   kind: flagFields.kind.optional(),
   variations: flagFields.variations.optional(),
+  metadata: flagFields.metadata.optional(),
   tags: flagFields.tags.optional(),
   owner: flagFields.owner.optional(),
   expectedLifetimeDays: flagFields.expectedLifetimeDays.optional(),

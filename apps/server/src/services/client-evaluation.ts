@@ -1,17 +1,26 @@
-import type { Engine, ErrorCode, EvaluationContext, EvaluationResult, Reason, VariationValue } from "@switchyard/core";
+import type { Engine, ErrorCode, EvaluationContext, EvaluationResult, FlagMetadata, Reason, VariationValue } from "@switchyard/core";
 
 export interface ClientFlagValue {
   value: VariationValue | null;
   variation: number | null;
+  /** The variation's name; absent on errors. */
+  variant?: string;
   reason: Reason;
   errorCode?: ErrorCode;
+  /** The flag's metadata, when it has some (descriptive, so a browser may see it). */
+  metadata?: FlagMetadata;
 }
 
 /** Values only: a browser never sees rules, rule ids, segment members or other environments. */
 export function clientValue(result: EvaluationResult): ClientFlagValue {
-  return result.errorCode === undefined
-    ? { value: result.value, variation: result.variation, reason: result.reason }
-    : { value: result.value, variation: result.variation, reason: result.reason, errorCode: result.errorCode };
+  return {
+    value: result.value,
+    variation: result.variation,
+    ...(result.variant === undefined ? {} : { variant: result.variant }),
+    reason: result.reason,
+    ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }),
+    ...(result.flagMetadata === undefined ? {} : { metadata: result.flagMetadata }),
+  };
 }
 
 export function evaluateForClient(engine: Engine, context: EvaluationContext): Record<string, ClientFlagValue> {

@@ -117,7 +117,13 @@ async function seedDemo(deps: ServiceDeps): Promise<void> {
       key: "search-ranking",
       name: "Search ranking",
       kind: "experiment",
-      variations: ["classic", "semantic"],
+      variations: {
+        form: "objects",
+        variations: [
+          { value: "classic", description: "Keyword ranking" },
+          { value: "semantic", description: "Embedding-based ranking" },
+        ],
+      },
       tags: ["search"],
     }),
   );

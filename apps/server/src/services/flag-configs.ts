@@ -1,4 +1,4 @@
-import type { FlagConfig, Prerequisite, Rule, Serve } from "@switchyard/core";
+import { type FlagConfig, indexedConfig, type StoredFlagConfig, storedConfig, type Variation } from "@switchyard/core";
 import { findPrerequisiteCycle, validateFlagConfig } from "@switchyard/core/schema";
 import { fail, formatPath, ok, validationFailed, type Result } from "../errors";
 import type { Actor } from "../store/audit";
@@ -9,25 +9,21 @@ import { getFlag, listFlags, type FlagRow } from "../store/flags";
 import { loadSegments } from "../store/snapshots";
 import { mutate, type ServiceDeps } from "./mutation";
 import { assignRuleIds } from "./rule-ids";
+import { type ConfigInput, resolveConfig } from "./variation-refs";
 
-export interface FlagConfigInput {
-  enabled: boolean;
-  offVariation?: number | undefined;
-  rules: Array<Omit<Rule, "id"> & { id?: string | undefined }>;
-  fallthrough: Serve;
-  prerequisites: Prerequisite[];
-}
+/** A config as users send it: variations by id, name or index. A stored config is one too. */
+export type FlagConfigInput = ConfigInput;
 
 export type FlagConfigPatch = Partial<FlagConfigInput>;
 
-export interface FlagConfigView extends FlagConfig {
+export interface FlagConfigView extends StoredFlagConfig {
   flag: string;
   environment: string;
   version: number;
   updatedAt: string;
 }
 
-export interface FlagConfigVersionView extends FlagConfig {
+export interface FlagConfigVersionView extends StoredFlagConfig {
   flag: string;
   environment: string;
   version: number;
@@ -123,7 +119,7 @@ async function proposed(
   db: Db,
   flagKey: string,
   environmentKey: string,
-  current: FlagConfig,
+  current: StoredFlagConfig,
   change: ConfigChange,
 ): Promise<Result<FlagConfigInput>> {
   if (change.kind === "put") return ok(change.input);
@@ -136,8 +132,12 @@ async function proposed(
 export interface PreparedConfig {
   flag: FlagRow;
   current: configsStore.FlagConfigRow;
-  /** The validated config the change would write (rule ids assigned). */
+  /** The current config, indexed against the flag's variations as they are now. */
+  currentConfig: FlagConfig;
+  /** The validated config the change would write (rule ids assigned), indexed. */
   config: FlagConfig;
+  /** The same, as it would be stored (variations by id). */
+  stored: StoredFlagConfig;
 }
 
 /**
@@ -170,15 +170,33 @@ export async function prepareFlagConfig(
   }
   const next = await proposed(db, flagKey, environmentKey, current.config, change);
   if (!next.ok) return next;
-  const config = withRuleIds(next.value, flag);
-  const invalid = await checkReferences(db, flag, environmentKey, config);
+  const input = next.value;
+  const others = await prerequisiteVariations(db, input);
+  const resolved = resolveConfig({ ...input, rules: assignRuleIds(input.rules) }, flag.key, flag.variations, (key) => others.get(key));
+  if (resolved.issues.length > 0) return { ok: false, error: invalidConfig(resolved.issues) };
+  const config = resolved.config;
+  const invalid = await checkReferences(db, flag, environmentKey, config, others);
   if (invalid) return { ok: false, error: invalid };
-  return ok({ flag, current, config });
+  const idsOf = (key: string) => others.get(key)?.map((v) => v.id);
+  const ownIds = flag.variations.map((v) => v.id);
+  return ok({
+    flag,
+    current,
+    currentConfig: indexedConfig(current.config, ownIds, (key) => idsOf(key)),
+    config,
+    stored: storedConfig(config, ownIds, idsOf),
+  });
+}
+
+/** The variations of every live flag a config names as a prerequisite (archived flags cannot be). */
+async function prerequisiteVariations(db: Db, input: FlagConfigInput): Promise<Map<string, Variation[]>> {
+  if (input.prerequisites.length === 0) return new Map();
+  return new Map((await listFlags(db, { includeArchived: false })).map((f) => [f.key, f.variations] as const));
 }
 
 /** What a dry run answers: the config as the write would store it, with the version it would get. */
 export function dryRunView(prepared: PreparedConfig, environmentKey: string): Omit<FlagConfigView, "updatedAt"> {
-  return { flag: prepared.flag.key, environment: environmentKey, version: prepared.current.version + 1, ...prepared.config };
+  return { flag: prepared.flag.key, environment: environmentKey, version: prepared.current.version + 1, ...prepared.stored };
 }
 
 async function writeFlagConfig(
@@ -197,12 +215,12 @@ async function writeFlagConfig(
       forUpdate: true,
     });
     if (!prepared.ok) return prepared;
-    const { current, config } = prepared.value;
+    const { current, stored } = prepared.value;
     const row = await configsStore.writeConfig(tx, {
       flagKey,
       environmentKey,
       version: current.version + 1,
-      config,
+      config: stored,
       actor,
       comment: options.comment,
     });
@@ -227,23 +245,22 @@ function definedFields(patch: FlagConfigPatch): FlagConfigPatch {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
 }
 
-function withRuleIds(input: FlagConfigInput, flag: FlagRow): FlagConfig {
-  const rules = assignRuleIds(input.rules);
-  const offVariation = input.offVariation ?? Math.max(0, flag.variations.indexOf(false));
-  return { enabled: input.enabled, offVariation, rules, fallthrough: input.fallthrough, prerequisites: input.prerequisites };
+function invalidConfig(issues: Array<{ path: (string | number)[]; message: string }>) {
+  return validationFailed(
+    issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+    "flag config",
+  );
 }
 
 /** References are checked in the transaction; the lookups run only for what the config references. */
-async function checkReferences(tx: Db, flag: FlagRow, environmentKey: string, config: FlagConfig) {
+async function checkReferences(tx: Db, flag: FlagRow, environmentKey: string, config: FlagConfig, others: Map<string, Variation[]>) {
   const referencedSegments = new Set(config.rules.flatMap((r) => r.segments ?? []));
   const segmentKeys =
     referencedSegments.size === 0 ? new Set<string>() : new Set((await loadSegments(tx, referencedSegments)).map((s) => s.key));
   const prerequisites = config.prerequisites ?? [];
   const configs = prerequisites.length === 0 ? [] : await configsStore.listConfigsOfEnvironment(tx, environmentKey);
   // Archived flags are not served, so they cannot be prerequisites.
-  const variationCounts = new Map(
-    prerequisites.length === 0 ? [] : (await listFlags(tx, { includeArchived: false })).map((f) => [f.key, f.variations.length] as const),
-  );
+  const variationCounts = new Map([...others].map(([key, variations]) => [key, variations.length] as const));
   const issues = validateFlagConfig(config, {
     flagKey: flag.key,
     variationCount: flag.variations.length,
@@ -261,10 +278,7 @@ async function checkReferences(tx: Db, flag: FlagRow, environmentKey: string, co
     if (cycle) issues.push({ path: ["prerequisites"], message: `prerequisites form a cycle: ${cycle.join(" → ")}` });
   }
   if (issues.length === 0) return undefined;
-  return validationFailed(
-    issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
-    "flag config",
-  );
+  return invalidConfig(issues);
 }
 
 async function missing(db: Db, flagKey: string, environmentKey: string): Promise<Result<never>> {

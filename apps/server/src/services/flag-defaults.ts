@@ -1,4 +1,4 @@
-import type { FlagConfig, VariationValue } from "@switchyard/core";
+import type { StoredFlagConfig, Variation, VariationValue } from "@switchyard/core";
 
 export const FlagKinds = {
   release: "release",
@@ -25,14 +25,9 @@ export const defaultVariations: VariationValue[] = [true, false];
  * A new flag is off everywhere. Boolean flags serve `false` when off and `true` when turned on
  * with no rules; other flags serve their first variation both ways until configured.
  */
-export function defaultConfig(variations: VariationValue[]): FlagConfig {
-  const on = variations.indexOf(true);
-  const off = variations.indexOf(false);
-  return {
-    enabled: false,
-    offVariation: off === -1 ? 0 : off,
-    rules: [],
-    fallthrough: { variation: on === -1 ? 0 : on },
-    prerequisites: [],
-  };
+export function defaultConfig(variations: readonly Variation[]): StoredFlagConfig {
+  const first = variations[0]?.id ?? "";
+  const on = variations.find((v) => v.value === true)?.id ?? first;
+  const off = variations.find((v) => v.value === false)?.id ?? first;
+  return { enabled: false, offVariation: off, rules: [], fallthrough: { variation: on }, prerequisites: [] };
 }

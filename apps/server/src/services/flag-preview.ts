@@ -3,6 +3,7 @@ import {
   changeImpact,
   type EvaluationContext,
   type FlagConfig,
+  type StoredFlagConfig,
   type FlagDefinition,
   type FlagImpact,
   rolloutFlips,
@@ -32,7 +33,7 @@ export interface FlagPreview extends Omit<FlagImpact, "flag"> {
   /** The version the preview compares against (the current one). */
   currentVersion: number;
   /** The validated config the change would write; null when the flag would be archived. */
-  config: FlagConfig | null;
+  config: StoredFlagConfig | null;
   /** What the preview evaluated: seen contexts (off: sampling is off here) and the request's own. */
   contexts: { seen: number; requested: number; evaluations: number; sampling: boolean };
   /** Flags with this one as a prerequisite, evaluated before and after the same way. */
@@ -76,17 +77,18 @@ export async function previewPrepared(
   kind: PreviewedChange["kind"],
   extra: readonly EvaluationContext[] = [],
 ): Promise<FlagPreview> {
-  const { flag, current } = prepared;
+  const { flag, current, currentConfig } = prepared;
   const view = deps.live.environment(environmentKey);
   const engine = view?.engine;
   if (view === undefined || engine === undefined) throw new Error(`environment '${environmentKey}' has no live view`);
   const definition = (config: FlagConfig): FlagDefinition => ({
     key: flag.key,
-    variations: flag.variations,
+    variations: flag.variations.map((v) => v.value),
+    variationNames: flag.variations.map((v) => v.name),
     version: current.version,
     ...config,
   });
-  const before = engine.update({ flags: [definition(current.config)] });
+  const before = engine.update({ flags: [definition(currentConfig)] });
   const proposedConfig = kind === "archive" ? null : prepared.config;
   const after =
     proposedConfig === null ? engine.update({ deletedFlags: [flag.key] }) : engine.update({ flags: [definition(proposedConfig)] });
@@ -105,10 +107,10 @@ export async function previewPrepared(
     environment: environmentKey,
     change: kind,
     currentVersion: current.version,
-    config: proposedConfig,
+    config: kind === "archive" ? null : prepared.stored,
     contexts: { seen, requested: extra.length, evaluations: impact.evaluations, sampling },
     dependents: impact.dependents,
-    rollouts: proposedConfig === null ? [] : rolloutFlips(flag.key, flag.variations.length, current.config, proposedConfig),
+    rollouts: proposedConfig === null ? [] : rolloutFlips(flag.key, flag.variations.length, currentConfig, proposedConfig),
     unsampledAttributes: read.filter((attribute) => !kept.has(attribute)),
   };
 }

@@ -1,19 +1,21 @@
-import type { VariationValue } from "@switchyard/core";
-import { fail, ok, type Result } from "../errors";
+import type { FlagMetadata, Variation } from "@switchyard/core";
+import type { VariationListInput } from "@switchyard/core/schema";
+import { fail, ok, type Result, validationFailed } from "../errors";
 import type { Actor } from "../store/audit";
 import { listEnvironments } from "../store/environments";
 import { listAllConfigs, listConfigsOfFlag, writeConfig, type FlagConfigRow } from "../store/flag-configs";
 import * as flagsStore from "../store/flags";
 import { defaultConfig, defaultVariations, expectedLifetimeDaysByKind, type FlagKind } from "./flag-defaults";
+import { changedVariations, createVariations, editVariations, usesOfRemoved } from "./flag-variations";
 import { mutate, type ServiceDeps } from "./mutation";
-import { highestVariationIndex } from "./variation-references";
 
 export interface FlagInput {
   key: string;
   name?: string | undefined;
   description?: string | undefined;
   kind?: FlagKind | undefined;
-  variations?: VariationValue[] | undefined;
+  variations?: VariationListInput | undefined;
+  metadata?: FlagMetadata | undefined;
   tags?: string[] | undefined;
   owner?: string | null | undefined;
   expectedLifetimeDays?: number | null | undefined;
@@ -24,7 +26,8 @@ export interface FlagPatch {
   name?: string | undefined;
   description?: string | undefined;
   kind?: FlagKind | undefined;
-  variations?: VariationValue[] | undefined;
+  variations?: VariationListInput | undefined;
+  metadata?: FlagMetadata | undefined;
   tags?: string[] | undefined;
   owner?: string | null | undefined;
   expectedLifetimeDays?: number | null | undefined;
@@ -37,7 +40,8 @@ export interface FlagView {
   name: string;
   description: string;
   kind: FlagKind;
-  variations: VariationValue[];
+  variations: Variation[];
+  metadata: FlagMetadata;
   tags: string[];
   owner: string | null;
   /** The flag's own override, or its kind's; null means permanent. */
@@ -59,6 +63,7 @@ function view(row: flagsStore.FlagRow, configs: FlagConfigRow[]): FlagView {
     description: row.description,
     kind,
     variations: row.variations,
+    metadata: row.metadata,
     tags: row.tags,
     owner: row.owner,
     expectedLifetimeDays: row.permanent ? null : (row.expectedLifetimeDays ?? expectedLifetimeDaysByKind[kind]),
@@ -95,13 +100,14 @@ export async function getFlag(deps: ServiceDeps, key: string): Promise<Result<Fl
 /** A new flag gets a config in every environment, off, at version 1. */
 export function createFlag(deps: ServiceDeps, actor: Actor, input: FlagInput): Promise<Result<FlagView>> {
   return mutate(deps, async (tx, record) => {
-    const variations = input.variations ?? defaultVariations;
+    const variations = createVariations(input.variations ?? { form: "values", values: defaultVariations });
     const row = await flagsStore.insertFlag(tx, {
       key: input.key,
       name: input.name ?? input.key,
       description: input.description ?? "",
       kind: input.kind ?? "release",
       variations,
+      metadata: input.metadata ?? {},
       tags: input.tags ?? [],
       owner: input.owner ?? null,
       expectedLifetimeDays: input.expectedLifetimeDays ?? null,
@@ -139,13 +145,17 @@ export function updateFlag(
     const before = await flagsStore.getFlag(tx, key, { forUpdate: true });
     if (!before) return fail("NOT_FOUND", `Flag '${key}' does not exist`);
     const configs = await listConfigsOfFlag(tx, key);
+    let variations: Variation[] | undefined;
     if (patch.variations !== undefined) {
-      const used = Math.max(-1, ...configs.map((c) => highestVariationIndex(c.config)));
-      if (used >= patch.variations.length) {
-        return fail(
-          "CONFLICT",
-          `Flag '${key}' has configs that use variation ${used}; keep at least ${used + 1} variations or change those configs first`,
-        );
+      const edit = editVariations(before.variations, patch.variations);
+      if (!edit.ok) return { ok: false, error: validationFailed(edit.issues, "flag") };
+      variations = edit.variations;
+      const kept = new Set(variations.map((v) => v.id));
+      const removed = before.variations.filter((v) => !kept.has(v.id));
+      const uses = removed.length === 0 ? [] : usesOfRemoved(key, removed, await listAllConfigs(tx));
+      if (uses.length > 0) {
+        const list = uses.map((u) => `${u.variation}: ${u.environment} ${u.flag} ${u.where}`).join("; ");
+        return fail("CONFLICT", `Flag '${key}' still serves the variations you removed (${list}); change those configs first`, { uses });
       }
     }
     if (patch.archived === true && before.archivedAt === null) {
@@ -158,9 +168,10 @@ export function updateFlag(
         );
       }
     }
-    const { archived, ...fields } = patch;
+    const { archived, variations: _input, ...fields } = patch;
     const row = await flagsStore.updateFlag(tx, key, {
       ...fields,
+      ...(variations === undefined ? {} : { variations }),
       ...(archived === undefined ? {} : { archivedAt: archived ? (before.archivedAt ?? new Date()) : null }),
     });
     if (!row) return fail("NOT_FOUND", `Flag '${key}' does not exist`);
@@ -178,7 +189,7 @@ export function updateFlag(
       resourceKey: key,
       flagKey: key,
       before: view(before, configs),
-      after,
+      after: variations === undefined ? after : { ...after, changedVariations: changedVariations(before.variations, variations) },
       comment,
     });
     record.change({ environmentKey: null, entity: "flag", key });

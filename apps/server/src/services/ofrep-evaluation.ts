@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { EvaluationContext, EvaluationResult, Reason, VariationValue } from "@switchyard/core";
+import type { EvaluationContext, EvaluationResult, FlagMetadata, Reason, VariationValue } from "@switchyard/core";
 import type { EnvironmentView } from "./environment-view";
 
 /**
@@ -28,10 +28,10 @@ export interface OfrepSuccess {
   key: string;
   value: VariationValue;
   reason: Reason;
-  /** The variation index, as a string (OFREP variants are strings). */
+  /** The variation's name. */
   variant: string;
-  /** Primitive values only: OpenFeature's flag metadata is `Record<string, string | number | boolean>`. */
-  metadata: Record<string, string>;
+  /** OpenFeature's flag metadata: the flag's own, plus ruleId / prerequisiteKey for server tokens. */
+  metadata: FlagMetadata;
 }
 
 export interface OfrepFailure {
@@ -54,9 +54,10 @@ function ofrepErrorCode(result: EvaluationResult): OfrepErrorCode {
   }
 }
 
-function metadataOf(result: EvaluationResult, audience: OfrepAudience): Record<string, string> {
-  if (audience === "client") return {};
-  const metadata: Record<string, string> = {};
+/** The flag's metadata is descriptive and goes to every token; how it was decided only to server tokens. */
+function metadataOf(result: EvaluationResult, audience: OfrepAudience): FlagMetadata {
+  const metadata: FlagMetadata = { ...result.flagMetadata };
+  if (audience === "client") return metadata;
   if (result.ruleId !== undefined) metadata.ruleId = result.ruleId;
   if (result.prerequisiteKey !== undefined) metadata.prerequisiteKey = result.prerequisiteKey;
   return metadata;
@@ -79,7 +80,13 @@ function toOfrep(key: string, result: EvaluationResult, audience: OfrepAudience)
     const errorCode = ofrepErrorCode(result);
     return { key, errorCode, errorDetails: errorDetails(key, errorCode, result, audience) };
   }
-  return { key, value: result.value, reason: result.reason, variant: String(result.variation), metadata: metadataOf(result, audience) };
+  return {
+    key,
+    value: result.value,
+    reason: result.reason,
+    variant: result.variant ?? String(result.variation),
+    metadata: metadataOf(result, audience),
+  };
 }
 
 export function evaluateOfrepFlag(

@@ -1,4 +1,5 @@
 import { listCodeRefLocations, listCodeRefUploads } from "../store/code-refs";
+import { indexedConfig } from "@switchyard/core";
 import { listConfigHistory } from "../store/config-history";
 import type { Db } from "../store/database";
 import { lastEvaluationBuckets, reportingEnvironments } from "../store/evaluation-telemetry";
@@ -42,7 +43,7 @@ export async function loadStaleReportInput(
     environment: options.environment,
     thresholds: options.thresholds,
     flags: flags.map(reportFlag),
-    configHistory,
+    configHistory: indexedHistory(configHistory, flags),
     evaluations: { environments, flags: lastEvaluated },
     codeRefs: { uploads, refs },
     rehearsals: { passed, guarded },
@@ -57,11 +58,18 @@ function reportFlag(row: FlagRow): ReportFlag {
     name: row.name,
     // Only validated kinds are ever written; anything else is treated as a release flag.
     kind: isFlagKind(row.kind) ? row.kind : "release",
-    variations: row.variations,
+    variations: row.variations.map((v) => v.value),
     owner: row.owner,
     createdAt: row.createdAt,
     archivedAt: row.archivedAt,
     expectedLifetimeDays: row.expectedLifetimeDays,
     permanent: row.permanent,
   };
+}
+
+/** The report reasons about indexes: each kept version, against the flags' current variations. */
+function indexedHistory(history: Awaited<ReturnType<typeof listConfigHistory>>, flags: readonly FlagRow[]) {
+  const ids = new Map(flags.map((f) => [f.key, f.variations.map((v) => v.id)] as const));
+  const idsOf = (key: string) => ids.get(key);
+  return history.map((row) => ({ ...row, config: indexedConfig(row.config, idsOf(row.flag) ?? [], idsOf) }));
 }

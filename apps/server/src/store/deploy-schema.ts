@@ -11,7 +11,7 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
-import type { FlagConfig } from "@switchyard/core";
+import type { StoredFlagConfig } from "@switchyard/core";
 import type { DeployDecision, Guard, GuardedFlag, PrometheusProgress } from "../deploys/types";
 import { CountSources, environments, type CountSource } from "./schema";
 
@@ -35,7 +35,7 @@ export interface CountCursor {
   totals: Record<string, number>;
 }
 
-export type FlagSnapshot = Record<string, { version: number; config: FlagConfig }>;
+export type FlagSnapshot = Record<string, { version: number; config: StoredFlagConfig }>;
 
 export const deploys = pgTable(
   "deploys",

@@ -1,4 +1,4 @@
-import type { FlagConfig } from "@switchyard/core";
+import type { StoredFlagConfig } from "@switchyard/core";
 import { and, asc, desc, eq } from "drizzle-orm";
 import type { Db } from "./database";
 import { flagConfigs, flagConfigVersions } from "./schema";
@@ -37,7 +37,7 @@ export interface ConfigWrite {
   flagKey: string;
   environmentKey: string;
   version: number;
-  config: FlagConfig;
+  config: StoredFlagConfig;
   actor: Actor;
   comment: string | null;
 }

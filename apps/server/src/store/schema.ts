@@ -12,7 +12,7 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
-import type { FlagConfig, SegmentRule, VariationValue } from "@switchyard/core";
+import type { FlagMetadata, SegmentRule, StoredFlagConfig, Variation } from "@switchyard/core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
@@ -39,7 +39,10 @@ export const flags = pgTable("flags", {
   name: text("name").notNull(),
   description: text("description").notNull().default(""),
   kind: text("kind").notNull(),
-  variations: jsonb("variations").$type<VariationValue[]>().notNull(),
+  /** Each with an id that never changes; configs refer to variations by it. */
+  variations: jsonb("variations").$type<Variation[]>().notNull(),
+  /** Descriptive key/values, served as OpenFeature flag metadata. */
+  metadata: jsonb("metadata").$type<FlagMetadata>().notNull().default({}),
   tags: jsonb("tags").$type<string[]>().notNull().default([]),
   owner: text("owner"),
   /** Overrides the kind's expected lifetime; null means "use the kind's". */
@@ -61,7 +64,7 @@ export const flagConfigs = pgTable(
       .notNull()
       .references(() => environments.key, { onDelete: "cascade" }),
     version: integer("version").notNull(),
-    config: jsonb("config").$type<FlagConfig>().notNull(),
+    config: jsonb("config").$type<StoredFlagConfig>().notNull(),
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.flagKey, t.environmentKey] }), index("flag_configs_env_idx").on(t.environmentKey)],
@@ -77,7 +80,7 @@ export const flagConfigVersions = pgTable(
       .notNull()
       .references(() => environments.key, { onDelete: "cascade" }),
     version: integer("version").notNull(),
-    config: jsonb("config").$type<FlagConfig>().notNull(),
+    config: jsonb("config").$type<StoredFlagConfig>().notNull(),
     actorTokenId: text("actor_token_id"),
     actorName: text("actor_name"),
     comment: text("comment"),

@@ -1,4 +1,4 @@
-import type { FlagDefinition, Segment } from "@switchyard/core";
+import { type FlagDefinition, indexedConfig, type Segment, type Variation } from "@switchyard/core";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "./database";
 import { flagConfigs, flags, segments } from "./schema";
@@ -7,7 +7,13 @@ import { listSegments, type SegmentRow } from "./segments";
 /** Live (not archived) flags of one environment — all, or those of `keys` — as the engine takes them. */
 export async function loadFlagDefinitions(db: Db, environmentKey: string, keys?: ReadonlySet<string>): Promise<FlagDefinition[]> {
   const rows = await db
-    .select({ key: flags.key, variations: flags.variations, version: flagConfigs.version, config: flagConfigs.config })
+    .select({
+      key: flags.key,
+      variations: flags.variations,
+      metadata: flags.metadata,
+      version: flagConfigs.version,
+      config: flagConfigs.config,
+    })
     .from(flagConfigs)
     .innerJoin(flags, eq(flags.key, flagConfigs.flagKey))
     .where(
@@ -18,7 +24,32 @@ export async function loadFlagDefinitions(db: Db, environmentKey: string, keys?:
       ),
     )
     .orderBy(flags.key);
-  return rows.map((r) => ({ ...r.config, key: r.key, variations: r.variations, version: r.version }));
+  const idsByFlag = new Map(rows.map((r) => [r.key, r.variations.map((v) => v.id)]));
+  const elsewhere = new Set(rows.flatMap((r) => (r.config.prerequisites ?? []).map((p) => p.flag)).filter((key) => !idsByFlag.has(key)));
+  if (elsewhere.size > 0) {
+    for (const other of await loadVariations(db, elsewhere))
+      idsByFlag.set(
+        other.key,
+        other.variations.map((v) => v.id),
+      );
+  }
+  return rows.map((r) => ({
+    ...indexedConfig(r.config, idsByFlag.get(r.key) ?? [], (key) => idsByFlag.get(key)),
+    key: r.key,
+    variations: r.variations.map((v) => v.value),
+    variationNames: r.variations.map((v) => v.name),
+    ...(Object.keys(r.metadata).length === 0 ? {} : { metadata: r.metadata }),
+    version: r.version,
+  }));
+}
+
+/** The variations of some flags (archived or not), for reading configs that refer to them. */
+export async function loadVariations(db: Db, keys: ReadonlySet<string>): Promise<Array<{ key: string; variations: Variation[] }>> {
+  if (keys.size === 0) return [];
+  return db
+    .select({ key: flags.key, variations: flags.variations })
+    .from(flags)
+    .where(inArray(flags.key, [...keys]));
 }
 
 export async function loadSegments(db: Db, keys?: ReadonlySet<string>): Promise<Segment[]> {

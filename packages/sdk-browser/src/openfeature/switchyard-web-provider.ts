@@ -28,8 +28,9 @@ const errorCodes: Record<SwitchyardErrorCode, ErrorCode> = {
 
 function resolution<T>(details: EvaluationDetails<T>): ResolutionDetails<T> {
   const resolved: ResolutionDetails<T> = { value: details.value, reason: details.reason };
-  if (details.variation !== null) resolved.variant = String(details.variation);
+  if (details.variation !== null) resolved.variant = details.variant ?? String(details.variation);
   if (details.errorCode !== undefined) resolved.errorCode = errorCodes[details.errorCode];
+  if (details.flagMetadata !== undefined) resolved.flagMetadata = { ...details.flagMetadata };
   return resolved;
 }
 
