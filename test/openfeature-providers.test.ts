@@ -60,14 +60,14 @@ describe("our own providers pass the same scenarios", () => {
         flagKey: "dark-mode",
         value: true,
         reason: "STATIC",
-        variant: "0",
+        variant: "on",
         flagMetadata: {},
       });
       expect(await flags().getStringDetails("banner-text", "?", user)).toEqual({
         flagKey: "banner-text",
         value: "Welcome back",
         reason: "TARGETING_MATCH",
-        variant: "1",
+        variant: "welcome-back",
         flagMetadata: { ruleId: "pro" },
       });
       // Rules exist but none matched: DEFAULT (STATIC is for flags without rules).
@@ -75,25 +75,25 @@ describe("our own providers pass the same scenarios", () => {
         flagKey: "banner-text",
         value: "Hello",
         reason: "DEFAULT",
-        variant: "0",
+        variant: "hello",
         flagMetadata: {},
       });
       expect(await flags().getNumberDetails("page-size", 0, user)).toEqual({
         flagKey: "page-size",
         value: 25,
         reason: "STATIC",
-        variant: "1",
-        flagMetadata: {},
+        variant: "large",
+        flagMetadata: { owner: "search", ticket: 42 },
       });
       expect(await flags().getObjectDetails("theme", {}, user)).toEqual({
         flagKey: "theme",
         value: { color: "blue" },
         reason: "STATIC",
-        variant: "0",
+        variant: "v1",
         flagMetadata: {},
       });
       const split = await flags().getBooleanDetails("new-search", false, { targetingKey: "user-42" });
-      expect(split).toMatchObject({ reason: "SPLIT", value: split.variant === "0" });
+      expect(split).toMatchObject({ reason: "SPLIT", value: split.variant === "on" });
     });
 
     it("reports FLAG_NOT_FOUND, TYPE_MISMATCH and TARGETING_KEY_MISSING with the default value", async () => {
@@ -125,7 +125,7 @@ describe("our own providers pass the same scenarios", () => {
           flagKey: "dark-mode",
           value: false,
           reason: "DISABLED",
-          variant: "1",
+          variant: "off",
           flagMetadata: {},
         });
       });
@@ -148,28 +148,28 @@ describe("our own providers pass the same scenarios", () => {
         flagKey: "dark-mode",
         value: true,
         reason: "STATIC",
-        variant: "0",
+        variant: "on",
         flagMetadata: {},
       });
       expect(flags.getStringDetails("banner-text", "?")).toEqual({
         flagKey: "banner-text",
         value: "Welcome back",
         reason: "TARGETING_MATCH",
-        variant: "1",
+        variant: "welcome-back",
         flagMetadata: {},
       });
       expect(flags.getNumberDetails("page-size", 0)).toEqual({
         flagKey: "page-size",
         value: 25,
         reason: "STATIC",
-        variant: "1",
-        flagMetadata: {},
+        variant: "large",
+        flagMetadata: { owner: "search", ticket: 42 },
       });
       expect(flags.getObjectDetails("theme", {})).toEqual({
         flagKey: "theme",
         value: { color: "blue" },
         reason: "STATIC",
-        variant: "0",
+        variant: "v1",
         flagMetadata: {},
       });
 
@@ -178,7 +178,7 @@ describe("our own providers pass the same scenarios", () => {
         flagKey: "banner-text",
         value: "Hello",
         reason: "DEFAULT",
-        variant: "0",
+        variant: "hello",
         flagMetadata: {},
       });
     });
@@ -210,7 +210,7 @@ describe("our own providers pass the same scenarios", () => {
           flagKey: "dark-mode",
           value: false,
           reason: "DISABLED",
-          variant: "1",
+          variant: "off",
           flagMetadata: {},
         });
       });

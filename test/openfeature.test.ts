@@ -41,14 +41,14 @@ describe("the OpenFeature OFREP providers against the server", () => {
         flagKey: "dark-mode",
         value: true,
         reason: "STATIC",
-        variant: "0",
+        variant: "on",
         flagMetadata: {},
       });
       expect(await flags().getStringDetails("banner-text", "?", user)).toEqual({
         flagKey: "banner-text",
         value: "Welcome back",
         reason: "TARGETING_MATCH",
-        variant: "1",
+        variant: "welcome-back",
         flagMetadata: { ruleId: "pro" },
       });
       expect(await flags().getStringValue("banner-text", "?", { targetingKey: "user-2", plan: "free" })).toBe("Hello");
@@ -56,18 +56,18 @@ describe("the OpenFeature OFREP providers against the server", () => {
         flagKey: "page-size",
         value: 25,
         reason: "STATIC",
-        variant: "1",
-        flagMetadata: {},
+        variant: "large",
+        flagMetadata: { owner: "search", ticket: 42 },
       });
       expect(await flags().getObjectDetails("theme", {}, user)).toEqual({
         flagKey: "theme",
         value: { color: "blue" },
         reason: "STATIC",
-        variant: "0",
+        variant: "v1",
         flagMetadata: {},
       });
       const split = await flags().getBooleanDetails("new-search", false, { targetingKey: "user-42" });
-      expect(split).toMatchObject({ reason: "SPLIT", value: split.variant === "0" });
+      expect(split).toMatchObject({ reason: "SPLIT", value: split.variant === "on" });
     });
 
     it("reports FLAG_NOT_FOUND, TYPE_MISMATCH and TARGETING_KEY_MISSING with the default value", async () => {
@@ -126,7 +126,7 @@ describe("the OpenFeature OFREP providers against the server", () => {
         flagKey: "dark-mode",
         value: true,
         reason: "STATIC",
-        variant: "0",
+        variant: "on",
         flagMetadata: {},
       });
       // A client token never sees rule ids.
@@ -134,21 +134,21 @@ describe("the OpenFeature OFREP providers against the server", () => {
         flagKey: "banner-text",
         value: "Welcome back",
         reason: "TARGETING_MATCH",
-        variant: "1",
+        variant: "welcome-back",
         flagMetadata: {},
       });
       expect(flags.getNumberDetails("page-size", 0)).toEqual({
         flagKey: "page-size",
         value: 25,
         reason: "STATIC",
-        variant: "1",
-        flagMetadata: {},
+        variant: "large",
+        flagMetadata: { owner: "search", ticket: 42 },
       });
       expect(flags.getObjectDetails("theme", {})).toEqual({
         flagKey: "theme",
         value: { color: "blue" },
         reason: "STATIC",
-        variant: "0",
+        variant: "v1",
         flagMetadata: {},
       });
 
@@ -192,7 +192,7 @@ describe("the OpenFeature OFREP providers against the server", () => {
           flagKey: "dark-mode",
           value: false,
           reason: "DISABLED",
-          variant: "1",
+          variant: "off",
           flagMetadata: {},
         });
       } finally {

@@ -5,19 +5,30 @@ import { startServerProcess, type ServerProcess } from "./server-process";
 
 const ADMIN = "sy_admin_e2e_openfeature_token_01";
 
-/** The same flags for every OpenFeature scenario: one of each value type, a rule and a rollout. */
-const FLAGS: Array<{ key: string; variations?: unknown[]; config: Record<string, unknown> }> = [
+/** The same flags for every OpenFeature scenario: one of each value type, a rule, a rollout, names and metadata. */
+const FLAGS: Array<{ key: string; variations?: unknown[]; metadata?: Record<string, unknown>; config: Record<string, unknown> }> = [
   { key: "dark-mode", config: { enabled: true, fallthrough: { variation: 0 } } },
   {
     key: "banner-text",
-    variations: ["Hello", "Welcome back"],
+    variations: [
+      { name: "hello", value: "Hello" },
+      { name: "welcome-back", value: "Welcome back" },
+    ],
     config: {
       enabled: true,
       rules: [{ id: "pro", conditions: [{ attribute: "plan", operator: "in", values: ["pro"] }], serve: { variation: 1 } }],
       fallthrough: { variation: 0 },
     },
   },
-  { key: "page-size", variations: [10, 25], config: { enabled: true, fallthrough: { variation: 1 } } },
+  {
+    key: "page-size",
+    variations: [
+      { name: "small", value: 10 },
+      { name: "large", value: 25 },
+    ],
+    metadata: { owner: "search", ticket: 42 },
+    config: { enabled: true, fallthrough: { variation: "large" } },
+  },
   { key: "theme", variations: [{ color: "blue" }, { color: "green" }], config: { enabled: true, fallthrough: { variation: 0 } } },
   { key: "new-search", config: { enabled: true, fallthrough: { rollout: { weights: [50_000, 50_000] } } } },
 ];
@@ -46,7 +57,8 @@ export async function startOpenFeatureServer(tokenPrefix: string): Promise<OpenF
     return json;
   };
   for (const flag of FLAGS) {
-    await api("POST", "/api/flags", { key: flag.key, ...(flag.variations ? { variations: flag.variations } : {}) });
+    const { config: _config, ...fields } = flag;
+    await api("POST", "/api/flags", fields);
     await api("PUT", `/api/flags/${flag.key}/environments/production`, flag.config);
   }
   const serverToken = String(

@@ -10,7 +10,8 @@ for (const backend of backends()) {
     afterAll(() => server?.close());
 
     it("records who changed what, before and after, with the comment", async () => {
-      await server.request("POST", "/api/flags", { body: { key: "audited" } });
+      const flag = await server.request("POST", "/api/flags", { body: { key: "audited" } });
+      const [on, off] = flag.body.variations.map((v: { id: string }) => v.id);
       const second = await server.request("POST", "/api/tokens", { body: { name: "release bot", kind: "admin" } });
       await server.request("PATCH", "/api/flags/audited/environments/staging", {
         token: second.body.token,
@@ -28,8 +29,8 @@ for (const backend of backends()) {
         resource: { type: "flag-config", key: "audited/staging" },
         flag: "audited",
         environment: "staging",
-        before: { version: 1, enabled: false, offVariation: 1, rules: [], fallthrough: { variation: 0 }, prerequisites: [] },
-        after: { version: 2, enabled: true, offVariation: 1, rules: [], fallthrough: { variation: 0 }, prerequisites: [] },
+        before: { version: 1, enabled: false, offVariation: off, rules: [], fallthrough: { variation: on }, prerequisites: [] },
+        after: { version: 2, enabled: true, offVariation: off, rules: [], fallthrough: { variation: on }, prerequisites: [] },
         comment: "turn on for QA",
         deployId: null,
       });

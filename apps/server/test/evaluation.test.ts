@@ -20,16 +20,16 @@ for (const backend of backends()) {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         flags: {
-          "maintenance-mode": { value: false, variation: 1, reason: "DISABLED" },
-          "new-checkout": { value: true, variation: 0, reason: "TARGETING_MATCH" },
-          "search-ranking": { value: expect.any(String), variation: expect.any(Number), reason: "SPLIT" },
+          "maintenance-mode": { value: false, variation: 1, variant: "off", reason: "DISABLED" },
+          "new-checkout": { value: true, variation: 0, variant: "on", reason: "TARGETING_MATCH" },
+          "search-ranking": { value: expect.any(String), variation: expect.any(Number), variant: expect.any(String), reason: "SPLIT" },
         },
       });
       const enterprise = await server.request("POST", "/api/client/evaluate", {
         token: client,
         body: { context: { targetingKey: "acme-7", country: "DE", plan: "enterprise" } },
       });
-      expect(enterprise.body.flags["new-checkout"]).toEqual({ value: true, variation: 0, reason: "TARGETING_MATCH" });
+      expect(enterprise.body.flags["new-checkout"]).toEqual({ value: true, variation: 0, variant: "on", reason: "TARGETING_MATCH" });
       expect(JSON.stringify(res.body)).not.toContain("beta-testers");
     });
 
@@ -38,7 +38,7 @@ for (const backend of backends()) {
       expect(before.body.flags["maintenance-mode"].value).toBe(false);
       await server.request("PATCH", "/api/flags/maintenance-mode/environments/production", { body: { enabled: true } });
       const after = await server.request("POST", "/api/client/evaluate", { token: client, body: { context: { key: "anyone" } } });
-      expect(after.body.flags["maintenance-mode"]).toEqual({ value: true, variation: 0, reason: "STATIC" });
+      expect(after.body.flags["maintenance-mode"]).toEqual({ value: true, variation: 0, variant: "on", reason: "STATIC" });
     });
 
     it("rejects a body without a context object", async () => {
@@ -85,14 +85,18 @@ for (const backend of backends()) {
           });
           expect(res.status, JSON.stringify(res.body)).toBe(201);
         }
-        // Flags first (prerequisites may point forward), then their configs.
+        // Flags first (prerequisites may point forward), then their configs. A flag without
+        // names gets its indexes as names, which is what the core reports for it.
         for (const flag of suite.snapshot.flags) {
-          const res = await server.request("POST", "/api/flags", { body: { key: flag.key, variations: flag.variations } });
+          const variations = flag.variations.map((value, index) => ({ value, name: flag.variationNames?.[index] ?? String(index) }));
+          const res = await server.request("POST", "/api/flags", {
+            body: { key: flag.key, variations, ...(flag.metadata === undefined ? {} : { metadata: flag.metadata }) },
+          });
           expect(res.status, JSON.stringify(res.body)).toBe(201);
         }
         const refused = new Set<string>();
         for (const flag of suite.snapshot.flags) {
-          const { key, variations: _variations, version: _version, ...config } = flag;
+          const { key, variations: _variations, variationNames: _names, metadata: _metadata, version: _version, ...config } = flag;
           const res = await server.request("PUT", `/api/flags/${key}/environments/production`, { body: config });
           // The API refuses configs the core only has to survive (dangling references, cycles,
           // bad patterns); those cases run in the core's own tests.
@@ -125,14 +129,23 @@ for (const backend of backends()) {
           expect(res.status).toBe(200);
           ran++;
           const got = res.body.flags[testCase.flag] ?? { value: null, variation: null, reason: "ERROR", errorCode: "FLAG_NOT_FOUND" };
-          const { value, variation, reason, errorCode } = testCase.expect;
-          expect(got, testCase.name).toEqual({ value, variation, reason, ...(errorCode ? { errorCode } : {}) });
-          // OFREP answers from the same engine: the same value and reason, or the same error code.
+          const { value, variation, variant, reason, errorCode, flagMetadata } = testCase.expect;
+          expect(got, testCase.name).toEqual({
+            value,
+            variation,
+            ...(variant === undefined ? {} : { variant }),
+            reason,
+            ...(errorCode ? { errorCode } : {}),
+            ...(flagMetadata === undefined ? {} : { metadata: flagMetadata }),
+          });
+          // OFREP answers from the same engine: the same value, variant and reason (and metadata), or the same error code.
           const ofrep = await server.request("POST", `/ofrep/v1/evaluate/flags/${testCase.flag}`, {
             token,
             body: { context: testCase.context },
           });
-          expect(ofrep.body, testCase.name).toMatchObject(reason === "ERROR" ? { errorCode } : { value, reason });
+          expect(ofrep.body, testCase.name).toMatchObject(
+            reason === "ERROR" ? { errorCode } : { value, reason, ...(variant === undefined ? {} : { variant }), metadata: flagMetadata ?? {} },
+          );
         }
         expect(ran).toBeGreaterThan(suite.cases.length / 2);
       } finally {

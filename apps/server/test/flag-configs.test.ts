@@ -20,9 +20,15 @@ const rolloutConfig = {
 for (const backend of backends()) {
   describe.skipIf(backend.skip)(`flag configs on ${backend.name}`, () => {
     let server: TestServer;
+    let on: string;
+    let off: string;
+    /** The rollout as stored: each weight with the id of its variation, in bucket order. */
+    let storedRollout: unknown;
     beforeAll(async () => {
       server = await startTestServer(backend.name);
-      await server.request("POST", "/api/flags", { body: { key: "checkout" } });
+      const flag = await server.request("POST", "/api/flags", { body: { key: "checkout" } });
+      [on, off] = flag.body.variations.map((v: { id: string }) => v.id);
+      storedRollout = { rollout: { bucketBy: "key", variations: [on, off], weights: [25000, 75000] } };
     });
     afterAll(() => server?.close());
 
@@ -35,9 +41,15 @@ for (const backend of backends()) {
         environment: "production",
         version: 2,
         enabled: true,
-        offVariation: 1,
-        rules: [{ ...rolloutConfig.rules[0], conditions: rolloutConfig.rules[0]!.conditions.map((c) => ({ ...c, negate: false })) }],
-        fallthrough: rolloutConfig.fallthrough,
+        offVariation: off,
+        rules: [
+          {
+            ...rolloutConfig.rules[0],
+            conditions: rolloutConfig.rules[0]!.conditions.map((c) => ({ ...c, negate: false })),
+            serve: { variation: on },
+          },
+        ],
+        fallthrough: storedRollout,
         prerequisites: [],
         updatedAt: expect.any(String),
       });
@@ -49,7 +61,7 @@ for (const backend of backends()) {
       expect(res.body.version).toBe(3);
       expect(res.body.enabled).toBe(false);
       expect(res.body.rules).toHaveLength(1);
-      expect(res.body.fallthrough).toEqual(rolloutConfig.fallthrough);
+      expect(res.body.fallthrough).toEqual(storedRollout);
     });
 
     it("answers 409 on a stale If-Match and keeps the newer write", async () => {
@@ -80,7 +92,7 @@ for (const backend of backends()) {
 
       const restored = await server.request("POST", `${path}/versions/2/restore`, { body: { comment: "back to the launch config" } });
       expect(restored.status).toBe(200);
-      expect(restored.body).toMatchObject({ version: 4, enabled: true, fallthrough: rolloutConfig.fallthrough });
+      expect(restored.body).toMatchObject({ version: 4, enabled: true, fallthrough: storedRollout });
       const missing = await server.request("POST", `${path}/versions/99/restore`);
       expect(missing.status).toBe(404);
     });

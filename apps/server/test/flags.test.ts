@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, startTestServer, type TestServer } from "./harness";
 
 const timestamp = expect.stringMatching(/^\d{4}-\d\d-\d\dT/);
+const variationId = expect.stringMatching(/^[0-9a-f]{8}$/);
 
 for (const backend of backends()) {
   describe.skipIf(backend.skip)(`flags API on ${backend.name}`, () => {
@@ -22,7 +23,11 @@ for (const backend of backends()) {
         name: "New checkout",
         description: "",
         kind: "release",
-        variations: [true, false],
+        variations: [
+          { id: variationId, name: "on", value: true },
+          { id: variationId, name: "off", value: false },
+        ],
+        metadata: {},
         tags: ["checkout"],
         owner: "payments",
         expectedLifetimeDays: 40,
@@ -35,14 +40,15 @@ for (const backend of backends()) {
       const config = await server.request("GET", "/api/flags/new-checkout/environments/production");
       expect(config.status).toBe(200);
       expect(config.headers.get("etag")).toBe('"1"');
+      const [on, off] = res.body.variations;
       expect(config.body).toEqual({
         flag: "new-checkout",
         environment: "production",
         version: 1,
         enabled: false,
-        offVariation: 1,
+        offVariation: off.id,
         rules: [],
-        fallthrough: { variation: 0 },
+        fallthrough: { variation: on.id },
         prerequisites: [],
         updatedAt: timestamp,
       });
@@ -64,7 +70,11 @@ for (const backend of backends()) {
         body: { key: "search-ranking", kind: "experiment", variations: ["classic", "semantic", "hybrid"] },
       });
       expect(res.status).toBe(201);
-      expect(res.body.variations).toEqual(["classic", "semantic", "hybrid"]);
+      expect(res.body.variations).toEqual([
+        { id: variationId, name: "classic", value: "classic" },
+        { id: variationId, name: "semantic", value: "semantic" },
+        { id: variationId, name: "hybrid", value: "hybrid" },
+      ]);
       const ks = await server.request("POST", "/api/flags", { body: { key: "kill-payments", kind: "kill-switch" } });
       expect(ks.body.expectedLifetimeDays).toBeNull();
       const ops = await server.request("POST", "/api/flags", { body: { key: "ops-flag", kind: "operational", expectedLifetimeDays: 3 } });
@@ -104,13 +114,20 @@ for (const backend of backends()) {
       expect(res.body).toEqual({ error: { code: "NOT_FOUND", message: "Flag 'nope' does not exist" } });
     });
 
-    it("refuses fewer variations than the configs use", async () => {
+    it("refuses to remove variations the configs use, naming each use", async () => {
       await server.request("PUT", "/api/flags/search-ranking/environments/staging", {
-        body: { enabled: true, fallthrough: { variation: 2 } },
+        body: { enabled: true, offVariation: "semantic", fallthrough: { variation: 2 } },
       });
-      const res = await server.request("PATCH", "/api/flags/search-ranking", { body: { variations: ["a", "b"] } });
+      const res = await server.request("PATCH", "/api/flags/search-ranking", { body: { variations: ["classic", "semantic"] } });
       expect(res.status).toBe(409);
-      expect(res.body.error.message).toContain("variation 2");
+      expect(res.body).toEqual({
+        error: {
+          code: "CONFLICT",
+          message:
+            "Flag 'search-ranking' still serves the variations you removed (hybrid: staging search-ranking fallthrough); change those configs first",
+          details: { uses: [{ variation: "hybrid", environment: "staging", flag: "search-ranking", where: "fallthrough" }] },
+        },
+      });
     });
   });
 }

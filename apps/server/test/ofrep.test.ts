@@ -16,7 +16,10 @@ async function seedFlags(server: TestServer): Promise<void> {
     { key: "dark-mode", config: { enabled: true, fallthrough: { variation: 0 } } },
     {
       key: "banner-text",
-      variations: ["Hello", "Welcome back"],
+      variations: [
+        { name: "hello", value: "Hello" },
+        { name: "welcome-back", value: "Welcome back", description: "for returning pro users" },
+      ],
       config: {
         enabled: true,
         rules: [{ id: "pro", conditions: [{ attribute: "plan", operator: "in", values: ["pro"] }], serve: { variation: 1 } }],
@@ -67,7 +70,7 @@ for (const backend of backends()) {
         const res = await evaluate("dark-mode", { context: { targetingKey: "user-1" } });
         expect(res.status).toBe(200);
         expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-        expect(res.body).toEqual({ key: "dark-mode", value: true, reason: "STATIC", variant: "0", metadata: {} });
+        expect(res.body).toEqual({ key: "dark-mode", value: true, reason: "STATIC", variant: "on", metadata: {} });
       });
 
       it("evaluates a string flag: the rule id is metadata for a server token, hidden from a client token", async () => {
@@ -76,29 +79,41 @@ for (const backend of backends()) {
           key: "banner-text",
           value: "Welcome back",
           reason: "TARGETING_MATCH",
-          variant: "1",
+          variant: "welcome-back",
           metadata: { ruleId: "pro" },
         });
         const asClient = await evaluate("banner-text", context, client);
         expect(asClient.status).toBe(200);
-        expect(asClient.body).toEqual({ key: "banner-text", value: "Welcome back", reason: "TARGETING_MATCH", variant: "1", metadata: {} });
+        expect(asClient.body).toEqual({
+          key: "banner-text",
+          value: "Welcome back",
+          reason: "TARGETING_MATCH",
+          variant: "welcome-back",
+          metadata: {},
+        });
         const free = await evaluate("banner-text", { context: { targetingKey: "user-2", plan: "free" } });
-        expect(free.body).toEqual({ key: "banner-text", value: "Hello", reason: "DEFAULT", variant: "0", metadata: {} });
+        expect(free.body).toEqual({ key: "banner-text", value: "Hello", reason: "DEFAULT", variant: "hello", metadata: {} });
       });
 
       it("evaluates number and object flags", async () => {
         const number = await evaluate("page-size", { context: { targetingKey: "user-1" } });
         expect(number.status).toBe(200);
-        expect(number.body).toEqual({ key: "page-size", value: 25, reason: "STATIC", variant: "1", metadata: {} });
+        expect(number.body).toEqual({ key: "page-size", value: 25, reason: "STATIC", variant: "v2", metadata: {} });
         const object = await evaluate("theme", { context: { targetingKey: "user-1" } }, client);
         expect(object.status).toBe(200);
-        expect(object.body).toEqual({ key: "theme", value: { color: "blue", dense: false }, reason: "STATIC", variant: "0", metadata: {} });
+        expect(object.body).toEqual({
+          key: "theme",
+          value: { color: "blue", dense: false },
+          reason: "STATIC",
+          variant: "v1",
+          metadata: {},
+        });
       });
 
       it("serves a disabled flag's off variation with reason DISABLED", async () => {
         const res = await evaluate("kill-switch", { context: { targetingKey: "user-1" } });
         expect(res.status).toBe(200);
-        expect(res.body).toEqual({ key: "kill-switch", value: false, reason: "DISABLED", variant: "1", metadata: {} });
+        expect(res.body).toEqual({ key: "kill-switch", value: false, reason: "DISABLED", variant: "off", metadata: {} });
       });
 
       it("maps targetingKey to the context key for a rollout, and the same user always gets the same variant", async () => {
@@ -106,16 +121,16 @@ for (const backend of backends()) {
         expect(first.status).toBe(200);
         expect(first.body).toEqual({
           key: "new-search",
-          value: first.body.variant === "0",
+          value: first.body.variant === "on",
           reason: "SPLIT",
-          variant: expect.stringMatching(/^[01]$/),
+          variant: expect.stringMatching(/^(on|off)$/),
           metadata: {},
         });
         expect((await evaluate("new-search", { context: { targetingKey: "user-42" } }, client)).body).toEqual(first.body);
         // Different users land in both halves of a 50/50 rollout.
         const variants = new Set<string>();
         for (let i = 0; i < 20; i++) variants.add((await evaluate("new-search", { context: { targetingKey: `user-${i}` } })).body.variant);
-        expect([...variants].sort()).toEqual(["0", "1"]);
+        expect([...variants].sort()).toEqual(["off", "on"]);
       });
 
       it("is 400 TARGETING_KEY_MISSING when a rollout needs a targeting key the context lacks", async () => {
@@ -231,12 +246,12 @@ for (const backend of backends()) {
         const split = (await evaluate("new-search", { context: { targetingKey: "user-42" } })).body;
         expect(res.body).toEqual({
           flags: [
-            { key: "banner-text", value: "Welcome back", reason: "TARGETING_MATCH", variant: "1", metadata: {} },
-            { key: "dark-mode", value: true, reason: "STATIC", variant: "0", metadata: {} },
-            { key: "kill-switch", value: false, reason: "DISABLED", variant: "1", metadata: {} },
+            { key: "banner-text", value: "Welcome back", reason: "TARGETING_MATCH", variant: "welcome-back", metadata: {} },
+            { key: "dark-mode", value: true, reason: "STATIC", variant: "on", metadata: {} },
+            { key: "kill-switch", value: false, reason: "DISABLED", variant: "off", metadata: {} },
             split,
-            { key: "page-size", value: 25, reason: "STATIC", variant: "1", metadata: {} },
-            { key: "theme", value: { color: "blue", dense: false }, reason: "STATIC", variant: "0", metadata: {} },
+            { key: "page-size", value: 25, reason: "STATIC", variant: "v2", metadata: {} },
+            { key: "theme", value: { color: "blue", dense: false }, reason: "STATIC", variant: "v1", metadata: {} },
           ],
           // A client token is told where to hear of changes (the stock web provider follows it); a server token is not.
           eventStreams: [{ type: "sse", endpoint: { requestUri: `/ofrep/v1/events?token=${client}` }, inactivityDelaySec: 120 }],
@@ -263,7 +278,7 @@ for (const backend of backends()) {
           key: "banner-text",
           value: "Welcome back",
           reason: "TARGETING_MATCH",
-          variant: "1",
+          variant: "welcome-back",
           metadata: { ruleId: "pro" },
         });
         expect(asServer.headers.get("etag")).not.toBe(asClient.headers.get("etag"));
@@ -286,7 +301,7 @@ for (const backend of backends()) {
         const other = await bulk({ targetingKey: "user-2", plan: "free" }, { ifNoneMatch: etag });
         expect(other.status).toBe(200);
         expect(other.headers.get("etag")).not.toBe(etag);
-        expect(other.body.flags[0]).toEqual({ key: "banner-text", value: "Hello", reason: "DEFAULT", variant: "0", metadata: {} });
+        expect(other.body.flags[0]).toEqual({ key: "banner-text", value: "Hello", reason: "DEFAULT", variant: "hello", metadata: {} });
       });
 
       it("answers 200 with a new ETag after a toggle, then 304 again", async () => {
@@ -301,7 +316,7 @@ for (const backend of backends()) {
           expect(after.status).toBe(200);
           const newEtag = after.headers.get("etag") ?? "";
           expect(newEtag).not.toBe(etag);
-          expect(after.body.flags[1]).toEqual({ key: "dark-mode", value: false, reason: "DISABLED", variant: "1", metadata: {} });
+          expect(after.body.flags[1]).toEqual({ key: "dark-mode", value: false, reason: "DISABLED", variant: "off", metadata: {} });
           expect((await bulk(context, { ifNoneMatch: newEtag })).status).toBe(304);
         } finally {
           await server.request("PATCH", "/api/flags/dark-mode/environments/production", { body: { enabled: true } });

@@ -112,7 +112,12 @@ for (const backend of backends()) {
       expect(dry.status).toBe(200);
       expect(dry.body).toMatchObject({
         dryRun: true,
-        config: { flag: "checkout", environment: "production", version: 3, rules: [{ ...proRule, conditions: [{ negate: false }] }] },
+        config: {
+          flag: "checkout",
+          environment: "production",
+          version: 3,
+          rules: [{ ...proRule, conditions: [{ negate: false }], serve: { variation: expect.stringMatching(/^[0-9a-f]{8}$/) } }],
+        },
         preview: { flips: { contexts: flipping.length } },
       });
       const patch = await server.request("PATCH", `${path}?dryRun=true`, { body: { enabled: false } });

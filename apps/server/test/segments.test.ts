@@ -71,11 +71,11 @@ for (const backend of backends()) {
       expect(put.status).toBe(200);
       const value = async (key: string) =>
         (await server.request("POST", "/api/client/evaluate", { token: client, body: { context: { key } } })).body.flags["beta-feature"];
-      expect(await value("u3")).toEqual({ value: true, variation: 0, reason: "TARGETING_MATCH" });
-      expect(await value("u4")).toEqual({ value: false, variation: 1, reason: "DEFAULT" });
+      expect(await value("u3")).toEqual({ value: true, variation: 0, variant: "on", reason: "TARGETING_MATCH" });
+      expect(await value("u4")).toEqual({ value: false, variation: 1, variant: "off", reason: "DEFAULT" });
       await server.request("PUT", "/api/segments/beta", { body: { included: ["u4"], excluded: [], rules: [] } });
-      expect(await value("u4")).toEqual({ value: true, variation: 0, reason: "TARGETING_MATCH" });
-      expect(await value("u3")).toEqual({ value: false, variation: 1, reason: "DEFAULT" });
+      expect(await value("u4")).toEqual({ value: true, variation: 0, variant: "on", reason: "TARGETING_MATCH" });
+      expect(await value("u3")).toEqual({ value: false, variation: 1, variant: "off", reason: "DEFAULT" });
     });
 
     it("refuses to delete a segment a flag uses, and deletes it once unused", async () => {

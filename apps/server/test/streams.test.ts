@@ -53,6 +53,7 @@ for (const backend of backends()) {
         flag: {
           key: "live-flag",
           variations: [true, false],
+          variationNames: ["on", "off"],
           version: 2,
           enabled: true,
           offVariation: 1,
@@ -120,8 +121,8 @@ for (const backend of backends()) {
       expect(stream.messages[0]?.event).toBe("put");
       expect(stream.json(0)).toEqual({
         flags: {
-          "live-flag": { value: false, variation: 1, reason: "DEFAULT" },
-          "other-flag": { value: true, variation: 0, reason: "STATIC" },
+          "live-flag": { value: false, variation: 1, variant: "off", reason: "DEFAULT" },
+          "other-flag": { value: true, variation: 0, variant: "on", reason: "STATIC" },
         },
       });
       // Changes that leave u2's values alone send nothing; the next change that matters is the next event.
@@ -130,7 +131,10 @@ for (const backend of backends()) {
       await server.request("PUT", "/api/segments/vip", { body: { included: ["u2"], excluded: [], rules: [] } });
       await stream.waitFor(2);
       expect(stream.messages[1]?.event).toBe("patch");
-      expect(stream.json(1)).toEqual({ flags: { "live-flag": { value: true, variation: 0, reason: "TARGETING_MATCH" } }, deleted: [] });
+      expect(stream.json(1)).toEqual({
+        flags: { "live-flag": { value: true, variation: 0, variant: "on", reason: "TARGETING_MATCH" } },
+        deleted: [],
+      });
       await server.request("DELETE", "/api/flags/other-flag");
       await stream.waitFor(3);
       expect(stream.json(2)).toEqual({ flags: {}, deleted: ["other-flag"] });

@@ -71,6 +71,7 @@ describe("evaluation", () => {
     expect(client.variationDetail("vip", { targetingKey: "ann" }, false)).toStrictEqual({
       value: true,
       variation: 0,
+      variant: "0",
       reason: "TARGETING_MATCH",
       ruleId: "ann",
     });

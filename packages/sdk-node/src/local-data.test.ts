@@ -21,7 +21,7 @@ describe("bootstrap", () => {
     h.server.holdStreams = true;
     const client = h.client({ bootstrap });
     expect(client.isEnabled("on")).toBe(false);
-    expect(client.variationDetail("on", undefined, true)).toStrictEqual({ value: false, variation: 1, reason: "DISABLED" });
+    expect(client.variationDetail("on", undefined, true)).toStrictEqual({ value: false, variation: 1, variant: "1", reason: "DISABLED" });
     expect(client.configVersion()).toBe(3);
     const change = nextEvent(client, "change");
     h.server.releaseStreams();

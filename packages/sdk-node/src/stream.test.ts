@@ -21,7 +21,7 @@ describe("streaming", () => {
     await client.ready();
     expect(client.isEnabled("on")).toBe(true);
     expect(client.variation("color", { key: "u1" }, "blue")).toBe("green");
-    expect(client.variationDetail("on", undefined, false)).toStrictEqual({ value: true, variation: 0, reason: "STATIC" });
+    expect(client.variationDetail("on", undefined, false)).toStrictEqual({ value: true, variation: 0, variant: "0", reason: "STATIC" });
     expect(client.configVersion()).toBe(1);
     expect(client.dataAgeMs()).toBeGreaterThanOrEqual(0);
     const [stream] = h.server.streams;
@@ -37,7 +37,7 @@ describe("streaming", () => {
     h.server.patchFlag(booleanFlag("on", false, 2));
     expect(await change).toStrictEqual([["on"]]);
     expect(client.isEnabled("on")).toBe(false);
-    expect(client.variationDetail("on", undefined, true)).toStrictEqual({ value: false, variation: 1, reason: "DISABLED" });
+    expect(client.variationDetail("on", undefined, true)).toStrictEqual({ value: false, variation: 1, variant: "1", reason: "DISABLED" });
     expect(client.configVersion()).toBe(2);
   });
 

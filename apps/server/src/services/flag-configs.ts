@@ -173,10 +173,9 @@ export async function prepareFlagConfig(
   const input = next.value;
   const others = await prerequisiteVariations(db, input);
   const resolved = resolveConfig({ ...input, rules: assignRuleIds(input.rules) }, flag.key, flag.variations, (key) => others.get(key));
-  if (resolved.issues.length > 0) return { ok: false, error: invalidConfig(resolved.issues) };
   const config = resolved.config;
-  const invalid = await checkReferences(db, flag, environmentKey, config, others);
-  if (invalid) return { ok: false, error: invalid };
+  const issues = [...resolved.issues, ...(await checkReferences(db, flag, environmentKey, config, others))];
+  if (issues.length > 0) return { ok: false, error: invalidConfig(issues) };
   const idsOf = (key: string) => others.get(key)?.map((v) => v.id);
   const ownIds = flag.variations.map((v) => v.id);
   return ok({
@@ -277,8 +276,7 @@ async function checkReferences(tx: Db, flag: FlagRow, environmentKey: string, co
     const cycle = findPrerequisiteCycle(flag.key, graph);
     if (cycle) issues.push({ path: ["prerequisites"], message: `prerequisites form a cycle: ${cycle.join(" → ")}` });
   }
-  if (issues.length === 0) return undefined;
-  return invalidConfig(issues);
+  return issues;
 }
 
 async function missing(db: Db, flagKey: string, environmentKey: string): Promise<Result<never>> {
