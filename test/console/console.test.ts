@@ -217,9 +217,11 @@ describe.skipIf(missing !== undefined && !chromiumRequired)("the console in head
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("version 3, saved").waitFor();
     const saved = await api("GET", `/api/flags/${FLAG}/environments/production`);
+    // A new rule serves the flag's first variation, by its id.
+    const first = (await api("GET", `/api/flags/${FLAG}`)).body.variations[0].id;
     expect(saved.body).toMatchObject({
       version: 3,
-      rules: [{ conditions: [{ attribute: "email", operator: "matches", values: ["@acme\\.com$"] }], serve: { variation: 0 } }],
+      rules: [{ conditions: [{ attribute: "email", operator: "matches", values: ["@acme\\.com$"] }], serve: { variation: first } }],
     });
     await shoot(page, "flag-editor");
   });

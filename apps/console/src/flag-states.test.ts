@@ -7,7 +7,11 @@ const flag: Flag = {
   name: "New checkout",
   description: "",
   kind: "release",
-  variations: [true, false],
+  variations: [
+    { id: "a1b2c3d4", name: "on", value: true },
+    { id: "e5f6a7b8", name: "off", value: false },
+  ],
+  metadata: {},
   tags: [],
   owner: null,
   expectedLifetimeDays: 30,

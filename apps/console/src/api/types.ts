@@ -1,13 +1,27 @@
 import {
   Operators,
   type Condition,
-  type FlagConfig as CoreFlagConfig,
-  type Prerequisite,
-  type Rule,
-  type VariationValue,
+  type FlagMetadata,
+  type StoredFlagConfig,
+  type StoredPrerequisite,
+  type StoredRule,
+  type Variation,
 } from "@switchyard/core";
 
-export type { Condition, Operator, Prerequisite, Rollout, Serve, VariationValue } from "@switchyard/core";
+/*
+ * Configs as the admin API shows them: variations by id (a rollout lists the id of each
+ * weight's variation, in bucket order; a prerequisite the id of the other flag's variation).
+ */
+export type {
+  Condition,
+  FlagMetadata,
+  Operator,
+  StoredPrerequisite as Prerequisite,
+  StoredRollout as Rollout,
+  StoredServe as Serve,
+  Variation,
+  VariationValue,
+} from "@switchyard/core";
 
 /** The API's shapes as the console reads them (the server's views; see /openapi.json). */
 
@@ -25,7 +39,8 @@ export interface Flag {
   name: string;
   description: string;
   kind: FlagKind;
-  variations: VariationValue[];
+  variations: Variation[];
+  metadata: FlagMetadata;
   tags: string[];
   owner: string | null;
   expectedLifetimeDays: number | null;
@@ -46,12 +61,12 @@ export interface Environment {
 }
 
 /** A rule as the console edits it: a new rule has no id until the server gives it one. */
-export type RuleDraft = Omit<Rule, "id"> & { id?: string };
+export type RuleDraft = Omit<StoredRule, "id"> & { id?: string };
 
 /** A config as the API answers it: every field present. */
-export interface FlagConfig extends Omit<CoreFlagConfig, "rules" | "prerequisites"> {
+export interface FlagConfig extends Omit<StoredFlagConfig, "rules" | "prerequisites"> {
   rules: RuleDraft[];
-  prerequisites: Prerequisite[];
+  prerequisites: StoredPrerequisite[];
 }
 
 export const operators = Object.values(Operators);

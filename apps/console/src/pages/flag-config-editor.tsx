@@ -151,7 +151,12 @@ export function FlagConfigEditor(props: { flag: Flag; saved: FlagConfigView; seg
       <button
         type="button"
         onClick={() =>
-          update({ rules: [...draft.rules, { conditions: [{ attribute: "", operator: "in", values: [] }], serve: { variation: 0 } }] })
+          update({
+            rules: [
+              ...draft.rules,
+              { conditions: [{ attribute: "", operator: "in", values: [] }], serve: { variation: flag.variations[0]?.id ?? "" } },
+            ],
+          })
         }
       >
         Add rule
@@ -172,13 +177,19 @@ export function FlagConfigEditor(props: { flag: Flag; saved: FlagConfigView; seg
         <p class="muted small">Each named flag must serve the given variation, or this flag serves its off variation.</p>
         {draft.prerequisites.map((p, index) => {
           const other = props.allFlags.find((f) => f.key === p.flag);
-          const set = (next: { flag: string; variation: number } | null) =>
+          const set = (next: { flag: string; variation: string } | null) =>
             update({ prerequisites: draft.prerequisites.flatMap((q, i) => (i !== index ? [q] : next === null ? [] : [next])) });
           return (
             <div class="condition" key={index}>
               <label>
                 Flag
-                <select value={p.flag} onChange={(e) => set({ flag: e.currentTarget.value, variation: 0 })}>
+                <select
+                  value={p.flag}
+                  onChange={(e) => {
+                    const key = e.currentTarget.value;
+                    set({ flag: key, variation: props.allFlags.find((f) => f.key === key)?.variations[0]?.id ?? "" });
+                  }}
+                >
                   {props.allFlags
                     .filter((f) => f.key !== flag.key)
                     .map((f) => (
@@ -209,7 +220,7 @@ export function FlagConfigEditor(props: { flag: Flag; saved: FlagConfigView; seg
             type="button"
             onClick={() => {
               const first = props.allFlags.find((f) => f.key !== flag.key);
-              if (first) update({ prerequisites: [...draft.prerequisites, { flag: first.key, variation: 0 }] });
+              if (first) update({ prerequisites: [...draft.prerequisites, { flag: first.key, variation: first.variations[0]?.id ?? "" }] });
             }}
           >
             Add prerequisite

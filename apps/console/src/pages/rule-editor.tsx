@@ -1,5 +1,5 @@
 import type { Issue } from "../api/api-client";
-import { operators, type Condition, type Operator, type RuleDraft, type Segment, type VariationValue } from "../api/types";
+import { operators, type Condition, type Operator, type RuleDraft, type Segment, type Variation } from "../api/types";
 import { FieldProblems } from "../components/problem";
 import { ServeEditor } from "./serve-editor";
 
@@ -115,7 +115,7 @@ export function RuleEditor(props: {
   rule: RuleDraft;
   index: number;
   count: number;
-  variations: VariationValue[];
+  variations: Variation[];
   segments: Segment[];
   issues: readonly Issue[];
   onChange(rule: RuleDraft): void;
