@@ -23,15 +23,15 @@ import { loadFlagDefinitions, loadSegments } from "../src/store/snapshots";
 import { prepareDatabase } from "../src/services/first-start";
 
 /*
- * Migration 0009 turns variation indexes into ids. Whatever data it meets, every context must
+ * Migration 0010 turns variation indexes into ids. Whatever data it meets, every context must
  * be served what it was served before: each cases.json suite and the demo data are written into
- * the schema as it was before 0009 (variations as plain values, configs by index), migrated,
+ * the schema as it was before 0010 (variations as plain values, configs by index), migrated,
  * read back the way the server builds its snapshots, and evaluated against the same contexts.
  */
 
-const LAST_BEFORE = 8;
+const LAST_BEFORE = 9;
 
-/** The migrations folder as it was before 0009: the same SQL files, a journal that ends at 0008. */
+/** The migrations folder as it was before 0010: the same SQL files, a journal that ends at 0009. */
 function migrationsBefore(): string {
   const folder = mkdtempSync(join(tmpdir(), "switchyard-migrations-"));
   cpSync(migrationsFolder, folder, { recursive: true });
@@ -50,7 +50,7 @@ afterAll(() => {
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
 
-/** A database at 0008 holding `snapshot` as environment "production", then migrated to the end. */
+/** A database at 0009 holding `snapshot` as environment "production", then migrated to the end. */
 async function migratedCopy(snapshot: Snapshot): Promise<{ before: Snapshot; after: Snapshot }> {
   const folder = migrationsBefore();
   folders.push(folder);
@@ -99,7 +99,7 @@ async function migratedCopy(snapshot: Snapshot): Promise<{ before: Snapshot; aft
   }
 }
 
-/** What a context is served, without the parts 0009 may change (names are new; error text may differ). */
+/** What a context is served, without the parts 0010 may change (names are new; error text may differ). */
 function outcomes(snapshot: Snapshot, contexts: readonly unknown[]) {
   const engine = compile(snapshot);
   const keys = [...new Set(snapshot.flags.map((flag) => flag.key))].sort();
@@ -114,7 +114,7 @@ function outcomes(snapshot: Snapshot, contexts: readonly unknown[]) {
 
 const hasRolloutOrder = (serve: Serve) => "rollout" in serve && serve.rollout.variations !== undefined;
 
-/** The snapshot as it was stored before 0009: plain values, indexes, no names. */
+/** The snapshot as it was stored before 0010: plain values, indexes, no names. */
 function withoutNames(snapshot: Snapshot): Snapshot {
   return {
     segments: snapshot.segments,
@@ -124,9 +124,9 @@ function withoutNames(snapshot: Snapshot): Snapshot {
 
 const casesDocument = JSON.parse(readFileSync(new URL("../../../packages/core/cases.json", import.meta.url), "utf8")) as CasesDocument;
 
-describe("migration 0009 (variation ids) serves every context what it served before", () => {
+describe("migration 0010 (variation ids) serves every context what it served before", () => {
   it.each(casesDocument.suites.map((suite) => [suite.name, suite] as const))("cases.json suite %s", async (_name, suite) => {
-    // A rollout with its own variation order is new with 0009: no stored data has one.
+    // A rollout with its own variation order is new with 0010: no stored data has one.
     const old = withoutNames(suite.snapshot);
     const legacy = { ...old, flags: old.flags.filter((f) => ![f.fallthrough, ...f.rules.map((r) => r.serve)].some(hasRolloutOrder)) };
     const { before, after } = await migratedCopy(legacy);
@@ -135,7 +135,7 @@ describe("migration 0009 (variation ids) serves every context what it served bef
   });
 
   it("the demo data", async () => {
-    // The demo seed as the server writes it today, read back in the pre-0009 form (by index).
+    // The demo seed as the server writes it today, read back in the pre-0010 form (by index).
     const seeded = await openDatabase({ kind: "embedded", dataDir: undefined }, async (db) => {
       await prepareDatabase(db, { adminToken: undefined, demo: true });
     });
