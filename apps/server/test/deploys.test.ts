@@ -123,7 +123,9 @@ for (const backend of backends()) {
         "old-flag",
         "quiet-flag",
       ]);
-      expect(asAdmin.body.snapshot["quiet-flag"]).toMatchObject({ version: 2, config: { enabled: true, offVariation: 1 } });
+      // The snapshot holds configs as stored: the off variation by its id.
+      const quietOff = (await server.request("GET", "/api/flags/quiet-flag")).body.variations[1].id;
+      expect(asAdmin.body.snapshot["quiet-flag"]).toMatchObject({ version: 2, config: { enabled: true, offVariation: quietOff } });
       const audit = await server.request("GET", `/api/audit?limit=5`);
       expect(audit.body.entries[0]).toMatchObject({
         action: "deploy.create",

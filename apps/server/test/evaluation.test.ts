@@ -144,7 +144,9 @@ for (const backend of backends()) {
             body: { context: testCase.context },
           });
           expect(ofrep.body, testCase.name).toMatchObject(
-            reason === "ERROR" ? { errorCode } : { value, reason, ...(variant === undefined ? {} : { variant }), metadata: flagMetadata ?? {} },
+            reason === "ERROR"
+              ? { errorCode }
+              : { value, reason, ...(variant === undefined ? {} : { variant }), metadata: flagMetadata ?? {} },
           );
         }
         expect(ran).toBeGreaterThan(suite.cases.length / 2);
