@@ -1,6 +1,7 @@
 import { request } from "node:http";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import type { BenchSuite } from "./bench-suite";
-import { printTable } from "./harness";
+import { printTable, timeMs } from "./harness";
 import { seed } from "./http-evaluate";
 import { startBenchServer } from "./server-process";
 
@@ -15,13 +16,15 @@ function wireBytes(
   token: string,
   encoding: string,
   body?: unknown,
-): Promise<{ bytes: number; encoding: string }> {
+): Promise<{ bytes: number; encoding: string; data: Buffer }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(
       `${url}${path}`,
       {
         method: payload === undefined ? "GET" : "POST",
+        // A fresh connection each time: the timing loops below outlast the server's keep-alive.
+        agent: false,
         headers: {
           authorization: `Bearer ${token}`,
           "accept-encoding": encoding,
@@ -29,11 +32,15 @@ function wireBytes(
         },
       },
       (res) => {
+        const chunks: Buffer[] = [];
         let bytes = 0;
-        res.on("data", (chunk: Buffer) => (bytes += chunk.byteLength));
+        res.on("data", (chunk: Buffer) => {
+          bytes += chunk.byteLength;
+          chunks.push(chunk);
+        });
         res.on("end", () =>
           res.statusCode === 200
-            ? resolve({ bytes, encoding: String(res.headers["content-encoding"] ?? "identity") })
+            ? resolve({ bytes, encoding: String(res.headers["content-encoding"] ?? "identity"), data: Buffer.concat(chunks) })
             : reject(new Error(`${path}: ${res.statusCode}`)),
         );
       },
@@ -65,17 +72,26 @@ export const payloadSizeBench: BenchSuite = {
         },
       ];
       const rows = [["endpoint", ...ENCODINGS.map((e) => (e === "identity" ? "raw" : e))]];
+      const costs = [["per-request compression of the raw answer (CPU, median of 200)", "gzip -6", "brotli 5"]];
       for (const endpoint of endpoints) {
         const cells: string[] = [];
+        let raw: Buffer = Buffer.alloc(0);
         for (const encoding of ENCODINGS) {
           const wire = await wireBytes(server.url, endpoint.path, endpoint.token, encoding, endpoint.body);
           if (wire.encoding !== encoding) throw new Error(`${endpoint.path}: asked for ${encoding}, got ${wire.encoding}`);
+          if (encoding === "identity") raw = wire.data;
           cells.push(`${kilobytes(wire.bytes)}`);
         }
         rows.push([endpoint.name, ...cells]);
+        // The levels http/compression.ts uses for answers compressed per request.
+        const gzipMs = timeMs(() => gzipSync(raw, { level: 6 }), 200);
+        const brotliMs = timeMs(() => brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }), 200);
+        costs.push([endpoint.name, `${(gzipMs * 1000).toFixed(0)} µs`, `${(brotliMs * 1000).toFixed(0)} µs`]);
       }
       rows.push(["Unleash /api/client/features, 100 flags (issue #12)", "—", kilobytes(UNLEASH_GZIP_BYTES), "—"]);
       printTable(rows);
+      console.log("\nThe SDK payload is compressed once per version (gzip -9, brotli 11); the others per request:\n");
+      printTable(costs);
     } finally {
       await server.stop();
     }
