@@ -8,6 +8,7 @@ import { browserSizeBench } from "./browser-size";
 import { consoleSizeBench } from "./console-size";
 import { deployMitigationBench } from "./deploy-mitigation";
 import { previewLatencyBench } from "./preview-latency";
+import { rehearsalBench } from "./rehearsal";
 import { packagedBench } from "./packaged";
 import { payloadSizeBench } from "./payload-size";
 
@@ -26,6 +27,7 @@ const suites: readonly BenchSuite[] = [
   consoleSizeBench,
   deployMitigationBench,
   previewLatencyBench,
+  rehearsalBench,
   packagedBench,
 ];
 
