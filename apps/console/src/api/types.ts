@@ -49,6 +49,33 @@ export interface Flag {
   updatedAt: string;
   archivedAt: string | null;
   environments: Record<string, FlagEnvironmentState>;
+  /** `GET /api/flags/:key` only: the newest rollback rehearsal per environment. */
+  lastRehearsals?: Record<string, Rehearsal>;
+}
+
+/** One write of a rehearsal (the flag-off or the restore) and its acknowledgements. */
+export interface RehearsalPhase {
+  version: number;
+  connected: number;
+  acknowledged: number;
+  p50Ms: number | null;
+  maxMs: number | null;
+  late: Array<{ instanceId: string; sdk: string | null; sdkVersion: string | null; lastSeenAt: string; acknowledgedMs: number | null }>;
+}
+
+export interface Rehearsal {
+  id: string;
+  environment: string;
+  flag: string;
+  status: "running" | "passed" | "failed" | "error";
+  targetMs: number;
+  summary: string;
+  startedAt: string;
+  finishedAt: string | null;
+  detection: { ms: number } | null;
+  flagOff: RehearsalPhase | null;
+  restore: RehearsalPhase | null;
+  problem: string | null;
 }
 
 export interface Environment {
@@ -56,6 +83,8 @@ export interface Environment {
   name: string;
   webhookUrl: string | null;
   webhookSecretSet: boolean;
+  /** Rollback rehearsals are refused here unless explicitly allowed. */
+  production: boolean;
   createdAt: string;
   updatedAt: string;
 }

@@ -5,12 +5,13 @@ import { FieldProblems, Problem } from "../components/problem";
 import { TextField } from "../components/text-field";
 import { useSubmit } from "../use-submit";
 
-/** An environment's name and deploy-decision webhook (the secret is write-only), or its deletion. */
+/** An environment's name, deploy-decision webhook (the secret is write-only) and production mark, or its deletion. */
 export function EnvironmentEditor({ environment, onDone }: { environment: Environment; onDone(): void }) {
   const { api } = useApp();
   const [name, setName] = useState(environment.name);
   const [webhookUrl, setWebhookUrl] = useState(environment.webhookUrl ?? "");
   const [webhookSecret, setWebhookSecret] = useState("");
+  const [production, setProduction] = useState(environment.production);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const { issues, failure, run } = useSubmit();
   const path = `/api/environments/${encodeURIComponent(environment.key)}`;
@@ -20,6 +21,7 @@ export function EnvironmentEditor({ environment, onDone }: { environment: Enviro
     const body = {
       name: name.trim(),
       webhookUrl: webhookUrl.trim() === "" ? null : webhookUrl.trim(),
+      production,
       ...(webhookSecret === "" ? {} : { webhookSecret }),
     };
     if (await run(() => api.send("PATCH", path, body))) onDone();
@@ -45,6 +47,11 @@ export function EnvironmentEditor({ environment, onDone }: { environment: Enviro
           Webhook secret {environment.webhookSecretSet ? "(set; type to replace)" : "(not set)"}
           <input type="password" autocomplete="off" value={webhookSecret} onInput={(e) => setWebhookSecret(e.currentTarget.value)} />
           <FieldProblems issues={issues} path="webhookSecret" />
+        </label>
+        <label>
+          <input type="checkbox" checked={production} onChange={(e) => setProduction(e.currentTarget.checked)} /> Production: refuse
+          rollback rehearsals here unless explicitly allowed
+          <FieldProblems issues={issues} path="production" />
         </label>
       </div>
       {failure !== null && <Problem error={failure} />}

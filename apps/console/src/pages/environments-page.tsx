@@ -33,7 +33,7 @@ export function EnvironmentsPage() {
       <h1 id="environments-title">Environments</h1>
       {environments.error && <Problem error={environments.error} />}
       {environments.data && (
-        <Table columns={["Key", "Name", "Decision webhook", "Created", { hidden: "Edit" }]}>
+        <Table columns={["Key", "Name", "Production", "Decision webhook", "Created", { hidden: "Edit" }]}>
           <tbody>
             {environments.data.environments.map((env) => (
               <tr key={env.key}>
@@ -41,6 +41,7 @@ export function EnvironmentsPage() {
                   <code>{env.key}</code>
                 </td>
                 <td>{env.name}</td>
+                <td>{env.production ? "yes (rehearsals refused)" : "no"}</td>
                 <td>{env.webhookUrl === null ? "—" : `${env.webhookUrl}${env.webhookSecretSet ? " (signed)" : ""}`}</td>
                 <td>{when(env.createdAt)}</td>
                 <td>

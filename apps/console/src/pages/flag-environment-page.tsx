@@ -6,6 +6,7 @@ import { flagPath } from "../router";
 import { useResource } from "../use-resource";
 import { FlagConfigEditor } from "./flag-config-editor";
 import { FlagDetailsForm } from "./flag-details-form";
+import { RehearsalsPanel } from "./rehearsals-panel";
 import { VersionsPanel } from "./versions-panel";
 
 interface Instances {
@@ -78,6 +79,7 @@ export function FlagEnvironmentPage({ flag, environment }: { flag: string; envir
           />
           <div class="side">
             <VersionsPanel flag={flag} environment={environment} current={config.data.version} onRestored={reload} />
+            <RehearsalsPanel flag={flag} rehearsals={flagInfo.data.lastRehearsals ?? {}} />
             <section class="panel" aria-labelledby="flag-audit-title">
               <h2 id="flag-audit-title">Audit log</h2>
               {audit.data && <AuditList entries={audit.data.entries} />}
