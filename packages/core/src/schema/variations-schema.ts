@@ -152,14 +152,18 @@ export const MAX_METADATA_KEYS = 32;
 /** A flag's metadata: up to 32 keys of 1–64 characters, values strings (≤ 500), finite numbers or booleans. */
 export const flagMetadataSchema = z
   .record(
-    z
-      .string()
-      .min(1, { error: "metadata keys must not be empty" })
-      .max(64, { error: "metadata keys are at most 64 characters" })
-      .refine((key) => key !== "__proto__", { error: '"__proto__" is not a metadata key' }),
+    z.string(),
     z.union([z.string().max(500, { error: "metadata strings are at most 500 characters" }), z.number(), z.boolean()], {
       error: "metadata values must be strings, numbers or booleans",
     }),
   )
-  .refine((metadata) => Object.keys(metadata).length <= MAX_METADATA_KEYS, { error: `at most ${MAX_METADATA_KEYS} metadata keys` })
+  .superRefine((metadata, context) => {
+    const keys = Object.keys(metadata);
+    if (keys.length > MAX_METADATA_KEYS) context.addIssue({ code: "custom", message: `at most ${MAX_METADATA_KEYS} metadata keys` });
+    for (const key of keys) {
+      if (key.length === 0 || key.length > 64 || key === "__proto__") {
+        context.addIssue({ code: "custom", path: [key], message: 'metadata keys are 1–64 characters, and not "__proto__"' });
+      }
+    }
+  })
   .transform((metadata): FlagMetadata => metadata);
