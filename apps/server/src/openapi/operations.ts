@@ -118,7 +118,8 @@ export const operations: readonly Operation[] = [
     method: "post",
     path: "/api/flags",
     tag: "Flags",
-    summary: "Create a flag (off in every environment)",
+    summary:
+      "Create a flag (off in every environment). variations: objects {id?, name?, value, description?} or plain values (named on/off, the value, or vN); metadata: up to 32 string/number/boolean entries",
     tokens: admin,
     body: flagCreateSchema,
     responses: { 201: "Created" },
@@ -135,10 +136,11 @@ export const operations: readonly Operation[] = [
     method: "patch",
     path: "/api/flags/{key}",
     tag: "Flags",
-    summary: "Change a flag's fields, archive or unarchive it",
+    summary:
+      "Change a flag's fields, archive or unarchive it. variations: objects matched by id (no id: a new variation) or plain values matched by value; the list's order is the new order, and a variation left out that a config, rule, rollout or prerequisite serves is a 409 naming each use",
     tokens: admin,
     body: flagPatchSchema,
-    responses: ok,
+    responses: { ...ok, 409: "A variation left out is still served (details.uses: variation, environment, flag, where)" },
   },
   { method: "delete", path: "/api/flags/{key}", tag: "Flags", summary: "Archive a flag", tokens: admin, responses: ok },
 
@@ -155,7 +157,7 @@ export const operations: readonly Operation[] = [
     path: "/api/flags/{key}/environments/{env}",
     tag: "Flag configs",
     summary:
-      "Replace a flag config (If-Match: version → 409 when stale; ?dryRun=true: the validated config and its preview, nothing written)",
+      "Replace a flag config; variations by id (stored and shown), name, or index in the flag's current order (If-Match: version → 409 when stale; ?dryRun=true: the validated config and its preview, nothing written)",
     tokens: admin,
     body: flagConfigPutSchema,
     query: dryRunQuerySchema,

@@ -112,6 +112,23 @@ function isVariationObjects(items: unknown[]): boolean {
 export const variationListSchema = z
   .array(z.unknown())
   .max(100)
+  // The JSON Schema (OpenAPI, and the fuzz suite that reads it) names both forms.
+  .meta({
+    description: "Variation objects ({id?, name?, value, description?}) or, for compatibility, plain values",
+    anyOf: [
+      {
+        type: "array",
+        maxItems: 100,
+        items: {
+          type: "object",
+          properties: { id: { type: "string" }, name: { type: "string" }, value: {}, description: { type: "string" } },
+          required: ["value"],
+          additionalProperties: false,
+        },
+      },
+      { type: "array", maxItems: 100, items: {} },
+    ],
+  })
   .transform((items, context): { form: "values"; values: VariationValue[] } | { form: "objects"; variations: VariationInput[] } => {
     if (!isVariationObjects(items)) {
       const parsed = variationsSchema.safeParse(items);
