@@ -73,7 +73,7 @@ for (const backend of backends()) {
           body: { context: { targetingKey: "u1" } },
         });
         expect(res.status).toBe(200);
-        expect(res.body.flags).toEqual([{ key: "banner", value: true, reason: "STATIC", variant: "0", metadata: {} }]);
+        expect(res.body.flags).toEqual([{ key: "banner", value: true, reason: "STATIC", variant: "on", metadata: {} }]);
       }
     });
   });
