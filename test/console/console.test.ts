@@ -236,6 +236,25 @@ describe.skipIf(missing !== undefined && !chromiumRequired)("the console in head
     expect(versions.body.versions[0]).toMatchObject({ version: 4, comment: "Restored version 2 in the console" });
   });
 
+  it("shows the last rollback rehearsal of a flag per environment", async () => {
+    const page = await openPage();
+    await signIn(page, "/flags/maintenance-mode/staging");
+    const panel = page.getByRole("region", { name: "Rollback rehearsals" });
+    await panel.getByText("Never rehearsed. Run switchyard rehearse --env staging --flag maintenance-mode").waitFor();
+    const rehearsal = await api("POST", "/api/rehearsals", { environment: "staging", flag: "maintenance-mode" });
+    expect(rehearsal.body).toMatchObject({ status: "passed", flagOff: { connected: 0 } });
+    await page.reload();
+    const row = panel.locator(`tr[data-rehearsal="${rehearsal.body.id}"]`);
+    await row.waitFor();
+    expect(await row.locator("td").allInnerTexts()).toEqual([
+      "staging",
+      expect.stringMatching(/^passed .* · detected in \d+\.\d\d s$/),
+      "no SDK connected",
+      "no SDK connected",
+    ]);
+    await shoot(page, "flag-rehearsals");
+  });
+
   it("shows a toggle made in one browser in another within 2 s, without a reload", async () => {
     const [first, second] = [await openPage(), await openPage()];
     await Promise.all([signIn(first), signIn(second)]);
