@@ -8,9 +8,9 @@ import { authorizeFromTable } from "./http/authorize";
 import { limitBody } from "./http/body-size";
 import { operations } from "./openapi/operations";
 import type { Db } from "./store/database";
-import type { LiveState } from "./services/live-state";
+import type { ReadSide } from "./live/read-side";
 import type { ObservedEnvironments } from "./services/observed-environments";
-import type { StreamHub } from "./stream/hub";
+import type { StreamHub } from "./live/hub";
 import type { PrometheusSource } from "./deploys/prometheus";
 import type { RehearsalTiming } from "./rehearsals/rehearsal-runner";
 import { SeenContextRecorder } from "./services/seen-context-recorder";
@@ -33,7 +33,7 @@ import { tokenRoutes } from "./routes/tokens";
 
 export interface AppDeps {
   db: Db;
-  live: LiveState;
+  live: ReadSide;
   hub: StreamHub;
   observed: ObservedEnvironments;
   logger: Logger;

@@ -3,22 +3,22 @@ import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import pino, { type Logger } from "pino";
 import { createApp } from "./app";
-import type { ChangeBus } from "./bus/change-bus";
-import { inProcessBus } from "./bus/in-process-bus";
-import { redisBus } from "./bus/redis-bus";
+import type { ChangeBus } from "./live/bus/change-bus";
+import { inProcessBus } from "./live/bus/in-process-bus";
+import { redisBus } from "./live/bus/redis-bus";
 import type { Config } from "./config";
 import { DeployWorker, type DeployWorkerOptions } from "./deploys/deploy-worker";
 import type { RehearsalTiming } from "./rehearsals/rehearsal-runner";
 import { type PrometheusSource, prometheusClient } from "./deploys/prometheus";
 import { WebhookDispatcher } from "./deploys/webhook-dispatcher";
 import { type FirstStartReport, prepareDatabase } from "./services/first-start";
-import { LiveState } from "./services/live-state";
+import { LiveState } from "./live/live-state";
 import { ObservedEnvironments } from "./services/observed-environments";
 import { databaseInstanceTracker } from "./services/sdk-usage";
 import { SeenContextRecorder } from "./services/seen-context-recorder";
 import { startTelemetryRetention, type TelemetryRetention } from "./services/telemetry-retention";
 import { type Database, type DatabaseOptions, openDatabase } from "./store/database";
-import { StreamHub } from "./stream/hub";
+import { StreamHub } from "./live/hub";
 
 const CATCH_UP_INTERVAL_MS = 1_000;
 

@@ -2,7 +2,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeployWorker } from "../src/deploys/deploy-worker";
 import { claimDeploys } from "../src/store/deploys";
-import { readEventId } from "../src/stream/sdk-events";
+import { readEventId } from "../src/live/events/sdk-events";
 import { createSplitFlag, errorRateGuard, settledDeploy } from "./deploy-fixtures";
 import { backends, startTestServer, type TestServer } from "./harness";
 import { eventually } from "../../../test/support/eventually";

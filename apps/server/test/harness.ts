@@ -1,15 +1,15 @@
 import pino from "pino";
 import { inject } from "vitest";
 import type { createApp } from "../src/app";
-import type { ChangeBus } from "../src/bus/change-bus";
+import type { ChangeBus } from "../src/live/bus/change-bus";
 import type { Config } from "../src/config";
 import type { DeployWorker, DeployWorkerOptions } from "../src/deploys/deploy-worker";
 import type { PrometheusSource } from "../src/deploys/prometheus";
 import type { RehearsalTiming } from "../src/rehearsals/rehearsal-runner";
 import { createServer } from "../src/server";
-import type { LiveState } from "../src/services/live-state";
+import type { LiveState } from "../src/live/live-state";
 import type { Database, DatabaseOptions } from "../src/store/database";
-import type { StreamHub } from "../src/stream/hub";
+import type { StreamHub } from "../src/live/hub";
 import { createScratchDatabase } from "../../../test/support/scratch-database";
 
 export type BackendName = "embedded" | "postgres";

@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createScratchDatabase } from "../../../test/support/scratch-database";
-import { CHANGES_CHANNEL, redisBus } from "../src/bus/redis-bus";
+import { CHANGES_CHANNEL, redisBus } from "../src/live/bus/redis-bus";
 import { startTestServer, type TestServer } from "./harness";
 import { SseReader } from "../../../test/support/sse-client";
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SseReader } from "../../../test/support/sse-client";
-import { readEventId } from "../src/stream/sdk-events";
+import { readEventId } from "../src/live/events/sdk-events";
 import { backends, startTestServer, type TestServer } from "./harness";
 
 const ENV = "staging";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, startTestServer, type TestServer } from "./harness";
 import { SseReader } from "../../../test/support/sse-client";
-import { readEventId } from "../src/stream/sdk-events";
+import { readEventId } from "../src/live/events/sdk-events";
 
 /** The change seq an SDK event's id (`<epoch>-<seq>`) names. */
 const seqOf = (id: string | undefined): number => readEventId(id)?.seq ?? Number.NaN;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { AppError, fail, ok, validationFailed, type Issue, type Result } from "../errors";
-import type { LiveState } from "../services/live-state";
+import type { ReadSide } from "../live/read-side";
 import { mutate } from "../services/mutation";
 import { restoreFlagConfig } from "../services/flag-configs";
 import type { Actor } from "../store/audit";
@@ -16,7 +16,7 @@ import { DeployStatuses, type BreachResponse, type Check, type GuardedFlag, type
 
 export interface DeployServiceDeps {
   db: Db;
-  live: Pick<LiveState, "committed" | "environment">;
+  live: Pick<ReadSide, "committed" | "environment">;
   /** Where checks with a `query` read their samples (`PROMETHEUS_URL`); none when unset. */
   prometheus?: PrometheusSource | undefined;
 }

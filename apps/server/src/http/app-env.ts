@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { AuthToken } from "../services/live-state";
+import type { AuthToken } from "../live/live-state";
 
 /** What middleware puts on the Hono context for handlers. */
 export interface AppEnv {

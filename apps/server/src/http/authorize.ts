@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { hashToken } from "../auth/token-secrets";
 import { AppError } from "../errors";
 import type { Operation } from "../openapi/operations";
-import type { AuthToken } from "../services/live-state";
+import type { AuthToken } from "../live/live-state";
 import type { AppEnv } from "./app-env";
 
 export interface TokenLookup {

@@ -9,7 +9,7 @@ import { DEFAULT_CLIENT_RATE_LIMIT } from "../http/public-limits";
 import { perTokenRateLimit, TokenBuckets, type RateLimit } from "../http/rate-limit";
 import { CountSources } from "../store/schema";
 import { jsonShapeProblem, parseValue, readJson } from "../http/validation";
-import { serveAdmittedSse } from "../stream/hono-sse";
+import { serveAdmittedSse } from "../live/transport/hono-sse";
 import { evaluateForClientJson } from "../services/client-evaluation";
 import { recordMetrics } from "../services/sdk-usage";
 import { tokenEnvironment, type RouteDeps } from "./route-deps";
@@ -48,7 +48,7 @@ export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) 
   const rateLimited = perTokenRateLimit(options.rateLimit ?? DEFAULT_CLIENT_RATE_LIMIT);
   // EventSource cannot send a body or headers: the context comes base64url-encoded in the query.
   // Registered before the CORS middleware, which would touch `c.res` and so defeat the Node stream
-  // path (see stream/node-sse.ts); EventSource sends a simple GET, so no preflight is needed.
+  // path (see live/transport/node-sse.ts); EventSource sends a simple GET, so no preflight is needed.
   app.get("/stream", rateLimited, (c) => {
     const encoded = c.req.query("context");
     if (encoded === undefined)

@@ -1,18 +1,18 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/app-env";
-import type { LiveState } from "../services/live-state";
-import { serveAdmittedSse } from "../stream/hono-sse";
+import type { ReadSide } from "../live/read-side";
+import { serveAdmittedSse } from "../live/transport/hono-sse";
 import { tokenEnvironment, type RouteDeps } from "./route-deps";
 
 /** The refresh a replica is running to catch up with a change another replica announced (one at a time). */
-const catchingUp = new WeakMap<LiveState, Promise<void>>();
+const catchingUp = new WeakMap<ReadSide, Promise<void>>();
 
 /**
  * Before a bulk evaluation that an event stream triggered: when `?flagConfigEtag=<epoch>-<seq>`
  * names a change of this database's history that this replica has not applied yet, apply the
  * change log first. One refresh runs at a time per replica, so a forged number costs at most that.
  */
-export async function catchUpTo(live: LiveState, flagConfigEtag: string | undefined): Promise<void> {
+export async function catchUpTo(live: ReadSide, flagConfigEtag: string | undefined): Promise<void> {
   const match = flagConfigEtag === undefined ? null : /^(.+)-(\d{1,15})$/.exec(flagConfigEtag);
   if (match === null || match[1] !== live.epoch || Number(match[2]) <= live.appliedSeq) return;
   let running = catchingUp.get(live);
@@ -25,7 +25,7 @@ export async function catchUpTo(live: LiveState, flagConfigEtag: string | undefi
 
 /**
  * `GET /ofrep/v1/events?token=<client token>`: the SSE stream a bulk answer advertises to client
- * tokens (stream/ofrep-events.ts). Registered before the OFREP app's CORS middleware, which would
+ * tokens (live/events/ofrep-events.ts). Registered before the OFREP app's CORS middleware, which would
  * touch `c.res` and defeat the Node stream path; EventSource sends a simple GET, so the one CORS
  * header it needs is written with the stream. The token comes as `?token=` (the route table's
  * `queryToken`), as EventSource cannot set headers.

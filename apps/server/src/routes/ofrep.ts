@@ -9,7 +9,8 @@ import { compressJson } from "../http/compression";
 import { DEFAULT_CLIENT_RATE_LIMIT } from "../http/public-limits";
 import { perTokenRateLimit, type RateLimit } from "../http/rate-limit";
 import { jsonShapeProblem, zodIssues } from "../http/validation";
-import type { EnvironmentView, LiveState } from "../services/live-state";
+import type { EnvironmentView } from "../live/live-state";
+import type { ReadSide } from "../live/read-side";
 import type { SeenContextRecorder } from "../services/seen-context-recorder";
 import {
   evaluateOfrepBulk,
@@ -19,7 +20,7 @@ import {
   type OfrepErrorCode,
 } from "../services/ofrep-evaluation";
 import { etagMatches } from "../http/etag";
-import { ofrepEventStreams } from "../stream/ofrep-events";
+import { ofrepEventStreams } from "../live/events/ofrep-events";
 import { catchUpTo, ofrepEventRoute } from "./ofrep-events";
 import { tokenEnvironment, type RouteDeps } from "./route-deps";
 
@@ -79,7 +80,7 @@ async function readOfrepRequest(c: Context<AppEnv>): Promise<ParsedRequest> {
   return { ok: true, context: normalizeContext(parsed.data.context ?? {}) };
 }
 
-function tokenView(c: Context<AppEnv>, live: LiveState): { view: EnvironmentView; audience: OfrepAudience } {
+function tokenView(c: Context<AppEnv>, live: ReadSide): { view: EnvironmentView; audience: OfrepAudience } {
   return { view: tokenEnvironment(c, live), audience: c.get("token").kind === "client" ? "client" : "server" };
 }
 
@@ -94,7 +95,7 @@ function bearerSecret(c: Context<AppEnv>): string {
  * on those statuses without reading the body.
  */
 export function ofrepRoutes(
-  deps: { live: LiveState; seenContexts?: SeenContextRecorder } & Partial<Pick<RouteDeps, "hub" | "admitStream">>,
+  deps: { live: ReadSide; seenContexts?: SeenContextRecorder } & Partial<Pick<RouteDeps, "hub" | "admitStream">>,
   options: OfrepRouteOptions = {},
 ) {
   const app = new Hono<AppEnv>();

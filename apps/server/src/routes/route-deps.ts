@@ -3,16 +3,17 @@ import { AppError } from "../errors";
 import type { Actor } from "../store/audit";
 import type { Db } from "../store/database";
 import type { AppEnv } from "../http/app-env";
-import type { EnvironmentView, LiveState } from "../services/live-state";
+import type { EnvironmentView } from "../live/live-state";
+import type { ReadSide } from "../live/read-side";
 import type { ObservedEnvironments } from "../services/observed-environments";
-import type { StreamHub } from "../stream/hub";
+import type { StreamHub } from "../live/hub";
 import type { PrometheusSource } from "../deploys/prometheus";
 import type { SeenContextRecorder } from "../services/seen-context-recorder";
 import type { RehearsalTiming } from "../rehearsals/rehearsal-runner";
 
 export interface RouteDeps {
   db: Db;
-  live: LiveState;
+  live: ReadSide;
   hub: StreamHub;
   /** Which environments have a deploy observing them (SDKs there report every second). */
   observed: ObservedEnvironments;
@@ -32,7 +33,7 @@ export function actorOf(c: Context<AppEnv>): Actor {
 }
 
 /** The environment an SDK, client or deploy token belongs to, as this replica serves it. */
-export function tokenEnvironment(c: Context<AppEnv>, live: Pick<LiveState, "environment">): EnvironmentView {
+export function tokenEnvironment(c: Context<AppEnv>, live: Pick<ReadSide, "environment">): EnvironmentView {
   const envKey = c.get("token").environmentKey;
   const view = envKey === null ? undefined : live.environment(envKey);
   if (!view) throw new AppError("NOT_FOUND", `The token's environment '${envKey ?? "?"}' does not exist`);

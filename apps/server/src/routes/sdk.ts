@@ -1,6 +1,6 @@
 import type { EvaluationContext } from "@switchyard/core";
 import { contextSchema, flagKeySchema, normalizeContext } from "@switchyard/core/schema";
-import type { EnvironmentView } from "../services/live-state";
+import type { EnvironmentView } from "../live/live-state";
 import type { SeenContextRecorder } from "../services/seen-context-recorder";
 import { Hono } from "hono";
 import { z } from "zod";
@@ -9,11 +9,11 @@ import type { AppEnv } from "../http/app-env";
 import { readJson } from "../http/validation";
 import { recordMetrics } from "../services/sdk-usage";
 import { CountSources } from "../store/schema";
-import { serveAdmittedSse } from "../stream/hono-sse";
+import { serveAdmittedSse } from "../live/transport/hono-sse";
 import { tokenEnvironment, type RouteDeps } from "./route-deps";
 import { compressJson } from "../http/compression";
 import { etagMatches } from "../http/etag";
-import { parseEventId } from "../stream/sdk-events";
+import { parseEventId } from "../live/events/sdk-events";
 import { EPOCH_PATTERN } from "../store/database-epoch";
 
 export const instanceIdSchema = z

@@ -14,12 +14,12 @@ import { fail, ok, type Result } from "../errors";
 import type { Db } from "../store/database";
 import { getEnvironment } from "../store/environments";
 import { type ConfigChange, type PreparedConfig, prepareFlagConfig } from "./flag-configs";
-import type { LiveState } from "./live-state";
+import type { ReadSide } from "../live/read-side";
 import { type SeenContextRecorder, sampledAttributes } from "./seen-context-recorder";
 
 export interface PreviewDeps {
   db: Db;
-  live: LiveState;
+  live: ReadSide;
   seenContexts: SeenContextRecorder;
 }
 

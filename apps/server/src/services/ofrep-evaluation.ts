@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { EvaluationContext, EvaluationResult, FlagMetadata, Reason, VariationValue } from "@switchyard/core";
-import type { EnvironmentView } from "./environment-view";
+import type { EnvironmentView } from "../live/environment-view";
 
 /**
  * The OpenFeature Remote Evaluation Protocol's view of an evaluation

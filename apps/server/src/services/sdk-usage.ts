@@ -4,8 +4,8 @@ import type { Db } from "../store/database";
 import { isPostgresError, PostgresErrors } from "../store/postgres-errors";
 import { CountSources, type CountSource } from "../store/schema";
 import { addEvaluationCounts, addEventCounts, listEventNames, listInstances, markStreams, recordInstanceReport } from "../store/sdk-usage";
-import type { InstanceTracker } from "../stream/hub";
-import type { LiveState } from "./live-state";
+import type { InstanceTracker } from "../live/hub";
+import type { ReadSide } from "../live/read-side";
 
 /** An instance counts as connected while its stream was seen within this window (3 heartbeats). */
 export const CONNECTED_WINDOW_MS = 45_000;
@@ -98,7 +98,7 @@ function capped<T extends { count: number }>(entries: T[], source: CountSource):
  * instance (not even by naming a real server instance's id).
  */
 export async function recordMetrics(
-  deps: { db: Db; live: LiveState },
+  deps: { db: Db; live: ReadSide },
   from: { environmentKey: string; source: CountSource },
   report: MetricsReport,
   at = new Date(),

@@ -2,7 +2,7 @@ import { attributesUsed, type EvaluationContext, sampleContext, type WeightedCon
 import type { Logger } from "pino";
 import type { Db } from "../store/database";
 import { addSeenContexts, listSeenContexts, samplingEnvironments, type SeenContextInput } from "../store/seen-contexts";
-import type { EnvironmentView } from "./live-state";
+import type { EnvironmentView } from "../live/live-state";
 
 /** Contexts kept per environment (a weighted reservoir in `seen_contexts`). */
 export const SEEN_CONTEXTS_CAPACITY = 10_000;

@@ -1,4 +1,4 @@
-import type { StreamEvent } from "./sdk-events";
+import type { StreamEvent } from "../events/sdk-events";
 
 /** Where a stream's events go; the route adapts Hono's SSE helper to this. */
 export interface SseSink {

@@ -1,7 +1,7 @@
 import type { Segment } from "@switchyard/core";
-import type { Change } from "../store/changes";
-import type { EnvironmentView } from "../services/live-state";
-import type { MetricsHint } from "../services/observed-environments";
+import type { Change } from "../../store/changes";
+import type { EnvironmentView } from "../live-state";
+import type { MetricsHint } from "../../services/observed-environments";
 
 /** One SSE event, ready to write: `data` is serialized JSON. */
 export interface StreamEvent {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { encode, encodeComment } from "eventsource-encoder";
 import { reconnectDelayMs } from "./reconnect-delay";
-import type { StreamEvent } from "./sdk-events";
+import type { StreamEvent } from "../events/sdk-events";
 import type { SseSink } from "./sse-sink";
 
 /**

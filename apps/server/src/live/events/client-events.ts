@@ -1,6 +1,6 @@
 import type { EvaluationContext } from "@switchyard/core";
-import { evaluatedFragments } from "../services/client-evaluation";
-import type { EnvironmentView } from "../services/live-state";
+import { evaluatedFragments } from "../../services/client-evaluation";
+import type { EnvironmentView } from "../live-state";
 import { eventId, type StreamEvent } from "./sdk-events";
 
 /** What a client stream last sent: flag key → the JSON fragment of its value. */

@@ -2,12 +2,12 @@ import type { EvaluationContext } from "@switchyard/core";
 import type { Logger } from "pino";
 import { changesSince, type Change } from "../store/changes";
 import type { Db } from "../store/database";
-import type { AppliedChanges, LiveState } from "../services/live-state";
+import type { AppliedChanges, LiveState } from "./live-state";
 import { metricsHint, type ObservedEnvironments } from "../services/observed-environments";
-import { clientValuesPatch, clientValuesPut, type ClientValues } from "./client-events";
-import { ofrepRefetchEvent } from "./ofrep-events";
-import { concerns, metricsEvent, putEvent, sdkEvents, type StreamEvent } from "./sdk-events";
-import type { SseSink } from "./sse-sink";
+import { clientValuesPatch, clientValuesPut, type ClientValues } from "./events/client-events";
+import { ofrepRefetchEvent } from "./events/ofrep-events";
+import { concerns, metricsEvent, putEvent, sdkEvents, type StreamEvent } from "./events/sdk-events";
+import type { SseSink } from "./transport/sse-sink";
 
 export const HEARTBEAT_MS = 15_000;
 /**
@@ -37,7 +37,7 @@ interface ClientConnection {
   values: ClientValues;
 }
 
-/** An OFREP event stream: told to refetch when its environment changes (stream/ofrep-events.ts). */
+/** An OFREP event stream: told to refetch when its environment changes (live/events/ofrep-events.ts). */
 interface OfrepConnection {
   environmentKey: string;
   tokenId: string;

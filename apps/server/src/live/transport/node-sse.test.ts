@@ -3,7 +3,7 @@ import { connect, type AddressInfo, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { serveNodeSse } from "./node-sse";
 import { RECONNECT_DELAY_MS, reconnectDelayMs } from "./reconnect-delay";
-import type { StreamEvent } from "./sdk-events";
+import type { StreamEvent } from "../events/sdk-events";
 import type { SseSink } from "./sse-sink";
 
 /** A Node server whose one route is an SSE stream; the test holds its sink and hears when it unregisters. */

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { TokenKind } from "../auth/token-secrets";
-import type { ChangeBus } from "../bus/change-bus";
+import type { ChangeBus } from "./bus/change-bus";
 import { changesSince, latestSeq, type Change } from "../store/changes";
 import { readDatabaseEpoch } from "../store/database-epoch";
 import type { Db } from "../store/database";
