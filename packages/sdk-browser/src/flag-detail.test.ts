@@ -32,6 +32,19 @@ describe("variationDetail", () => {
     expect(c.variationDetail("object", { limit: 1 })).toEqual({ value: { limit: 3 }, variation: 1, reason: "DISABLED" });
   });
 
+  it("reports the server's variant and the flag's metadata", async () => {
+    const c = await withFlags({
+      layout: { value: "one-page", variation: 1, variant: "one-page", reason: "STATIC", metadata: { owner: "payments", ticket: 4411 } },
+    });
+    expect(c.variationDetail("layout", "classic")).toStrictEqual({
+      value: "one-page",
+      variation: 1,
+      reason: "STATIC",
+      variant: "one-page",
+      flagMetadata: { owner: "payments", ticket: 4411 },
+    });
+  });
+
   it.each([
     ["bool", "yes"],
     ["bool", 1],

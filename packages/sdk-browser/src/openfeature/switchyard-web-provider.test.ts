@@ -60,6 +60,18 @@ describe("SwitchyardWebProvider", () => {
     expect(client.getObjectDetails("limits", { max: 1 })).toMatchObject({ value: { max: 3 }, variant: "1", reason: "DEFAULT" });
   });
 
+  it("reports the variation's name as variant and the flag's metadata", async () => {
+    const layout = { value: "one-page", variation: 1, variant: "one-page", reason: "STATIC" as const, metadata: { owner: "payments" } };
+    await OpenFeature.setProviderAndWait(domain, provider(new FakeFetch(evaluated({ layout }))), { targetingKey: "user-42" });
+    expect(OpenFeature.getClient(domain).getStringDetails("layout", "classic")).toStrictEqual({
+      flagKey: "layout",
+      flagMetadata: { owner: "payments" },
+      value: "one-page",
+      variant: "one-page",
+      reason: "STATIC",
+    });
+  });
+
   it("maps missing flags and type mismatches to OpenFeature's error codes, serving the default", async () => {
     const fetch = new FakeFetch(evaluated({ color, broken: { value: null, variation: null, reason: "ERROR", errorCode: "PARSE_ERROR" } }));
     await OpenFeature.setProviderAndWait(domain, provider(fetch), { targetingKey: "user-42" });

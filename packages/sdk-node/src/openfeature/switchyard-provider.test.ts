@@ -15,6 +15,12 @@ const initial = snapshot(1, [
   staticFlag("config", [{ retries: 3 }], 0),
   staticFlag("launch", [true], 0),
   {
+    ...staticFlag("layout", ["classic", "one-page"], 1),
+    variationNames: ["classic", "one-page"],
+    metadata: { owner: "payments", ticket: 4411 },
+    rules: [{ id: "beta", conditions: [{ attribute: "beta", operator: "in", values: [true] }], serve: { variation: 0 } }],
+  },
+  {
     ...booleanFlag("launched", true),
     rules: [
       { id: "after", conditions: [{ attribute: "signup", operator: "after", values: ["2026-01-01T00:00:00Z"] }], serve: { variation: 0 } },
@@ -52,6 +58,25 @@ describe("SwitchyardProvider", () => {
     expect(await client.getNumberValue("limit", 0)).toBe(10);
     expect(await client.getObjectValue("config", {})).toStrictEqual({ retries: 3 });
     expect(await client.getBooleanValue("launched", false, { signup: new Date("2026-06-01T00:00:00Z") })).toBe(true);
+  });
+
+  it("reports the variation's name as variant and the flag's metadata beside the rule id", async () => {
+    await OpenFeature.setProviderAndWait(domain, new SwitchyardProvider(h.client()));
+    const client = OpenFeature.getClient(domain);
+    expect(await client.getStringDetails("layout", "?", { targetingKey: "u1", beta: true })).toStrictEqual({
+      flagKey: "layout",
+      flagMetadata: { owner: "payments", ticket: 4411, ruleId: "beta" },
+      value: "classic",
+      variant: "classic",
+      reason: "TARGETING_MATCH",
+    });
+    expect(await client.getStringDetails("layout", "?", { targetingKey: "u1" })).toStrictEqual({
+      flagKey: "layout",
+      flagMetadata: { owner: "payments", ticket: 4411 },
+      value: "one-page",
+      variant: "one-page",
+      reason: "DEFAULT",
+    });
   });
 
   it("maps errors to OpenFeature's codes, serving the default", async () => {
