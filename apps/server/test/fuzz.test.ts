@@ -139,6 +139,8 @@ describe(`fuzzing every route with malformed requests on ${backend.name} (seed $
       findings: [],
       unhandled: [],
     });
+    // Every stream the fuzz opened (SDK, client, OFREP events) ended when it hung up: none holds the server.
+    await expect.poll(() => server.hub.counts, { timeout: 5_000 }).toEqual({ sdk: 0, client: 0, ofrep: 0 });
     expect((await server.request("GET", "/healthz", { token: null })).status).toBe(200);
     // Values may have changed (fuzzed writes succeed now and then); evaluation must still answer.
     const evaluated = await server.request("POST", "/api/client/evaluate", {
