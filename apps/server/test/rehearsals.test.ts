@@ -149,8 +149,17 @@ for (const backend of backends()) {
           },
         },
       });
-      const allowed = await rehearse({ environment: "production", flag: FLAG, targetMs: TARGET_MS, allowProduction: true });
-      expect(allowed.body).toMatchObject({ status: "passed", flagOff: { connected: 0 }, restore: { connected: 0 } });
+      // Allowed, and one at a time: a second one would snapshot the first's flag-off as the config to restore.
+      const both = await Promise.all(
+        [0, 1].map(() => rehearse({ environment: "production", flag: FLAG, targetMs: TARGET_MS, allowProduction: true })),
+      );
+      const [allowed, refused] = both[0]?.status === 201 ? both : [both[1], both[0]];
+      expect(allowed?.body).toMatchObject({ status: "passed", flagOff: { connected: 0 }, restore: { connected: 0 } });
+      expect(refused).toMatchObject({
+        status: 409,
+        body: { error: { code: "CONFLICT", message: "A rehearsal of 'new-checkout' in 'production' is still running" } },
+      });
+      expect((await server.request("GET", `/api/flags/${FLAG}/environments/production`)).body.enabled).toBe(true);
 
       expect(await rehearse({ environment: "nowhere", flag: "nothing", targetMs: 0 })).toMatchObject({
         status: 400,

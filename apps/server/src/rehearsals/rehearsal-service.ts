@@ -17,7 +17,7 @@ export interface RehearsalInput {
   allowProduction?: boolean | undefined;
 }
 
-/** A rehearsal still `running` after this long died with its replica; another may start. */
+/** A rehearsal still `running` after this long died with its replica; another may start (one runs at a time). */
 const ABANDONED_AFTER_MS = 15 * 60_000;
 
 const newRehearsalId = () => `reh_${randomBytes(12).toString("base64url")}`;
@@ -68,9 +68,7 @@ async function admissible(db: Db, input: RehearsalInput): Promise<Result<void>> 
       ),
     };
   }
-  const running = await store.runningRehearsal(db, input.flag, input.environment, new Date(Date.now() - ABANDONED_AFTER_MS));
-  if (running !== undefined)
-    return fail("CONFLICT", `Rehearsal '${running.id}' of '${input.flag}' in '${input.environment}' is still running`);
+  await store.abandonRehearsals(db, input.flag, input.environment, new Date(Date.now() - ABANDONED_AFTER_MS));
   return ok(undefined);
 }
 
@@ -97,6 +95,7 @@ export async function rehearse(
     createdBy: actor.name,
     startedAt: new Date(),
   });
+  if (row === undefined) return fail("CONFLICT", `A rehearsal of '${input.flag}' in '${input.environment}' is still running`);
   const run = { id: row.id, environment: input.environment, flag: input.flag, targetMs };
   // The flag-off and the restore are audited as the rehearsal's: the actor names it.
   const rehearsalActor: Actor = { tokenId: actor.tokenId, name: `${actor.name} (rehearsal ${row.id})` };

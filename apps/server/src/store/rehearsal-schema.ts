@@ -1,4 +1,5 @@
-import { index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import type { RehearsalResult, RehearsalStatus } from "../rehearsals/types";
 import { environments, flags } from "./schema";
 
@@ -24,5 +25,9 @@ export const rehearsals = pgTable(
     startedAt: at("started_at").notNull(),
     finishedAt: at("finished_at"),
   },
-  (t) => [index("rehearsals_flag_idx").on(t.flagKey, t.environmentKey, t.startedAt)],
+  (t) => [
+    index("rehearsals_flag_idx").on(t.flagKey, t.environmentKey, t.startedAt),
+    // One running rehearsal per flag and environment: a second would snapshot the first's flag-off and "restore" it.
+    uniqueIndex("rehearsals_running_idx").on(t.flagKey, t.environmentKey).where(sql`status = 'running'`),
+  ],
 );

@@ -1,15 +1,36 @@
-import { and, desc, eq, gte, inArray, isNull, max, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, max, type SQL } from "drizzle-orm";
 import type { Db } from "./database";
 import { deploys } from "./deploy-schema";
+import { isPostgresError, PostgresErrors } from "./postgres-errors";
 import { rehearsals } from "./rehearsal-schema";
 import type { RehearsalResult, RehearsalStatus } from "../rehearsals/types";
 
 export type RehearsalRow = typeof rehearsals.$inferSelect;
 
-export async function insertRehearsal(db: Db, row: typeof rehearsals.$inferInsert): Promise<RehearsalRow> {
-  const [inserted] = await db.insert(rehearsals).values(row).returning();
-  if (!inserted) throw new Error("rehearsals insert returned no row");
-  return inserted;
+/** Undefined when the flag already has a running rehearsal in the environment (`rehearsals_running_idx`). */
+export async function insertRehearsal(db: Db, row: typeof rehearsals.$inferInsert): Promise<RehearsalRow | undefined> {
+  try {
+    const [inserted] = await db.insert(rehearsals).values(row).returning();
+    return inserted;
+  } catch (error) {
+    if (isPostgresError(error, PostgresErrors.uniqueViolation)) return undefined;
+    throw error;
+  }
+}
+
+/** Rows still `running` that started before `before` died with their replica: they end as `error`. */
+export async function abandonRehearsals(db: Db, flagKey: string, environmentKey: string, before: Date): Promise<void> {
+  await db
+    .update(rehearsals)
+    .set({ status: "error", summary: "error: abandoned (the server stopped during the rehearsal)", finishedAt: new Date() })
+    .where(
+      and(
+        eq(rehearsals.flagKey, flagKey),
+        eq(rehearsals.environmentKey, environmentKey),
+        eq(rehearsals.status, "running"),
+        lt(rehearsals.startedAt, before),
+      ),
+    );
 }
 
 export async function updateRehearsal(
@@ -40,23 +61,6 @@ export function listRehearsals(
     .where(conditions.length > 0 ? and(...conditions) : undefined)
     .orderBy(desc(rehearsals.startedAt), desc(rehearsals.id))
     .limit(filter.limit);
-}
-
-/** A rehearsal of the flag in the environment still running (started after `since`). */
-export async function runningRehearsal(db: Db, flagKey: string, environmentKey: string, since: Date): Promise<RehearsalRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(rehearsals)
-    .where(
-      and(
-        eq(rehearsals.flagKey, flagKey),
-        eq(rehearsals.environmentKey, environmentKey),
-        eq(rehearsals.status, "running"),
-        gte(rehearsals.startedAt, since),
-      ),
-    )
-    .limit(1);
-  return row;
 }
 
 /** The newest rehearsal of each environment for one flag. */
