@@ -8,6 +8,7 @@ import { FlagConfigEditor } from "./flag-config-editor";
 import { FlagDetailsForm } from "./flag-details-form";
 import { RehearsalsPanel } from "./rehearsals-panel";
 import { VersionsPanel } from "./versions-panel";
+import { VariationsPanel } from "./variations-panel";
 
 interface Instances {
   environment: string;
@@ -78,6 +79,7 @@ export function FlagEnvironmentPage({ flag, environment }: { flag: string; envir
             onSaved={reload}
           />
           <div class="side">
+            <VariationsPanel flag={flagInfo.data} />
             <VersionsPanel flag={flag} environment={environment} current={config.data.version} onRestored={reload} />
             <RehearsalsPanel flag={flag} rehearsals={flagInfo.data.lastRehearsals ?? {}} />
             <section class="panel" aria-labelledby="flag-audit-title">
