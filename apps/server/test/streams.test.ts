@@ -93,6 +93,16 @@ for (const backend of backends()) {
       expect(seqOf(events[1]?.id)).toBeGreaterThan(seqOf(events[0]?.id));
     });
 
+    it("answers HEAD with the stream's headers and opens no stream", async () => {
+      const before = server.hub.counts.sdk;
+      const res = await server.request("HEAD", "/api/sdk/stream", { token: sdkToken });
+      expect({ status: res.status, type: res.headers.get("content-type"), open: server.hub.counts.sdk - before }).toEqual({
+        status: 200,
+        type: "text/event-stream",
+        open: 0,
+      });
+    });
+
     it("answers an unusable Last-Event-ID with a fresh put", async () => {
       // Ids of another database history (a restored backup), and bare seqs from before epochs, resume nothing.
       for (const id of ["not-a-number", "99999999", "000000000000-1", "1"]) {

@@ -23,6 +23,10 @@ function isNodeBindings(env: unknown): env is NodeBindings {
  * helper does it.
  */
 export function serveSse(c: Context, register: (sink: SseSink) => Promise<() => void>, headers: Record<string, string> = {}): Response {
+  // HEAD asks for the headers only: opening a stream would register a reader that nothing ever
+  // reads or hangs up (the body of a HEAD answer is dropped).
+  if (c.req.method === "HEAD")
+    return new Response(null, { status: 200, headers: { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache" } });
   const bindings: unknown = c.env;
   if (isNodeBindings(bindings)) return serveNodeSse(bindings, register, headers);
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
@@ -60,6 +64,7 @@ export function serveAdmittedSse(
   register: (sink: SseSink) => Promise<() => void>,
   headers: Record<string, string> = {},
 ): Response {
+  if (c.req.method === "HEAD") release();
   try {
     return serveSse(
       c,
