@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { evaluationCounts, eventCounts } from "../src/store/schema";
 import { backends, startTestServer, type TestServer } from "./harness";
 
 interface VariationView {
@@ -107,6 +109,49 @@ for (const backend of backends()) {
       expect(removed.body.variations).toEqual([a, c]);
       const dependent = await server.request("GET", "/api/flags/dependent/environments/production");
       expect(dependent.body.prerequisites).toEqual([{ flag: "colour", variation: blue?.id }]);
+    });
+
+    it("moves recorded counts with their variations when the list is reordered, and drops a removed one's", async () => {
+      const created = await server.request("POST", "/api/flags", { body: { key: "counted", variations: ["a", "b", "c"] } });
+      expect(created.status).toBe(201);
+      const report = await server.request("POST", "/api/sdk/metrics", {
+        token: sdk,
+        body: {
+          instanceId: "counting-instance",
+          evaluations: [
+            { flag: "counted", variation: 0, count: 10 },
+            { flag: "counted", variation: 1, count: 20 },
+            { flag: "counted", variation: 2, count: 30 },
+          ],
+          events: [{ event: "purchase", flag: "counted", variation: 1, count: 5 }],
+        },
+      });
+      expect(report.status).toBe(202);
+      const countsByName = async () => {
+        const flag = (await server.request("GET", "/api/flags/counted")).body as { variations: VariationView[] };
+        const name = (position: number) => flag.variations[position]?.name ?? `?${position}`;
+        const evaluations = await server.database.db
+          .select({ variation: evaluationCounts.variation, count: evaluationCounts.count })
+          .from(evaluationCounts)
+          .where(eq(evaluationCounts.flagKey, "counted"));
+        const events = await server.database.db
+          .select({ variation: eventCounts.variation, count: eventCounts.count })
+          .from(eventCounts)
+          .where(eq(eventCounts.flagKey, "counted"));
+        return {
+          evaluations: Object.fromEntries(evaluations.map((r) => [name(r.variation), Number(r.count)])),
+          events: Object.fromEntries(events.map((r) => [name(r.variation), Number(r.count)])),
+        };
+      };
+      expect(await countsByName()).toEqual({ evaluations: { a: 10, b: 20, c: 30 }, events: { b: 5 } });
+
+      // Reversed: every count still belongs to the variation it counted.
+      expect((await server.request("PATCH", "/api/flags/counted", { body: { variations: ["c", "b", "a"] } })).status).toBe(200);
+      expect(await countsByName()).toEqual({ evaluations: { a: 10, b: 20, c: 30 }, events: { b: 5 } });
+
+      // "b" removed (no config serves it): its counts go; the others keep theirs at their new positions.
+      expect((await server.request("PATCH", "/api/flags/counted", { body: { variations: ["c", "a"] } })).status).toBe(200);
+      expect(await countsByName()).toEqual({ evaluations: { a: 10, c: 30 }, events: {} });
     });
 
     it("answers 400 naming an unknown variation id, a duplicate name or an unknown reference", async () => {

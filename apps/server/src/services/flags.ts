@@ -5,6 +5,7 @@ import type { Actor } from "../store/audit";
 import { listEnvironments } from "../store/environments";
 import { listAllConfigs, listConfigsOfFlag, writeConfig, type FlagConfigRow } from "../store/flag-configs";
 import * as flagsStore from "../store/flags";
+import { moveVariationCounts } from "../store/variation-counts";
 import { defaultConfig, defaultVariations, expectedLifetimeDaysByKind, type FlagKind } from "./flag-defaults";
 import { changedVariations, createVariations, editVariations, usesOfRemoved } from "./flag-variations";
 import { mutate, type ServiceDeps } from "./mutation";
@@ -175,6 +176,14 @@ export function updateFlag(
       ...(archived === undefined ? {} : { archivedAt: archived ? (before.archivedAt ?? new Date()) : null }),
     });
     if (!row) return fail("NOT_FOUND", `Flag '${key}' does not exist`);
+    if (variations !== undefined) {
+      const positions = new Map(variations.map((v, index) => [v.id, index]));
+      await moveVariationCounts(
+        tx,
+        key,
+        before.variations.map((v) => positions.get(v.id) ?? null),
+      );
+    }
     const action =
       archived === true && before.archivedAt === null
         ? "flag.archive"
