@@ -236,6 +236,45 @@ describe.skipIf(missing !== undefined && !chromiumRequired)("the console in head
     expect(versions.body.versions[0]).toMatchObject({ version: 4, comment: "Restored version 2 in the console" });
   });
 
+  it("renames a variation and sets metadata, and shows the 409 when a removed variation is still served", async () => {
+    const page = await openPage();
+    await signIn(page, `/flags/${FLAG}/production`);
+    const panel = page.getByRole("form", { name: `Variations of ${FLAG}` });
+    const before = (await api("GET", `/api/flags/${FLAG}`)).body.variations;
+    await panel.getByLabel("Name of variation 1").fill("enabled");
+    await panel.getByLabel("Description of variation 1").fill("the new checkout");
+    await panel.getByRole("button", { name: "Add metadata" }).click();
+    await panel.getByLabel("Metadata key 1").fill("owner");
+    await panel.getByLabel("Metadata value 1").fill("checkout-team");
+    await panel.getByRole("button", { name: "Update variations and metadata" }).click();
+    await expect
+      .poll(async () => (await api("GET", `/api/flags/${FLAG}`)).body, { timeout: 10_000 })
+      .toMatchObject({
+        variations: [
+          { id: before[0].id, name: "enabled", value: true, description: "the new checkout" },
+          { id: before[1].id, value: false },
+        ],
+        metadata: { owner: "checkout-team" },
+      });
+    // Production still serves the same variation, now under its new name, in the SDK too.
+    await eventually(
+      async () => sdk!.variationDetail(FLAG, { key: "user-1" }, false).variant,
+      (variant) => variant === "enabled",
+      5_000,
+    );
+    expect(sdk!.variationDetail(FLAG, { key: "user-1" }, false)).toMatchObject({ value: true, variant: "enabled" });
+
+    // Every environment's config serves the second variation when off: removing it is refused, and says why.
+    await page.reload();
+    await panel.getByRole("button", { name: "Remove variation 2" }).click();
+    await panel.getByRole("button", { name: "Update variations and metadata" }).click();
+    await panel
+      .getByRole("alert")
+      .getByText(/still serves the variations you removed/)
+      .waitFor();
+    expect((await api("GET", `/api/flags/${FLAG}`)).body.variations).toHaveLength(2);
+  });
+
   it("shows the last rollback rehearsal of a flag per environment", async () => {
     const page = await openPage();
     await signIn(page, "/flags/maintenance-mode/staging");

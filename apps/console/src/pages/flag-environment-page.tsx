@@ -79,7 +79,14 @@ export function FlagEnvironmentPage({ flag, environment }: { flag: string; envir
             onSaved={reload}
           />
           <div class="side">
-            <VariationsPanel flag={flagInfo.data} />
+            <VariationsPanel
+              key={flagInfo.data.updatedAt}
+              flag={flagInfo.data}
+              onSaved={() => {
+                flagInfo.reload();
+                reload();
+              }}
+            />
             <VersionsPanel flag={flag} environment={environment} current={config.data.version} onRestored={reload} />
             <RehearsalsPanel flag={flag} rehearsals={flagInfo.data.lastRehearsals ?? {}} />
             <section class="panel" aria-labelledby="flag-audit-title">
