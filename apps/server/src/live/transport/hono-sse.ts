@@ -76,10 +76,7 @@ export function serveAdmittedSse(
           release();
           throw error;
         }
-        return () => {
-          unregister();
-          release();
-        };
+        return releasing(unregister, release);
       },
       headers,
     );
@@ -87,4 +84,13 @@ export function serveAdmittedSse(
     release();
     throw error;
   }
+}
+
+// Outside serveAdmittedSse, so an open stream's unregister function does not keep the route's
+// `register` closure (and what it captured, such as the view the stream started from) alive.
+function releasing(unregister: () => void, release: () => void): () => void {
+  return () => {
+    unregister();
+    release();
+  };
 }
