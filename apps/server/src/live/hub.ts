@@ -6,7 +6,7 @@ import type { AppliedChanges, LiveState } from "./live-state";
 import { metricsHint, type ObservedEnvironments } from "../services/observed-environments";
 import { clientValuesPatch, clientValuesPut, type ClientValues } from "./events/client-events";
 import { ofrepRefetchEvent } from "./events/ofrep-events";
-import { concerns, metricsEvent, putEvent, sdkEvents, type StreamEvent } from "./events/sdk-events";
+import { concerns, metricsEvent, putEvent, readEventId, sdkEvents, type StreamEvent } from "./events/sdk-events";
 import type { SseSink } from "./transport/sse-sink";
 
 export const HEARTBEAT_MS = 15_000;
@@ -195,20 +195,27 @@ export class StreamHub {
     const removed = new Set(applied.removedEnvironments);
     const gone = (c: { environmentKey: string; tokenId: string }) =>
       removed.has(c.environmentKey) || (applied.tokensChanged && !this.live.hasToken(c.tokenId));
-    closeWhere(this.sdk, gone);
-    closeWhere(this.clients, gone);
-    closeWhere(this.ofrep, gone);
+    // Most changes remove nothing: no walk over every open stream for them.
+    if (removed.size > 0 || applied.tokensChanged) {
+      closeWhere(this.sdk, gone);
+      closeWhere(this.clients, gone);
+      closeWhere(this.ofrep, gone);
+    }
     for (const environmentKey of applied.environments) {
       const view = this.live.environment(environmentKey);
       if (!view) continue;
       const fullReload = applied.changes.length === 0;
       const events = fullReload ? [putEvent(view)] : sdkEvents(view, applied.changes, this.usedSegments.get(environmentKey));
       this.usedSegments.set(environmentKey, view.usedSegmentKeys);
+      // The seq each event brings a stream to (a put: whatever it holds, it is replaced).
+      const seqs = events.map((event) =>
+        event.event === "put" ? Number.POSITIVE_INFINITY : (readEventId(event.id)?.seq ?? Number.POSITIVE_INFINITY),
+      );
       for (const c of this.sdk) {
         if (c.environmentKey !== environmentKey) continue;
-        for (const event of events) {
-          if (event.event !== "put" && Number(event.id) <= c.lastSeq) continue;
-          c.sink.send(event);
+        for (let i = 0; i < events.length; i++) {
+          const event = events[i];
+          if (event !== undefined && (seqs[i] ?? 0) > c.lastSeq) c.sink.send(event);
         }
         c.lastSeq = Math.max(c.lastSeq, view.version);
       }
