@@ -62,7 +62,9 @@ async function measure(count: number, port: number): Promise<string> {
     const started: number[] = [];
     /** Admin request sent → its answer: the write, the refresh and the server's writes to every socket (they happen before it answers). */
     const answered: number[] = [];
-    for (let toggle = 0; toggle < TOGGLES; toggle++) {
+    // Toggle 0 is the first change the server streams after it started (code paths not yet
+    // optimized): reported on its own, and the figures are of the next TOGGLES.
+    for (let toggle = 0; toggle <= TOGGLES; toggle++) {
       started.push(now());
       await server.api("PATCH", "/api/flags/propagated/environments/production", { enabled: toggle % 2 === 0 });
       answered.push(now() - (started[toggle] ?? 0));
@@ -77,16 +79,19 @@ async function measure(count: number, port: number): Promise<string> {
       }),
     );
     const latencies: number[] = [];
+    const first: number[] = [];
     for (const { patches } of reports)
       for (const stream of patches)
-        for (let toggle = 0; toggle < TOGGLES; toggle++)
-          latencies.push((stream[toggle] ?? Number.POSITIVE_INFINITY) - (started[toggle] ?? 0));
+        for (let toggle = 0; toggle <= TOGGLES; toggle++)
+          (toggle === 0 ? first : latencies).push((stream[toggle] ?? Number.POSITIVE_INFINITY) - (started[toggle] ?? 0));
     latencies.sort((a, b) => a - b);
+    first.sort((a, b) => a - b);
+    answered.shift();
     answered.sort((a, b) => a - b);
     const perStream = (bytes: number) => (count >= 100 ? (bytes / count / 1024).toFixed(1).padStart(5) : "    -");
     return (
       `${String(count).padStart(6)} streams  p50 ${percentile(latencies, 50).toFixed(1).padStart(7)} ms  p99 ${percentile(latencies, 99).toFixed(1).padStart(7)} ms  ` +
-      `max ${(latencies.at(-1) ?? Number.NaN).toFixed(1).padStart(7)} ms  admin answer p50 ${percentile(answered, 50).toFixed(1).padStart(6)} ms  ` +
+      `max ${(latencies.at(-1) ?? Number.NaN).toFixed(1).padStart(7)} ms  first change max ${(first.at(-1) ?? Number.NaN).toFixed(1).padStart(6)} ms  admin answer p50 ${percentile(answered, 50).toFixed(1).padStart(6)} ms  ` +
       `server heap/stream ${perStream(after.heapBytes - before.heapBytes)} KB  rss/stream ${perStream(after.rssBytes - before.rssBytes)} KB`
     );
   } finally {
@@ -100,7 +105,7 @@ async function measure(count: number, port: number): Promise<string> {
 
 export const propagationBench: BenchSuite = {
   name: "propagation",
-  description: `a flag toggled ${TOGGLES} times through the admin API; time until every SDK stream saw each change (latency includes the admin write; the streams are read by ${RECEIVERS} receiving processes, PROPAGATION_RECEIVERS). Targets: p99 ≤ 50 ms at 1,000 streams, ≤ 250 ms at 10,000; ≤ 10 KB per stream`,
+  description: `a flag toggled ${TOGGLES} times through the admin API (after a first toggle, reported apart); time until every SDK stream saw each change (latency includes the admin write; the streams are read by ${RECEIVERS} receiving processes, PROPAGATION_RECEIVERS). Targets: p99 ≤ 50 ms at 1,000 streams, ≤ 250 ms at 10,000; ≤ 10 KB per stream`,
   async run() {
     for (const [i, count] of COUNTS.entries()) console.log(await measure(count, 4500 + i));
   },
