@@ -1,6 +1,7 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/app-env";
 import type { ReadSide } from "../live/read-side";
+import { parseEventId } from "../live/events/sdk-events";
 import { serveAdmittedSse } from "../live/transport/hono-sse";
 import { tokenEnvironment, type RouteDeps } from "./route-deps";
 
@@ -13,8 +14,8 @@ const catchingUp = new WeakMap<ReadSide, Promise<void>>();
  * change log first. One refresh runs at a time per replica, so a forged number costs at most that.
  */
 export async function catchUpTo(live: ReadSide, flagConfigEtag: string | undefined): Promise<void> {
-  const match = flagConfigEtag === undefined ? null : /^(.+)-(\d{1,15})$/.exec(flagConfigEtag);
-  if (match === null || match[1] !== live.epoch || Number(match[2]) <= live.appliedSeq) return;
+  const seq = parseEventId(flagConfigEtag, live.epoch);
+  if (seq === undefined || seq <= live.appliedSeq) return;
   let running = catchingUp.get(live);
   if (running === undefined) {
     running = live.refresh().finally(() => catchingUp.delete(live));

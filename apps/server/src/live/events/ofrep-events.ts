@@ -1,4 +1,4 @@
-import type { StreamEvent } from "./sdk-events";
+import { eventId, type StreamEvent } from "./sdk-events";
 
 /**
  * OFREP change notification (OFREP ADR-0008, as `@openfeature/ofrep-web-provider` 0.4 implements
@@ -22,7 +22,7 @@ export const OFREP_INACTIVITY_DELAY_SECONDS = 120;
  * answering (`catchUpTo`), so a refetch that lands on another replica still sees the change.
  */
 export function ofrepRefetchEvent(epoch: string, appliedSeq: number): StreamEvent {
-  return { event: "message", data: JSON.stringify({ type: "refetchEvaluation", etag: `${epoch}-${appliedSeq}` }) };
+  return { event: "message", data: JSON.stringify({ type: "refetchEvaluation", etag: eventId(epoch, appliedSeq) }) };
 }
 
 /**
