@@ -41,8 +41,8 @@ export interface TestServer {
     path: string,
     options?: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
   ): Promise<TestResponse>;
-  /** Creates a token through the API and returns its secret. */
-  token(kind: "admin" | "server" | "client" | "deploy", environment?: string): Promise<string>;
+  /** Creates a token through the API and returns its secret (a relay token gets `[environment]`). */
+  token(kind: "admin" | "server" | "client" | "deploy" | "relay", environment?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -131,7 +131,11 @@ export async function startTestServer(
     request,
     async token(kind, environment) {
       const res = await request("POST", "/api/tokens", {
-        body: { name: `${kind} test token`, kind, ...(environment ? { environment } : {}) },
+        body: {
+          name: `${kind} test token`,
+          kind,
+          ...(environment === undefined ? {} : kind === "relay" ? { environments: [environment] } : { environment }),
+        },
       });
       if (res.status !== 201) throw new Error(`token creation failed: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.token;

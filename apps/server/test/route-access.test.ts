@@ -5,13 +5,13 @@ import { backends, startTestServer, type TestServer } from "./harness";
 /** Every token a caller can hold, as the contract names them: this environment's, another's, deleted, none. */
 type Caller =
   | { name: string; kind: "admin" | "ci"; environment: null }
-  | { name: string; kind: "server" | "client" | "deploy"; environment: "production" | "staging" }
+  | { name: string; kind: "server" | "client" | "deploy" | "relay"; environment: "production" | "staging" }
   | { name: "deleted" | "none"; kind: null; environment: null };
 
 const callers: Caller[] = [
   { name: "admin", kind: "admin", environment: null },
   { name: "ci", kind: "ci", environment: null },
-  ...(["server", "client", "deploy"] as const).flatMap((kind) => [
+  ...(["server", "client", "deploy", "relay"] as const).flatMap((kind) => [
     { name: `${kind} of production`, kind, environment: "production" as const },
     { name: `${kind} of staging`, kind, environment: "staging" as const },
   ]),

@@ -7,6 +7,8 @@ export const TokenKinds = {
   deploy: "deploy",
   /** A pipeline's code checks: uploads code references and reads the stale-flag report, nothing else. */
   ci: "ci",
+  /** A relay (issue #14): reads its environments' flags and streams, token hashes, and reports for the SDKs behind it. */
+  relay: "relay",
 } as const;
 export type TokenKind = (typeof TokenKinds)[keyof typeof TokenKinds];
 export const tokenKindList = Object.values(TokenKinds);

@@ -41,6 +41,8 @@ function decodeSegment(value: string): string | undefined {
 
 const article = (kind: string) => (kind === "admin" ? "an" : "a");
 
+const relayScope = (token: AuthToken) => (token.environmentKeys ?? []).map((key) => `'${key}'`).join(", ");
+
 function bearerSecret(header: string | undefined, query: string | undefined, allowQuery: boolean): string | undefined {
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -53,7 +55,7 @@ function bearerSecret(header: string | undefined, query: string | undefined, all
 /**
  * Who may call what, enforced from the route table (openapi/operations.ts) and nowhere else:
  * the token kinds an operation lists, and for `scope: "path"` the `{env}` it names must be a
- * non-admin token's own environment. A request under the table's prefixes that matches no
+ * non-admin token's own environment (for a relay token, one of its environments). A request under the table's prefixes that matches no
  * operation is a 404 here, so a route the table does not declare cannot be reached at all.
  *
  * `Authorization: Bearer <token>`, looked up in memory by hash (no database round trip). Missing
@@ -101,7 +103,10 @@ function admitted(c: Context<AppEnv>, operation: Operation, params: string[], va
   if (operation.scope === "path" && token.kind !== "admin") {
     const index = params.indexOf("env");
     const env = index < 0 ? undefined : decodeSegment(values[index] ?? "");
-    if (env !== token.environmentKey) {
+    if (token.kind === "relay") {
+      if (env === undefined || !(token.environmentKeys ?? []).includes(env))
+        throw new AppError("FORBIDDEN", `'${token.name}' is a relay token of ${relayScope(token)}, not of '${env ?? "?"}'`);
+    } else if (env !== token.environmentKey) {
       throw new AppError(
         "FORBIDDEN",
         `'${token.name}' is ${article(token.kind)} ${token.kind} token of '${token.environmentKey ?? "?"}', not of '${env ?? "?"}'`,

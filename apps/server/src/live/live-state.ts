@@ -16,6 +16,8 @@ export interface AuthToken {
   name: string;
   kind: TokenKind;
   environmentKey: string | null;
+  /** A relay token's environments; null for every other kind. */
+  environmentKeys: readonly string[] | null;
 }
 
 /** What one refresh applied: the change rows, and the environments whose views were rebuilt. */
@@ -234,7 +236,7 @@ export class LiveState {
       rows.map((r) => [
         r.tokenHash,
         // The kind column is only written from TokenKinds.
-        { id: r.id, name: r.name, kind: r.kind as TokenKind, environmentKey: r.environmentKey },
+        { id: r.id, name: r.name, kind: r.kind as TokenKind, environmentKey: r.environmentKey, environmentKeys: r.environmentKeys },
       ]),
     );
   }

@@ -11,6 +11,13 @@ export const tokenCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   kind: z.enum(tokenKindList, { message: `must be one of ${tokenKindList.join(", ")}` }),
   environment: z.string().min(1).optional(),
+  /** Relay tokens only: the environments the relay serves. */
+  environments: z
+    .array(z.string().min(1))
+    .min(1)
+    .max(50)
+    .refine((keys) => new Set(keys).size === keys.length, "must not name an environment twice")
+    .optional(),
 });
 
 export function tokenRoutes(deps: RouteDeps) {

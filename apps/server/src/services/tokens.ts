@@ -10,6 +10,8 @@ export interface TokenInput {
   name: string;
   kind: TokenKind;
   environment?: string | undefined;
+  /** A relay token's environments (and only a relay token's). */
+  environments?: string[] | undefined;
 }
 
 export interface TokenView {
@@ -17,6 +19,8 @@ export interface TokenView {
   name: string;
   kind: TokenKind;
   environment: string | null;
+  /** Relay tokens only: the environments the relay serves. */
+  environments?: string[];
   /** The secret's last characters, to tell tokens apart. */
   hint: string;
   createdAt: string;
@@ -34,6 +38,7 @@ const view = (row: tokensStore.TokenRow): TokenView => ({
   // The kind column is only written from TokenKinds.
   kind: row.kind as TokenKind,
   environment: row.environmentKey,
+  ...(row.kind === "relay" ? { environments: row.environmentKeys ?? [] } : {}),
   hint: row.hint,
   createdAt: row.createdAt.toISOString(),
   createdBy: row.createdBy,
@@ -45,27 +50,55 @@ export async function listTokens(deps: ServiceDeps): Promise<TokenView[]> {
 
 export function createToken(deps: ServiceDeps, actor: Actor, input: TokenInput): Promise<Result<CreatedToken>> {
   return mutate(deps, async (tx, record) => {
-    // Admin and ci tokens span every environment (code references and the stale report are global).
-    const global = input.kind === "admin" || input.kind === "ci";
-    if (global && input.environment !== undefined) {
-      return fail(
-        "VALIDATION_FAILED",
-        `A${input.kind === "admin" ? "n" : ""} ${input.kind} token spans every environment; leave out 'environment'`,
-        [{ path: "environment", message: `must be omitted for ${input.kind} tokens` }],
-      );
-    }
-    if (!global && input.environment === undefined) {
-      return fail("VALIDATION_FAILED", `A ${input.kind} token belongs to one environment; set 'environment'`, [
-        { path: "environment", message: `required for ${input.kind} tokens` },
-      ]);
-    }
-    if (input.environment !== undefined && !(await getEnvironment(tx, input.environment))) {
-      return fail("VALIDATION_FAILED", `Environment '${input.environment}' does not exist`, [
-        { path: "environment", message: `environment '${input.environment}' does not exist` },
-      ]);
+    const refused = scopeProblem(input);
+    if (refused) return refused;
+    for (const [path, key] of namedEnvironments(input)) {
+      if (!(await getEnvironment(tx, key))) {
+        return fail("VALIDATION_FAILED", `Environment '${key}' does not exist`, [{ path, message: `environment '${key}' does not exist` }]);
+      }
     }
     return ok(await insertToken(tx, record, actor, input, newTokenSecret(input.kind)));
   });
+}
+
+/** Which of `environment` / `environments` the kind takes: admin and ci none, relay a list, the others one. */
+function scopeProblem(input: TokenInput): Result<never> | undefined {
+  if (input.kind === "relay") {
+    if (input.environment !== undefined)
+      return fail("VALIDATION_FAILED", "A relay token serves a list of environments; set 'environments', not 'environment'", [
+        { path: "environment", message: "must be omitted for relay tokens (use 'environments')" },
+      ]);
+    if (input.environments === undefined)
+      return fail("VALIDATION_FAILED", "A relay token serves a list of environments; set 'environments'", [
+        { path: "environments", message: "required for relay tokens" },
+      ]);
+    return undefined;
+  }
+  if (input.environments !== undefined)
+    return fail("VALIDATION_FAILED", `Only relay tokens take 'environments'; leave it out for ${input.kind} tokens`, [
+      { path: "environments", message: `must be omitted for ${input.kind} tokens` },
+    ]);
+  // Admin and ci tokens span every environment (code references and the stale report are global).
+  const global = input.kind === "admin" || input.kind === "ci";
+  if (global && input.environment !== undefined) {
+    return fail(
+      "VALIDATION_FAILED",
+      `A${input.kind === "admin" ? "n" : ""} ${input.kind} token spans every environment; leave out 'environment'`,
+      [{ path: "environment", message: `must be omitted for ${input.kind} tokens` }],
+    );
+  }
+  if (!global && input.environment === undefined) {
+    return fail("VALIDATION_FAILED", `A ${input.kind} token belongs to one environment; set 'environment'`, [
+      { path: "environment", message: `required for ${input.kind} tokens` },
+    ]);
+  }
+  return undefined;
+}
+
+/** Each environment the input names, with the path of the field naming it. */
+function namedEnvironments(input: TokenInput): Array<[string, string]> {
+  if (input.environment !== undefined) return [["environment", input.environment]];
+  return (input.environments ?? []).map((key, i) => [`environments[${i}]`, key]);
 }
 
 /** Also used at first start, with a secret that may come from SWITCHYARD_ADMIN_TOKEN. */
@@ -75,6 +108,7 @@ export async function insertToken(tx: Db, record: WriteRecorder, actor: Actor, i
     name: input.name,
     kind: input.kind,
     environmentKey: input.environment ?? null,
+    environmentKeys: input.environments ?? null,
     tokenHash: hashToken(secret),
     hint: tokenHint(secret),
     createdBy: actor.name,

@@ -106,6 +106,11 @@ export const apiTokens = pgTable("api_tokens", {
   name: text("name").notNull(),
   kind: text("kind").notNull(),
   environmentKey: text("environment_key").references(() => environments.key, { onDelete: "cascade" }),
+  /**
+   * A relay token's environments (null for every other kind). An array cannot cascade: a deleted
+   * environment stays listed, and the relay routes refuse an environment that does not exist.
+   */
+  environmentKeys: text("environment_keys").array(),
   /** SHA-256 of the secret; the secret itself is shown once and never stored. */
   tokenHash: text("token_hash").notNull().unique(),
   /** The last characters of the secret, so a user can tell their tokens apart. */
@@ -170,6 +175,8 @@ export const sdkInstances = pgTable(
     lastReportAt: timestamp("last_report_at", { withTimezone: true, mode: "date" }),
     /** Refreshed by the replica holding the instance's stream every heartbeat; null once it closed. */
     streamSeenAt: timestamp("stream_seen_at", { withTimezone: true, mode: "date" }),
+    /** The relay the instance last reported or streamed through; null: connected to the server directly. */
+    relayId: text("relay_id"),
   },
   (t) => [primaryKey({ columns: [t.environmentKey, t.instanceId] })],
 );
