@@ -14,6 +14,7 @@ import type { StreamHub } from "./live/hub";
 import type { PrometheusSource } from "./deploys/prometheus";
 import type { RehearsalTiming } from "./rehearsals/rehearsal-runner";
 import { SeenContextRecorder } from "./services/seen-context-recorder";
+import { databaseMetricsIntake } from "./services/metrics-intake";
 import { auditRoutes } from "./routes/audit";
 import { clientRoutes, type ClientRouteOptions } from "./routes/client";
 import { codeRefRoutes } from "./routes/code-refs";
@@ -129,6 +130,7 @@ export function createApp(deps: AppDeps) {
     observed: deps.observed,
     prometheus: deps.prometheus,
     seenContexts,
+    metrics: databaseMetricsIntake({ db: deps.db, live: deps.live, observed: deps.observed, seenContexts }),
     rehearsals: deps.rehearsals ?? {},
     admitStream: (c: Context<AppEnv>) => streams.admit(c.get("token").id, clientAddress(c, limits.trustProxy)),
   };

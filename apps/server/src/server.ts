@@ -99,7 +99,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await live.load();
   if (background.catchUpIntervalMs !== false) live.start({ catchUpIntervalMs: background.catchUpIntervalMs });
   const observed = new ObservedEnvironments(database.db, logger);
-  const hub = new StreamHub(database.db, live, logger, {
+  const hub = new StreamHub(live, logger, {
     instances: databaseInstanceTracker(database.db, logger),
     observed,
     heartbeatMs: options.heartbeatMs,

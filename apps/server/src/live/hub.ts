@@ -1,9 +1,9 @@
 import type { EvaluationContext } from "@switchyard/core";
 import type { Logger } from "pino";
-import { changesSince, type Change } from "../store/changes";
-import type { Db } from "../store/database";
-import type { AppliedChanges, LiveState } from "./live-state";
-import { metricsHint, type ObservedEnvironments } from "../services/observed-environments";
+import type { Change } from "../store/changes";
+import type { AppliedListener, AppliedChanges } from "./live-state";
+import type { EnvironmentView } from "./environment-view";
+import { metricsHint, type ObservedSource } from "./metrics-hint";
 import { clientValuesPatch, clientValuesPut, type ClientValues } from "./events/client-events";
 import { ofrepRefetchEvent } from "./events/ofrep-events";
 import { concerns, metricsEvent, putEvent, readEventId, sdkEvents, type StreamEvent } from "./events/sdk-events";
@@ -50,10 +50,31 @@ export interface InstanceTracker {
   stillConnected(instances: Array<{ environmentKey: string; instanceId: string }>): void;
 }
 
+/**
+ * What the hub follows: what each environment serves, what was applied, and the changes to
+ * replay to a stream that resumes. The server's `LiveState` reads them from the change log; a
+ * relay's state from its upstream streams (apps/relay).
+ */
+export interface HubSource {
+  environment(key: string): EnvironmentView | undefined;
+  readonly appliedSeq: number;
+  readonly epoch: string;
+  hasToken(id: string): boolean;
+  onApplied(listener: AppliedListener): () => void;
+  /** Runs `work` while nothing is applied, so a stream registering sees one consistent state. */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * The changes after `seq` up to `appliedSeq` that concern `environmentKey`, in seq order; or
+   * `undefined` when there are more than `limit` or this source no longer has them all (the
+   * stream then gets a `put`).
+   */
+  changesSince(environmentKey: string, seq: number, limit: number): Promise<Change[] | undefined>;
+}
+
 export interface StreamHubOptions {
   instances?: InstanceTracker | undefined;
   /** Without it, SDK streams get no `metrics` events. */
-  observed?: ObservedEnvironments | undefined;
+  observed?: ObservedSource | undefined;
   heartbeatMs?: number | undefined;
   metricsHintCheckMs?: number | undefined;
 }
@@ -72,11 +93,10 @@ export class StreamHub {
   private readonly hintTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
   private readonly instances: InstanceTracker | undefined;
-  private readonly observed: ObservedEnvironments | undefined;
+  private readonly observed: ObservedSource | undefined;
 
   constructor(
-    private readonly db: Db,
-    private readonly live: LiveState,
+    private readonly live: HubSource,
     private readonly logger: Logger,
     options: StreamHubOptions = {},
   ) {
@@ -122,10 +142,8 @@ export class StreamHub {
       let first: StreamEvent[] = [putEvent(view)];
       const resumeFrom = options.lastEventId;
       if (resumeFrom !== undefined && resumeFrom <= this.live.appliedSeq) {
-        const missed = (await changesSince(this.db, resumeFrom, REPLAY_LIMIT + 1)).filter(
-          (c) => c.seq <= this.live.appliedSeq && concerns(c, view.key),
-        );
-        if (missed.length <= REPLAY_LIMIT) first = sdkEvents(view, missed);
+        const missed = await this.live.changesSince(view.key, resumeFrom, REPLAY_LIMIT);
+        if (missed !== undefined) first = sdkEvents(view, missed);
       }
       const connection: SdkConnection = { ...options, lastSeq: Math.max(view.version, resumeFrom ?? 0), reportAfterMs: undefined };
       for (const event of first) options.sink.send(event);

@@ -8,6 +8,7 @@ import { listEnvironments } from "../store/environments";
 import { loadFlagDefinitions, loadSegments } from "../store/snapshots";
 import { listTokens } from "../store/tokens";
 import { buildView, patchView, type EnvironmentView } from "./environment-view";
+import { concerns } from "./events/sdk-events";
 
 export type { EnvironmentView } from "./environment-view";
 
@@ -117,6 +118,15 @@ export class LiveState {
       () => {},
     );
     return next;
+  }
+
+  /**
+   * What a resuming stream missed, from the change log: rows after `seq` up to what this replica
+   * applied that concern the environment, `undefined` past `limit` of them (a put is cheaper).
+   */
+  async changesSince(environmentKey: string, seq: number, limit: number): Promise<Change[] | undefined> {
+    const missed = (await changesSince(this.db, seq, limit + 1)).filter((c) => c.seq <= this.seq && concerns(c, environmentKey));
+    return missed.length > limit ? undefined : missed;
   }
 
   /** Serialized so two refreshes never interleave their reads. */

@@ -7,13 +7,11 @@ import { compressJson } from "../http/compression";
 import type { AppEnv } from "../http/app-env";
 import { DEFAULT_CLIENT_RATE_LIMIT } from "../http/public-limits";
 import { perTokenRateLimit, TokenBuckets, type RateLimit } from "../http/rate-limit";
-import { CountSources } from "../store/schema";
 import { jsonShapeProblem, parseValue, readJson } from "../http/validation";
 import { serveAdmittedSse } from "../live/transport/hono-sse";
 import { evaluateForClientJson } from "../services/client-evaluation";
-import { recordMetrics } from "../services/sdk-usage";
-import { tokenEnvironment, type RouteDeps } from "./route-deps";
-import { offerReportedContexts, sdkMetricsSchema } from "./sdk";
+import { tokenEnvironment, type ReadRouteDeps } from "./route-deps";
+import { sdkMetricsSchema } from "./sdk";
 
 export const clientEvaluateSchema = z.object({ context: contextSchema });
 
@@ -40,7 +38,7 @@ function refuseAbove(buckets: TokenBuckets, key: string, what: string, c: Contex
   throw new AppError("RATE_LIMITED", `Too many metrics reports ${what}; retry after ${waitSeconds} s`);
 }
 
-export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) {
+export function clientRoutes(deps: ReadRouteDeps, options: ClientRouteOptions = {}) {
   const app = new Hono<AppEnv>();
   const limits = options.metricsRateLimit ?? DEFAULT_CLIENT_METRICS_RATE_LIMIT;
   const perToken = new TokenBuckets(limits.perToken);
@@ -108,8 +106,7 @@ export function clientRoutes(deps: RouteDeps, options: ClientRouteOptions = {}) 
     refuseAbove(perToken, tokenId, "for this token", c);
     const report = await readJson(c, sdkMetricsSchema, "metrics report");
     refuseAbove(perInstance, `${tokenId}|${report.instanceId}`, `from instance '${report.instanceId}'`, c);
-    const receipt = unwrap(await recordMetrics(deps, { environmentKey: view.key, source: CountSources.browser }, report));
-    offerReportedContexts(deps.seenContexts, view, report.contexts);
+    const receipt = unwrap(await deps.metrics.record(view, "browser", report));
     return c.json(receipt, 202);
   });
 

@@ -3,7 +3,7 @@ import type { AppEnv } from "../http/app-env";
 import type { ReadSide } from "../live/read-side";
 import { parseEventId } from "../live/events/sdk-events";
 import { serveAdmittedSse } from "../live/transport/hono-sse";
-import { tokenEnvironment, type RouteDeps } from "./route-deps";
+import { tokenEnvironment, type ReadRouteDeps } from "./route-deps";
 
 /** The refresh a replica is running to catch up with a change another replica announced (one at a time). */
 const catchingUp = new WeakMap<ReadSide, Promise<void>>();
@@ -33,7 +33,7 @@ export async function catchUpTo(live: ReadSide, flagConfigEtag: string | undefin
  */
 export function ofrepEventRoute(
   app: Hono<AppEnv>,
-  deps: Pick<RouteDeps, "live" | "hub" | "admitStream">,
+  deps: Pick<ReadRouteDeps, "live" | "hub" | "admitStream">,
   rateLimited: MiddlewareHandler<AppEnv>,
 ): void {
   app.get("/events", rateLimited, (c) => {

@@ -11,7 +11,6 @@ import { perTokenRateLimit, type RateLimit } from "../http/rate-limit";
 import { jsonShapeProblem, zodIssues } from "../http/validation";
 import type { EnvironmentView } from "../live/live-state";
 import type { ReadSide } from "../live/read-side";
-import type { SeenContextRecorder } from "../services/seen-context-recorder";
 import {
   evaluateOfrepBulk,
   evaluateOfrepFlag,
@@ -22,7 +21,7 @@ import {
 import { etagMatches } from "../http/etag";
 import { ofrepEventStreams } from "../live/events/ofrep-events";
 import { catchUpTo, ofrepEventRoute } from "./ofrep-events";
-import { tokenEnvironment, type RouteDeps } from "./route-deps";
+import { tokenEnvironment, type ContextSample, type ReadRouteDeps } from "./route-deps";
 
 export interface OfrepRouteOptions {
   rateLimit?: RateLimit;
@@ -95,7 +94,7 @@ function bearerSecret(c: Context<AppEnv>): string {
  * on those statuses without reading the body.
  */
 export function ofrepRoutes(
-  deps: { live: ReadSide; seenContexts?: SeenContextRecorder } & Partial<Pick<RouteDeps, "hub" | "admitStream">>,
+  deps: { live: ReadSide; seenContexts?: ContextSample } & Partial<Pick<ReadRouteDeps, "hub" | "admitStream">>,
   options: OfrepRouteOptions = {},
 ) {
   const app = new Hono<AppEnv>();

@@ -1,20 +1,17 @@
 import type { EvaluationContext } from "@switchyard/core";
 import { contextSchema, flagKeySchema, normalizeContext } from "@switchyard/core/schema";
 import type { EnvironmentView } from "../live/live-state";
-import type { SeenContextRecorder } from "../services/seen-context-recorder";
 import { Hono } from "hono";
 import { z } from "zod";
 import { AppError, unwrap } from "../errors";
 import type { AppEnv } from "../http/app-env";
 import { readJson } from "../http/validation";
-import { recordMetrics } from "../services/sdk-usage";
-import { CountSources } from "../store/schema";
 import { serveAdmittedSse } from "../live/transport/hono-sse";
-import { tokenEnvironment, type RouteDeps } from "./route-deps";
+import { tokenEnvironment, type ContextSample, type ReadRouteDeps } from "./route-deps";
 import { compressJson } from "../http/compression";
 import { etagMatches } from "../http/etag";
 import { parseEventId } from "../live/events/sdk-events";
-import { EPOCH_PATTERN } from "../store/database-epoch";
+import { EPOCH_PATTERN } from "../live/events/sdk-events";
 
 export const instanceIdSchema = z
   .string()
@@ -50,16 +47,18 @@ export const sdkMetricsSchema = z.strictObject({
     .default([]),
 });
 
+export type SdkMetricsReport = z.infer<typeof sdkMetricsSchema>;
+
 /** SDK-reported contexts join the environment's sample, weighted by their evaluations. */
 export function offerReportedContexts(
-  recorder: SeenContextRecorder,
+  recorder: ContextSample,
   view: EnvironmentView,
   contexts: ReadonlyArray<{ context: EvaluationContext; count: number }>,
 ): void {
   for (const { context, count } of contexts) recorder.offer(view, normalizeContext(context), count);
 }
 
-export function sdkRoutes(deps: RouteDeps) {
+export function sdkRoutes(deps: ReadRouteDeps) {
   const app = new Hono<AppEnv>();
 
   // Served from memory: the body is serialized once per change, and compressed once per encoding.
@@ -94,10 +93,9 @@ export function sdkRoutes(deps: RouteDeps) {
   app.post("/metrics", async (c) => {
     const view = tokenEnvironment(c, deps.live);
     const report = await readJson(c, sdkMetricsSchema, "metrics report");
-    const receipt = unwrap(await recordMetrics(deps, { environmentKey: view.key, source: CountSources.server }, report));
-    offerReportedContexts(deps.seenContexts, view, report.contexts);
+    const receipt = unwrap(await deps.metrics.record(view, "server", report));
     // `reportAfterMs` while a deploy observes the environment; absent, the SDK keeps its own interval.
-    return c.json({ ...receipt, ...(await deps.observed.hint(view.key)) }, 202);
+    return c.json({ ...receipt, ...(await deps.metrics.hint(view.key)) }, 202);
   });
 
   return app;

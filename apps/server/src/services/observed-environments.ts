@@ -1,30 +1,18 @@
 import type { Logger } from "pino";
 import type { Db } from "../store/database";
 import { observedEnvironments } from "../store/deploys";
+import { metricsHint, type MetricsHint, type ObservedSource } from "../live/metrics-hint";
 
-/**
- * While a deploy observes an environment, its SDKs are asked to report counts this often: a
- * deploy judges `error_rate` per interval (30 s, often less), and the SDKs' own cadence (60 s
- * by default) would give an interval a whole minute of counts or none.
- */
-export const OBSERVING_REPORT_AFTER_MS = 1_000;
+export { metricsHint, OBSERVING_REPORT_AFTER_MS, type MetricsHint } from "../live/metrics-hint";
+
 /** How long a replica reuses its answer: a thousand metrics reports a second cost one query. */
 export const OBSERVED_CACHE_MS = 1_000;
-
-/** What the server asks of an SDK's metrics cadence (`reportAfterMs` absent: its own interval). */
-export interface MetricsHint {
-  reportAfterMs?: number;
-}
-
-export function metricsHint(observed: boolean): MetricsHint {
-  return observed ? { reportAfterMs: OBSERVING_REPORT_AFTER_MS } : {};
-}
 
 /**
  * Which environments have an undecided deploy, read from the database and cached briefly. Each
  * replica asks the database itself, so no bus message is needed when a deploy starts or ends.
  */
-export class ObservedEnvironments {
+export class ObservedEnvironments implements ObservedSource {
   private known: ReadonlySet<string> = new Set();
   private readAt = Number.NEGATIVE_INFINITY;
   private reading: Promise<ReadonlySet<string>> | undefined;

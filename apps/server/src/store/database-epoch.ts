@@ -23,7 +23,7 @@ const PARTS = [
   ["changeLog", sql`select 'change_log'::regclass::oid::text as part`],
 ] as const;
 
-export const EPOCH_PATTERN = /^[0-9a-f]{12}$/;
+export { EPOCH_PATTERN } from "../live/events/sdk-events";
 
 /** Twelve hex digits; parts a restricted role cannot read (a managed service may hide one) count as empty. */
 export async function readDatabaseEpoch(db: Db): Promise<string> {

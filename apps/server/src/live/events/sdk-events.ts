@@ -1,7 +1,7 @@
 import type { Segment } from "@switchyard/core";
 import type { Change } from "../../store/changes";
 import type { EnvironmentView } from "../live-state";
-import type { MetricsHint } from "../../services/observed-environments";
+import type { MetricsHint } from "../metrics-hint";
 
 /** One SSE event, ready to write: `data` is serialized JSON. */
 export interface StreamEvent {
@@ -34,6 +34,9 @@ export function metricsEvent(hint: MetricsHint): StreamEvent {
 export function eventId(epoch: string, seq: number): string {
   return `${epoch}-${seq}`;
 }
+
+/** A database epoch as sent: twelve hex digits (store/database-epoch.ts derives it). */
+export const EPOCH_PATTERN = /^[0-9a-f]{12}$/;
 
 /** The epoch and seq an event id names, `undefined` for anything else. */
 export function readEventId(value: string | undefined): { epoch: string; seq: number } | undefined {
