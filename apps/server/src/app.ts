@@ -27,6 +27,7 @@ import { ofrepRoutes } from "./routes/ofrep";
 import { operationsRoutes } from "./routes/operations";
 import { reportRoutes } from "./routes/reports";
 import { rehearsalRoutes } from "./routes/rehearsals";
+import { relayRoutes } from "./routes/relay";
 import { clientAddress, DEFAULT_PUBLIC_LIMITS, type PublicLimits, StreamAdmission, throttleAuthFailures } from "./http/public-limits";
 import { sdkRoutes } from "./routes/sdk";
 import { segmentRoutes } from "./routes/segments";
@@ -75,7 +76,7 @@ function gauges(deps: AppDeps) {
   ];
 }
 
-const ROUTINE_PATHS = /^\/(?:api\/sdk\/|api\/client\/|ofrep\/|healthz$|readyz$|metrics$)/;
+const ROUTINE_PATHS = /^\/(?:api\/sdk\/|api\/client\/|api\/relay\/|ofrep\/|healthz$|readyz$|metrics$)/;
 
 /** Builds the HTTP app. No side effects: main.ts wires it to a port, tests call app.request(). */
 export function createApp(deps: AppDeps) {
@@ -146,6 +147,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/deploys", deployRoutes(routeDeps));
   app.route("/api/rehearsals", rehearsalRoutes(routeDeps));
   app.route("/api/sdk", sdkRoutes(routeDeps));
+  app.route("/api/relay", relayRoutes(routeDeps));
   app.route("/api/client", clientRoutes(routeDeps, { metricsRateLimit: deps.clientMetricsRateLimit, rateLimit: deps.clientRateLimit }));
   app.route("/ofrep/v1", ofrepRoutes(routeDeps, deps.clientRateLimit === undefined ? {} : { rateLimit: deps.clientRateLimit }));
   if (deps.consoleDir !== undefined) app.route("/", consoleRoutes({ dir: deps.consoleDir }));

@@ -223,6 +223,8 @@ for (const backend of backends()) {
           lastSeenAt: expect.any(String),
           // The report itself, which stream heartbeats do not move (a frozen process stops reporting).
           lastReportAt: firstAck,
+          // Connected to the server itself, not through a relay.
+          relayId: null,
         },
       ]);
       await stream.close();

@@ -18,6 +18,7 @@ const instance = (
   firstSeenAt,
   lastSeenAt: "2026-03-01T12:00:05.000Z",
   lastReportAt: null,
+  relayId: null,
 });
 const off = { flag: "new-checkout", disabledAt: "2026-03-01T12:00:00.000Z", configVersion: 7, seq: 42 };
 const guard: Guard = { windowSeconds: 60, intervalSeconds: 10, checks: [{ signal: "error_rate", max: 0.02 }], onBreach: "disable-flags" };

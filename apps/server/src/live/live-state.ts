@@ -82,6 +82,11 @@ export class LiveState {
     return this.tokens.get(hash);
   }
 
+  /** Replaced, never changed in place, when tokens reload: a caller may keep it. */
+  tokensByHash(): ReadonlyMap<string, AuthToken> {
+    return this.tokens;
+  }
+
   environment(key: string): EnvironmentView | undefined {
     return this.views.get(key);
   }

@@ -12,6 +12,8 @@ export interface ReadSide {
   environment(key: string): EnvironmentView | undefined;
   /** API tokens by SHA-256 hash of the secret: authentication never reaches the database. */
   tokenByHash(hash: string): AuthToken | undefined;
+  /** Every API token by hash, as authentication sees them (a relay mirrors its environments' tokens). */
+  tokensByHash(): ReadonlyMap<string, AuthToken>;
   /** The last change applied: the version every view reflects. */
   readonly appliedSeq: number;
   /** The database history `appliedSeq` counts in (store/database-epoch.ts). */

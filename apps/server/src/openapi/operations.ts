@@ -8,6 +8,7 @@ import { dryRunQuerySchema, flagConfigPatchSchema, flagConfigPutSchema, restoreS
 import { previewRequestSchema } from "../routes/flag-preview";
 import { flagCreateSchema, flagListQuerySchema, flagPatchSchema } from "../routes/flags";
 import { rehearsalCreateSchema, rehearsalListQuerySchema } from "../routes/rehearsals";
+import { relayReportSchema } from "../routes/relay";
 import { staleReportQuerySchema } from "../routes/reports";
 import { segmentCreateSchema } from "../routes/segments";
 import { tokenCreateSchema } from "../routes/tokens";
@@ -26,7 +27,8 @@ export interface Operation {
   tokens: readonly TokenKind[];
   /**
    * Which environment a non-admin token acts in, when the route is not admin-only:
-   * - `path`: the `{env}` of the path, which must be the token's own (enforced with `tokens`);
+   * - `path`: the `{env}` of the path, which must be the token's own, or one of a relay token's
+   *   (enforced with `tokens`);
    * - `token`: the token's own environment, the only one the route can reach (SDK, client, OFREP);
    * - `input`: the `environment` the body or query names, refused unless the token's (the
    *   handler checks; absent in a query, the token's own);
@@ -380,4 +382,43 @@ export const operations: readonly Operation[] = [
     responses: ok,
   },
   ...readOperations,
+
+  {
+    method: "get",
+    path: "/api/relay/environments/{env}/flags",
+    tag: "Relay",
+    summary: "The environment's flags as GET /api/sdk/flags answers them (ETag, 304)",
+    tokens: ["relay"],
+    scope: "path",
+    responses: { 200: "OK", 304: "Not modified" },
+  },
+  {
+    method: "get",
+    path: "/api/relay/environments/{env}/stream",
+    tag: "Relay",
+    summary: "SSE: the environment's SDK stream, as GET /api/sdk/stream; Last-Event-ID resumes",
+    tokens: ["relay"],
+    scope: "path",
+    responses: ok,
+    stream: true,
+  },
+  {
+    method: "get",
+    path: "/api/relay/tokens",
+    tag: "Relay",
+    summary: "SHA-256 hashes (never secrets) of the server and client tokens of the relay's environments (ETag, 304)",
+    tokens: ["relay"],
+    scope: "token",
+    responses: { 200: "OK", 304: "Not modified" },
+  },
+  {
+    method: "post",
+    path: "/api/relay/reports",
+    tag: "Relay",
+    summary: "Forwarded metrics reports, stream presence and contexts of the SDKs behind the relay",
+    tokens: ["relay"],
+    scope: "token",
+    body: relayReportSchema,
+    responses: { 202: "Accepted" },
+  },
 ];

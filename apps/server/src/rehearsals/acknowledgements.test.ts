@@ -15,6 +15,7 @@ const instance = (id: string, fields: Partial<InstanceView> = {}): InstanceView 
   firstSeenAt: iso(-120_000),
   lastSeenAt: iso(-1_000),
   lastReportAt: iso(-30_000),
+  relayId: null,
   ...fields,
 });
 

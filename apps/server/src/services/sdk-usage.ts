@@ -99,7 +99,7 @@ function capped<T extends { count: number }>(entries: T[], source: CountSource):
  */
 export async function recordMetrics(
   deps: { db: Db; live: ReadSide },
-  from: { environmentKey: string; source: CountSource },
+  from: { environmentKey: string; source: CountSource; relayId?: string | undefined },
   report: MetricsReport,
   at = new Date(),
 ): Promise<Result<MetricsReceipt>> {
@@ -130,6 +130,7 @@ export async function recordMetrics(
           // reached: counting them would acknowledge flag-offs it never received.
           version: report.epoch === undefined || report.epoch === deps.live.epoch ? report.version : undefined,
           at,
+          relayId: from.relayId,
         });
       await addEvaluationCounts(
         tx,
@@ -195,6 +196,8 @@ export interface InstanceView {
   lastSeenAt: string;
   /** The instance's own last metrics report (stream heartbeats do not move it); null: none yet. */
   lastReportAt: string | null;
+  /** The relay the instance reports or streams through; null: connected to the server directly. */
+  relayId: string | null;
 }
 
 export async function readInstances(db: Db, environmentKey: string, now = new Date()): Promise<InstanceView[]> {
@@ -208,6 +211,7 @@ export async function readInstances(db: Db, environmentKey: string, now = new Da
     firstSeenAt: r.firstSeenAt.toISOString(),
     lastSeenAt: r.lastSeenAt.toISOString(),
     lastReportAt: r.lastReportAt?.toISOString() ?? null,
+    relayId: r.relayId,
   }));
 }
 

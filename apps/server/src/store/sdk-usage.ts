@@ -1,4 +1,4 @@
-import { and, count, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, count, eq, gt, inArray, isNotNull, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import type { Db } from "./database";
 import { evaluationCounts, eventCounts, sdkInstances, type CountSource } from "./schema";
 
@@ -6,7 +6,15 @@ export type SdkInstanceRow = typeof sdkInstances.$inferSelect;
 
 export async function recordInstanceReport(
   db: Db,
-  report: { environmentKey: string; instanceId: string; sdk: string | null; version: number | undefined; at: Date },
+  report: {
+    environmentKey: string;
+    instanceId: string;
+    sdk: string | null;
+    version: number | undefined;
+    at: Date;
+    /** The relay the report came through; absent: straight from the SDK (an instance may move). */
+    relayId?: string | null | undefined;
+  },
 ): Promise<void> {
   const acked = report.version === undefined ? {} : { ackedVersion: report.version, ackedAt: report.at };
   // `acked_at` is when the instance first reported the version it serves: later reports of the
@@ -28,15 +36,29 @@ export async function recordInstanceReport(
       sdk: report.sdk,
       lastSeenAt: report.at,
       lastReportAt: report.at,
+      relayId: report.relayId ?? null,
       ...acked,
     })
     .onConflictDoUpdate({
       target: [sdkInstances.environmentKey, sdkInstances.instanceId],
-      set: { lastSeenAt: report.at, lastReportAt: report.at, ...(report.sdk === null ? {} : { sdk: report.sdk }), ...ackedSince },
+      set: {
+        lastSeenAt: report.at,
+        lastReportAt: report.at,
+        relayId: report.relayId ?? null,
+        ...(report.sdk === null ? {} : { sdk: report.sdk }),
+        ...ackedSince,
+      },
     });
 }
 
-export async function markStreams(db: Db, environmentKey: string, instanceIds: string[], seenAt: Date | null): Promise<void> {
+/** Stream presence; an open stream is held by `relayId`'s relay, or by this server when null. */
+export async function markStreams(
+  db: Db,
+  environmentKey: string,
+  instanceIds: string[],
+  seenAt: Date | null,
+  relayId: string | null = null,
+): Promise<void> {
   if (instanceIds.length === 0) return;
   if (seenAt === null) {
     await db
@@ -45,13 +67,39 @@ export async function markStreams(db: Db, environmentKey: string, instanceIds: s
       .where(and(eq(sdkInstances.environmentKey, environmentKey), inArray(sdkInstances.instanceId, instanceIds)));
     return;
   }
-  await db
-    .insert(sdkInstances)
-    .values(instanceIds.map((instanceId) => ({ environmentKey, instanceId, lastSeenAt: seenAt, streamSeenAt: seenAt })))
-    .onConflictDoUpdate({
-      target: [sdkInstances.environmentKey, sdkInstances.instanceId],
-      set: { streamSeenAt: seenAt, lastSeenAt: seenAt },
-    });
+  // In slices: a relay lists up to 10,000 instances, and one statement takes at most 65,535 parameters.
+  for (let start = 0; start < instanceIds.length; start += MARK_SLICE) {
+    await db
+      .insert(sdkInstances)
+      .values(
+        instanceIds
+          .slice(start, start + MARK_SLICE)
+          .map((instanceId) => ({ environmentKey, instanceId, lastSeenAt: seenAt, streamSeenAt: seenAt, relayId })),
+      )
+      .onConflictDoUpdate({
+        target: [sdkInstances.environmentKey, sdkInstances.instanceId],
+        set: { streamSeenAt: seenAt, lastSeenAt: seenAt, relayId },
+      });
+  }
+}
+
+const MARK_SLICE = 2_000;
+
+/** Closes the streams a relay held in an environment and no longer lists; returns how many. */
+export async function closeRelayStreams(db: Db, environmentKey: string, relayId: string, stillOpen: string[]): Promise<number> {
+  const closed = await db
+    .update(sdkInstances)
+    .set({ streamSeenAt: null })
+    .where(
+      and(
+        eq(sdkInstances.environmentKey, environmentKey),
+        eq(sdkInstances.relayId, relayId),
+        isNotNull(sdkInstances.streamSeenAt),
+        ...(stillOpen.length === 0 ? [] : [notInArray(sdkInstances.instanceId, stillOpen)]),
+      ),
+    )
+    .returning({ instanceId: sdkInstances.instanceId });
+  return closed.length;
 }
 
 export function listInstances(db: Db, environmentKey: string, seenSince: Date): Promise<SdkInstanceRow[]> {
