@@ -147,7 +147,7 @@ export interface Segment {
   updatedAt: string;
 }
 
-export const tokenKinds = ["admin", "server", "client", "deploy"] as const;
+export const tokenKinds = ["admin", "server", "client", "deploy", "relay"] as const;
 export type TokenKind = (typeof tokenKinds)[number];
 
 export interface Token {
@@ -155,6 +155,8 @@ export interface Token {
   name: string;
   kind: TokenKind;
   environment: string | null;
+  /** Relay tokens only: the environments the relay serves. */
+  environments?: string[];
   hint: string;
   createdAt: string;
   createdBy: string | null;

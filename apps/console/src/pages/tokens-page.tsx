@@ -15,6 +15,7 @@ export function TokensPage() {
   const [name, setName] = useState("");
   const [kind, setKind] = useState<TokenKind>("server");
   const [environment, setEnvironment] = useState("production");
+  const [relayEnvironments, setRelayEnvironments] = useState<string[]>(["production"]);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [copied, setCopied] = useState(false);
   const { issues, failure, run } = useSubmit();
@@ -24,7 +25,8 @@ export function TokensPage() {
     event.preventDefault();
     setCopied(false);
     await run(async () => {
-      const body = { name: name.trim(), kind, ...(kind === "admin" ? {} : { environment }) };
+      const scope = kind === "admin" ? {} : kind === "relay" ? { environments: relayEnvironments } : { environment };
+      const body = { name: name.trim(), kind, ...scope };
       const answer = await api.send<Token & { token: string }>("POST", "/api/tokens", body);
       setCreated({ name: answer.name, token: answer.token });
       setName("");
@@ -55,7 +57,20 @@ export function TokensPage() {
               ))}
             </select>
           </label>
-          {kind !== "admin" && (
+          {kind === "relay" && (
+            <label>
+              Environments
+              <select multiple onChange={(e) => setRelayEnvironments([...e.currentTarget.selectedOptions].map((o) => o.value))}>
+                {(environments.data?.environments ?? []).map((env) => (
+                  <option key={env.key} value={env.key} selected={relayEnvironments.includes(env.key)}>
+                    {env.name}
+                  </option>
+                ))}
+              </select>
+              <FieldProblems issues={issues} path="environments" />
+            </label>
+          )}
+          {kind !== "admin" && kind !== "relay" && (
             <label>
               Environment
               <select value={environment} onChange={(e) => setEnvironment(e.currentTarget.value)}>
@@ -100,7 +115,7 @@ export function TokensPage() {
               <tr key={t.id}>
                 <td>{t.name}</td>
                 <td>{t.kind}</td>
-                <td>{t.environment ?? "all"}</td>
+                <td>{t.environments?.join(", ") ?? t.environment ?? "all"}</td>
                 <td>
                   <code>…{t.hint}</code>
                 </td>
