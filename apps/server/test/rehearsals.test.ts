@@ -46,6 +46,48 @@ for (const backend of backends()) {
       });
     };
 
+    /**
+     * SDK instances behind a relay: one relay stream, and a batch per change naming the version
+     * each instance serves and the streams the relay holds; stopping lists none of them.
+     */
+    const connectBehindRelay = async (relayId: string, instanceIds: string[]) => {
+      const created = await server.request("POST", "/api/tokens", { body: { kind: "relay", name: relayId, environments: [ENV] } });
+      const relayToken: string = created.body.token;
+      const stream = new SseReader(
+        await server.app.request(`/api/relay/environments/${ENV}/stream`, { headers: { authorization: `Bearer ${relayToken}` } }),
+      );
+      await stream.waitFor(1);
+      const served = () => readEventId(stream.messages.findLast((m) => readEventId(m.id) !== undefined)?.id)?.seq ?? 0;
+      const batch = async (open: string[]) => {
+        const version = served();
+        const reports = open.map((instanceId) => ({
+          environment: ENV,
+          source: "server",
+          report: { instanceId, sdk: "switchyard-node/0.1.0", version },
+        }));
+        const res = await server.request("POST", "/api/relay/reports", {
+          token: relayToken,
+          body: { relayId, reports, streams: [{ environment: ENV, instanceIds: open }] },
+        });
+        expect(res.status).toBe(202);
+        return version;
+      };
+      let reported = await batch(instanceIds);
+      let stopped = false;
+      const loop = (async () => {
+        while (!stopped) {
+          if (served() !== reported) reported = await batch(instanceIds);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      stops.push(async () => {
+        stopped = true;
+        await loop;
+        await batch([]);
+        await stream.close();
+      });
+    };
+
     const disconnectAll = async () => {
       for (const stop of stops.splice(0)) await stop();
     };
@@ -133,6 +175,27 @@ for (const backend of backends()) {
       expect(res.body.summary).toContain(`late: app-frozen (switchyard-node 0.1.0, last seen ${frozenSince}, never acknowledged)`);
       // Restored all the same.
       expect((await server.request("GET", `/api/flags/${FLAG}/environments/${ENV}`)).body.enabled).toBe(true);
+    }, 60_000);
+
+    it("waits for instances behind a relay as for direct ones", async () => {
+      await connectInstance("app-direct");
+      await connectBehindRelay("relay-eu-1", ["app-relayed-1", "app-relayed-2"]);
+      const res = await rehearse({ environment: ENV, flag: FLAG, targetMs: TARGET_MS });
+      expect(res.body).toMatchObject({
+        status: "passed",
+        flagOff: { connected: 3, acknowledged: 3, late: [] },
+        restore: { connected: 3, acknowledged: 3, late: [] },
+      });
+      const instances = (await server.request("GET", `/api/environments/${ENV}/instances`)).body.instances;
+      expect(
+        instances
+          .filter((i: { connected: boolean }) => i.connected)
+          .map((i: { instanceId: string; relayId: string | null }) => [i.instanceId, i.relayId]),
+      ).toEqual([
+        ["app-direct", null],
+        ["app-relayed-1", "relay-eu-1"],
+        ["app-relayed-2", "relay-eu-1"],
+      ]);
     }, 60_000);
 
     it("refuses a production environment unless allowed, and bad input with what is wrong", async () => {

@@ -8,6 +8,7 @@ import { etagMatches } from "../http/etag";
 import { readJson } from "../http/validation";
 import { parseEventId } from "../live/events/sdk-events";
 import type { EnvironmentView } from "../live/live-state";
+import type { MetricsHint } from "../live/metrics-hint";
 import { serveAdmittedSse } from "../live/transport/hono-sse";
 import { recordRelayReport, relayTokenList } from "../services/relay";
 import { CountSources } from "../store/schema";
@@ -88,7 +89,7 @@ export function relayRoutes(deps: RouteDeps) {
     const input = await readJson(c, relayReportSchema, "relay report");
     const receipt = unwrap(await recordRelayReport(deps, relay, input));
     // `reportAfterMs` per environment a deploy observes: the relay passes it on to its SDKs.
-    const hints: Record<string, unknown> = {};
+    const hints: Record<string, MetricsHint> = {};
     for (const key of relay.environmentKeys ?? []) hints[key] = await deps.observed.hint(key);
     return c.json({ ...receipt, hints }, 202);
   });
