@@ -1,10 +1,10 @@
 import { type Context, Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
 import { AppError } from "./errors";
 import type { AppEnv } from "./http/app-env";
 import { authorizeFromTable } from "./http/authorize";
+import { answerErrors } from "./http/error-answers";
 import { limitBody } from "./http/body-size";
 import { operations } from "./openapi/operations";
 import type { Db } from "./store/database";
@@ -152,16 +152,7 @@ export function createApp(deps: AppDeps) {
   app.route("/ofrep/v1", ofrepRoutes(routeDeps, deps.clientRateLimit === undefined ? {} : { rateLimit: deps.clientRateLimit }));
   if (deps.consoleDir !== undefined) app.route("/", consoleRoutes({ dir: deps.consoleDir }));
 
-  app.notFound((c) => c.json(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`).toBody(), 404));
-
-  app.onError((error, c) => {
-    if (error instanceof AppError) return c.json(error.toBody(), error.status);
-    if (error instanceof HTTPException && error.status < 500) {
-      return c.json({ error: { code: "BAD_REQUEST", message: error.message || "Bad request" } }, error.status);
-    }
-    deps.logger.error({ err: error, requestId: c.get("requestId"), method: c.req.method, path: c.req.path }, "unhandled error");
-    return c.json(new AppError("INTERNAL", `Internal server error (request id ${c.get("requestId")})`).toBody(), 500);
-  });
+  answerErrors(app, deps.logger);
 
   return app;
 }

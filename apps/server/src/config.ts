@@ -5,38 +5,18 @@ import { DEFAULT_CLIENT_RATE_LIMIT, DEFAULT_PUBLIC_LIMITS } from "./http/public-
  * Settings come from the environment, are parsed once at start, and every problem is listed at
  * once so an operator fixes them in one go (t3-env style).
  */
-const booleanSetting = z
+export const booleanSetting = z
   .enum(["true", "false", "1", "0"], { message: "must be true or false" })
   .transform((v) => v === "true" || v === "1");
 
-const configSchema = z.object({
-  PORT: z.coerce
-    .number({ message: "must be a number" })
-    .int("must be an integer")
-    .min(0, "must be between 0 and 65535")
-    .max(65535, "must be between 0 and 65535")
-    .default(4242),
-  HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
-    .optional(),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
-    .optional(),
-  PROMETHEUS_URL: z
-    .string()
-    .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), "must be an http:// or https:// URL (e.g. http://prometheus:9090)")
-    .optional(),
-  SWITCHYARD_DATA_DIR: z.string().min(1, "must not be empty").default(".switchyard"),
-  // The admin token can do everything: it must be hard to guess (the generated ones have 32 random characters).
-  SWITCHYARD_ADMIN_TOKEN: z
-    .string()
-    .min(32, "must be at least 32 characters")
-    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
-    .optional(),
-  SWITCHYARD_DEMO: booleanSetting.optional(),
+export const portSetting = z.coerce
+  .number({ message: "must be a number" })
+  .int("must be an integer")
+  .min(0, "must be between 0 and 65535")
+  .max(65535, "must be between 0 and 65535");
+
+/** What the server and a relay (apps/relay) both take: public limits and the log level. */
+export const publicSettings = {
   SWITCHYARD_TRUST_PROXY: booleanSetting.default(false),
   SWITCHYARD_TOKEN_REQUESTS_PER_SECOND: z.coerce
     .number({ message: "must be a number" })
@@ -58,6 +38,32 @@ const configSchema = z.object({
       message: "must be one of fatal, error, warn, info, debug, trace, silent",
     })
     .default("info"),
+};
+
+const configSchema = z.object({
+  PORT: portSetting.default(4242),
+  HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  PROMETHEUS_URL: z
+    .string()
+    .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), "must be an http:// or https:// URL (e.g. http://prometheus:9090)")
+    .optional(),
+  SWITCHYARD_DATA_DIR: z.string().min(1, "must not be empty").default(".switchyard"),
+  // The admin token can do everything: it must be hard to guess (the generated ones have 32 random characters).
+  SWITCHYARD_ADMIN_TOKEN: z
+    .string()
+    .min(32, "must be at least 32 characters")
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+    .optional(),
+  SWITCHYARD_DEMO: booleanSetting.optional(),
+  ...publicSettings,
 });
 
 export interface Config {

@@ -1,0 +1,122 @@
+import type { EvaluationContext } from "@switchyard/core";
+import type { Logger } from "pino";
+import type { MetricsHint } from "../../server/src/live/metrics-hint";
+import type { SdkMetricsReport } from "../../server/src/routes/sdk";
+import { withSlash } from "./upstream";
+
+export interface ForwardedReport {
+  environment: string;
+  source: "server" | "browser";
+  report: SdkMetricsReport;
+}
+
+/** What `POST /api/relay/reports` takes at most per batch (apps/server/src/routes/relay.ts). */
+const MAX_REPORTS = 1_000;
+const MAX_CONTEXTS = 1_000;
+const MAX_INSTANCE_IDS = 10_000;
+/** Presence unchanged is still sent this often: the server counts a stream connected for 45 s. */
+const PRESENCE_REFRESH_MS = 10_000;
+
+export interface ForwarderOptions {
+  serverUrl: string;
+  token: string;
+  relayId: string;
+  intervalMs: number;
+  logger: Logger;
+  /** The server SDK instances with an open stream here, per environment served. */
+  streams(): Array<{ environment: string; instanceIds: string[] }>;
+  /** The server's answer says which environments a deploy observes. */
+  onHints(hints: Record<string, MetricsHint>): void;
+  /** Reports kept while the server cannot be reached; the oldest go first beyond it. */
+  maxQueued?: number;
+}
+
+/**
+ * Sends what downstream SDKs and browsers report to the server once a second, batched: their
+ * metrics reports as they came (so a served version acknowledges a flag-off as a direct report
+ * does), which instances hold a stream here, and a sample of evaluated contexts for previews.
+ */
+export class Forwarder {
+  private queue: ForwardedReport[] = [];
+  private readonly contexts = new Map<string, { environment: string; context: EvaluationContext; count: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<void> | undefined;
+  private lastPresence = "";
+  private presenceSentAt = 0;
+  /** Reports dropped because the queue was full while the server was unreachable. */
+  dropped = 0;
+
+  constructor(private readonly options: ForwarderOptions) {}
+
+  enqueue(report: ForwardedReport): void {
+    this.queue.push(report);
+    const max = this.options.maxQueued ?? 10_000;
+    if (this.queue.length > max) {
+      this.dropped += this.queue.length - max;
+      this.queue.splice(0, this.queue.length - max);
+    }
+  }
+
+  /** A context evaluated here (client evaluate, client streams, OFREP), for the server's sample. */
+  offerContext(environment: string, context: EvaluationContext, count = 1): void {
+    const key = `${environment}\u0001${JSON.stringify(context)}`;
+    const known = this.contexts.get(key);
+    if (known !== undefined) known.count += count;
+    else if (this.contexts.size < MAX_CONTEXTS) this.contexts.set(key, { environment, context, count });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and sends what is queued, once. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  flush(): Promise<void> {
+    this.sending ??= this.send().finally(() => (this.sending = undefined));
+    return this.sending;
+  }
+
+  private async send(): Promise<void> {
+    const { logger } = this.options;
+    const streams = this.options
+      .streams()
+      .map((s) => ({ environment: s.environment, instanceIds: s.instanceIds.slice(0, MAX_INSTANCE_IDS) }));
+    const presence = JSON.stringify(streams);
+    const presenceDue = presence !== this.lastPresence || Date.now() - this.presenceSentAt >= PRESENCE_REFRESH_MS;
+    if (this.queue.length === 0 && this.contexts.size === 0 && !presenceDue) return;
+    const reports = this.queue.splice(0, MAX_REPORTS);
+    const contexts = [...this.contexts.values()];
+    this.contexts.clear();
+    const body = { relayId: this.options.relayId, reports, streams, contexts };
+    try {
+      const response = await fetch(new URL("api/relay/reports", withSlash(this.options.serverUrl)), {
+        method: "POST",
+        headers: { authorization: `Bearer ${this.options.token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (response.status >= 500 || response.status === 429) throw new Error(`the server answered ${response.status}`);
+      if (!response.ok) {
+        // A batch the server refuses would be refused again: it is dropped, and said so.
+        logger.error({ status: response.status, body: (await response.text()).slice(0, 500), reports: reports.length }, "reports refused");
+        return;
+      }
+      this.lastPresence = presence;
+      this.presenceSentAt = Date.now();
+      const answer: unknown = await response.json().catch(() => undefined);
+      const hints = typeof answer === "object" && answer !== null ? Reflect.get(answer, "hints") : undefined;
+      if (typeof hints === "object" && hints !== null) this.options.onHints(hints as Record<string, MetricsHint>);
+      // More waiting than one batch takes: send the next at once.
+      if (this.queue.length > 0) setImmediate(() => void this.flush());
+    } catch (error) {
+      // Kept for the next attempt (the queue stays bounded); contexts are only a sample and are not.
+      this.queue.unshift(...reports);
+      logger.warn({ err: error instanceof Error ? error.message : String(error), queued: this.queue.length }, "reports not forwarded yet");
+    }
+  }
+}
