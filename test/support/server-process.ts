@@ -27,13 +27,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the real server the way `pnpm start` does, and waits until it answers /healthz. */
+/**
+ * Starts the real server the way `pnpm start` does (or, with `entry`, another of the workspace's
+ * bins such as the relay), and waits until it answers /healthz.
+ */
 export async function startServerProcess(
   env: Record<string, string>,
-  options: { waitReady?: boolean; readyTimeoutMs?: number } = {},
+  options: { waitReady?: boolean; readyTimeoutMs?: number; entry?: string } = {},
 ): Promise<ServerProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", options.entry ?? "apps/server/src/main.ts"], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
@@ -72,6 +75,13 @@ export async function startServerProcess(
   }
   child.kill("SIGKILL");
   throw new Error(`server did not become ready:\n${output}`);
+}
+
+/** A `switchyard-relay` process (apps/relay), ready once it answers /healthz. */
+export function startRelayProcess(
+  env: { SWITCHYARD_URL: string; SWITCHYARD_RELAY_TOKEN: string } & Record<string, string>,
+): Promise<ServerProcess> {
+  return startServerProcess(env, { entry: "apps/relay/src/main.ts" });
 }
 
 /** Runs a `switchyard-server` command (`recover-admin`, `--help`) to its end. */

@@ -51,6 +51,10 @@ export class RelayState implements ReadSide, HubSource {
     return this.tokens.get(hash);
   }
 
+  tokensByHash(): ReadonlyMap<string, AuthToken> {
+    return this.tokens;
+  }
+
   hasToken(id: string): boolean {
     return this.tokenIds.has(id);
   }
