@@ -84,6 +84,26 @@ describe("the packed packages, installed in an application outside the workspace
     return { lines, output: () => out, exited, child };
   }
 
+  /** An application that prints its flag's value when ready, and exits 0 once a change turns it on. */
+  function writeToggleApp(file: string, importLine: string, readyLine: string): void {
+    writeFileSync(
+      join(app, file),
+      [
+        importLine,
+        "const flags = createClient({ url: process.env.URL, token: process.env.TOKEN, sendMetrics: false });",
+        `const value = () => flags.isEnabled(${JSON.stringify(FLAG)}, { key: "user-1" });`,
+        "function start() {",
+        "  console.log(JSON.stringify({ ready: true, value: value() }));",
+        '  flags.on("change", () => {',
+        "    console.log(JSON.stringify({ change: true, value: value() }));",
+        "    if (value()) flags.close().then(() => process.exit(0));",
+        "  });",
+        "}",
+        readyLine,
+      ].join("\n"),
+    );
+  }
+
   beforeAll(async () => {
     const packed = await buildAndPack();
     packDir = packed.packDir;
@@ -131,6 +151,7 @@ describe("the packed packages, installed in an application outside the workspace
     expect(tarballs.map((file) => file.replace(/^.*\//, "")).sort()).toEqual([
       "switchyard-cli-0.1.0.tgz",
       "switchyard-core-0.1.0.tgz",
+      "switchyard-relay-0.1.0.tgz",
       "switchyard-sdk-browser-0.1.0.tgz",
       "switchyard-sdk-node-0.1.0.tgz",
       "switchyard-server-0.1.0.tgz",
@@ -140,8 +161,8 @@ describe("the packed packages, installed in an application outside the workspace
       await run(bin("publint"), ["run", "--strict", tarball], { env: cleanEnv() }).catch((error: { stdout?: string }) => {
         throw new Error(`publint found problems in ${tarball}:\n${error.stdout}`);
       });
-      // The browser SDK and the server are ESM only by design: a CommonJS caller imports them dynamically.
-      const profile = /sdk-browser|server/.test(tarball) ? ["--profile", "esm-only"] : [];
+      // The browser SDK, the server and the relay are ESM only by design: a CommonJS caller imports them dynamically.
+      const profile = /sdk-browser|server|relay/.test(tarball) ? ["--profile", "esm-only"] : [];
       await run(bin("attw"), [tarball, ...profile, "--format", "ascii"], { env: cleanEnv() }).catch((error: { stdout?: string }) => {
         throw new Error(`arethetypeswrong found problems in ${tarball}:\n${error.stdout}`);
       });
@@ -177,22 +198,7 @@ describe("the packed packages, installed in an application outside the workspace
     ],
   ])("an application using %s becomes ready, serves the flag and sees a toggle", async (_kind, file, importLine, readyLine) => {
     await setFlag(false);
-    writeFileSync(
-      join(app, file),
-      [
-        importLine,
-        "const flags = createClient({ url: process.env.URL, token: process.env.TOKEN, sendMetrics: false });",
-        `const value = () => flags.isEnabled(${JSON.stringify(FLAG)}, { key: "user-1" });`,
-        "function start() {",
-        "  console.log(JSON.stringify({ ready: true, value: value() }));",
-        '  flags.on("change", () => {',
-        "    console.log(JSON.stringify({ change: true, value: value() }));",
-        "    if (value()) flags.close().then(() => process.exit(0));",
-        "  });",
-        "}",
-        readyLine,
-      ].join("\n"),
-    );
+    writeToggleApp(file, importLine, readyLine);
     const proc = startApp(file);
     const isReady = (lines: AppProcess["lines"]) => lines.some((line) => line.ready === true);
     await eventually(async () => proc.lines, isReady, 20_000).catch((error: Error) => {
@@ -263,6 +269,55 @@ describe("the packed packages, installed in an application outside the workspace
     expect(bundler).toBe("ok");
     expect(wrong).toContain("error TS2322: Type 'boolean' is not assignable to type 'number'.");
   }, 240_000);
+
+  it("runs switchyard-relay from its installed bin, without tsx, and an installed SDK pointed at it sees a toggle", async () => {
+    const installed = JSON.parse(readFileSync(join(app, "node_modules/@switchyard/relay/package.json"), "utf8")) as Record<string, unknown>;
+    expect(installed.bin).toEqual({ "switchyard-relay": "./dist/main.js" });
+    const created = await admin("POST", "/api/tokens", { name: "packaged-relay", kind: "relay", environments: [ENVIRONMENT] });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const relayPort = await freePort();
+    const relayUrl = `http://127.0.0.1:${relayPort}`;
+    const relay = spawn(join(app, "node_modules/.bin/switchyard-relay"), [], {
+      cwd: app,
+      env: cleanEnv({
+        SWITCHYARD_URL: url,
+        SWITCHYARD_RELAY_TOKEN: ((await created.json()) as { token: string }).token,
+        SWITCHYARD_RELAY_BACKUP: join(app, "relay-backup.json"),
+        PORT: String(relayPort),
+      }),
+    });
+    started.push(relay);
+    let relayOutput = "";
+    relay.stdout?.on("data", (chunk: Buffer) => (relayOutput += chunk.toString()));
+    relay.stderr?.on("data", (chunk: Buffer) => (relayOutput += chunk.toString()));
+    const readiness = () =>
+      fetch(`${relayUrl}/readyz`).then(
+        async (res) => ((await res.json()) as { status: string }).status,
+        () => "down",
+      );
+    await eventually(readiness, (status) => status === "current", 30_000).catch((error: Error) => {
+      throw new Error(`${error.message}\n${relayOutput}`);
+    });
+    // The relay learns the SDK's token from the server's list within a poll.
+    await eventually(
+      () => fetch(`${relayUrl}/api/sdk/flags`, { headers: { authorization: `Bearer ${serverToken}` } }).then((res) => res.status),
+      (status) => status === 200,
+    );
+    await setFlag(false);
+    writeToggleApp("relay-app.mjs", 'import { createClient } from "@switchyard/sdk-node";', "await flags.ready();\nstart();");
+    const proc = startApp("relay-app.mjs", { URL: relayUrl });
+    await eventually(
+      async () => proc.lines,
+      (lines) => lines.some((line) => line.ready === true),
+      20_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${proc.output()}`);
+    });
+    expect(proc.lines).toEqual([{ ready: true, value: false }]);
+    await setFlag(true);
+    expect(await proc.exited, proc.output()).toBe(0);
+    expect(proc.lines.at(-1)).toEqual({ change: true, value: true });
+  });
 
   it("bundles the installed browser ESM entry within the committed size budget", async () => {
     const size = await sizeOfModule('export * from "@switchyard/sdk-browser";', [], app);

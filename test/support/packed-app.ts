@@ -10,7 +10,14 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const PNPM = ["-y", "pnpm@10.34.8"];
 
 /** Every package a user installs, by workspace folder. */
-export const SHIPPED_PACKAGES = ["packages/core", "packages/sdk-node", "packages/sdk-browser", "apps/cli", "apps/server"] as const;
+export const SHIPPED_PACKAGES = [
+  "packages/core",
+  "packages/sdk-node",
+  "packages/sdk-browser",
+  "apps/cli",
+  "apps/server",
+  "apps/relay",
+] as const;
 
 /**
  * The environment of a process outside the workspace: no pnpm or npm settings inherited from the

@@ -12,6 +12,9 @@ export interface ForwardedReport {
 
 /** What `POST /api/relay/reports` takes at most per batch (apps/server/src/routes/relay.ts). */
 const MAX_REPORTS = 1_000;
+/** Under the server's 1 MB body limit, with room for presence and contexts. */
+const MAX_REPORT_BYTES = 768 * 1024;
+const MAX_CONTEXT_BYTES = 128 * 1024;
 const MAX_CONTEXTS = 1_000;
 const MAX_INSTANCE_IDS = 10_000;
 /** Presence unchanged is still sent this often: the server counts a stream connected for 45 s. */
@@ -89,8 +92,9 @@ export class Forwarder {
     const presence = JSON.stringify(streams);
     const presenceDue = presence !== this.lastPresence || Date.now() - this.presenceSentAt >= PRESENCE_REFRESH_MS;
     if (this.queue.length === 0 && this.contexts.size === 0 && !presenceDue) return;
-    const reports = this.queue.splice(0, MAX_REPORTS);
-    const contexts = [...this.contexts.values()];
+    const reports = this.queue.splice(0, batchSize(this.queue, MAX_REPORTS, MAX_REPORT_BYTES));
+    const sampled = [...this.contexts.values()];
+    const contexts = sampled.slice(0, batchSize(sampled, MAX_CONTEXTS, MAX_CONTEXT_BYTES));
     this.contexts.clear();
     const body = { relayId: this.options.relayId, reports, streams, contexts };
     try {
@@ -119,4 +123,17 @@ export class Forwarder {
       logger.warn({ err: error instanceof Error ? error.message : String(error), queued: this.queue.length }, "reports not forwarded yet");
     }
   }
+}
+
+/** How many of the first `items` fit in one batch: at most `maxCount`, and `maxBytes` of JSON (at least one). */
+function batchSize(items: readonly unknown[], maxCount: number, maxBytes: number): number {
+  let bytes = 0;
+  let count = 0;
+  for (const item of items) {
+    if (count >= maxCount) break;
+    bytes += JSON.stringify(item).length + 1;
+    if (bytes > maxBytes && count > 0) break;
+    count += 1;
+  }
+  return count;
 }
