@@ -7,7 +7,8 @@ import { build } from "esbuild";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { chromiumMissing, chromiumRequired, launchChromium } from "../support/chromium";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServerProcess, type ServerProcess } from "../support/server-process";
+import { eventually } from "../support/eventually";
+import { freePort, startRelayProcess, startServerProcess, type ServerProcess } from "../support/server-process";
 
 /**
  * The browser SDK in a real headless Chromium against the real server process: a page on another
@@ -105,6 +106,9 @@ describe.skipIf(missing !== undefined && !chromiumRequired)("the browser SDK in 
   let api: ServerProcess | undefined;
   let pageServer: Server | undefined;
   let pageUrl = "";
+  let relay: ServerProcess | undefined;
+  let relayPageServer: Server | undefined;
+  let relayPageUrl = "";
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   const watched: Watched[] = [];
@@ -203,6 +207,25 @@ describe.skipIf(missing !== undefined && !chromiumRequired)("the browser SDK in 
     pageServer = served.server;
     pageUrl = served.url;
 
+    // The same page with its url pointed at a relay in front of the server.
+    const relayRes = await admin("POST", "/api/tokens", { name: "browser-e2e-relay", kind: "relay", environments: [ENVIRONMENT] });
+    expect(relayRes.status, await relayRes.clone().text()).toBe(201);
+    relay = await startRelayProcess({
+      SWITCHYARD_URL: api.url,
+      SWITCHYARD_RELAY_TOKEN: ((await relayRes.json()) as { token: string }).token,
+      SWITCHYARD_RELAY_BACKUP: "off",
+      PORT: String(await freePort()),
+    });
+    const relayUrl = relay.url;
+    await eventually(
+      () =>
+        fetch(`${relayUrl}/api/client/evaluate`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: '{"context":{}}' }),
+      (res) => res.status === 200,
+    );
+    const relayServed = await servePage(pageHtml(relayUrl, token), sdk);
+    relayPageServer = relayServed.server;
+    relayPageUrl = relayServed.url;
+
     browser = await launchChromium(missing);
   });
 
@@ -225,6 +248,15 @@ describe.skipIf(missing !== undefined && !chromiumRequired)("the browser SDK in 
           pageServer!.close(() => resolve());
         }),
     );
+    await attempt(
+      () =>
+        relayPageServer &&
+        new Promise<void>((resolve) => {
+          relayPageServer!.closeAllConnections();
+          relayPageServer!.close(() => resolve());
+        }),
+    );
+    await attempt(() => relay?.stop());
     await attempt(() => api?.stop());
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     if (errors.length > 0) throw new AggregateError(errors, "cleanup failed");
@@ -303,5 +335,22 @@ describe.skipIf(missing !== undefined && !chromiumRequired)("the browser SDK in 
     await waitLive(w, eventsBefore);
     await setFlag(false);
     await expectShown(w, "false", "after reload, turning the flag off");
+  });
+
+  it("behind a relay: the same page, its url pointed at the relay, shows the value and follows toggles", async () => {
+    await setFlag(false);
+    const w = await openPage();
+    await w.page.goto(relayPageUrl);
+    await waitLive(w);
+    await expectShown(w, "false", "through the relay, initially");
+    const before = w.events.length;
+    await setFlag(true);
+    await expectShown(w, "true", "through the relay, after turning the flag on");
+    expect(
+      w.events.slice(before).map((e) => e.name),
+      diagnostics(w),
+    ).toContain("patch");
+    await setFlag(false);
+    await expectShown(w, "false", "through the relay, after turning the flag off again");
   });
 });
