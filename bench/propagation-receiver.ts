@@ -6,7 +6,9 @@ import { request, type ClientRequest } from "node:http";
  * SDK streams and records, per stream, when each patch arrived — as wall-clock milliseconds
  * (`performance.timeOrigin + performance.now()`), comparable across the processes.
  */
-export type ReceiverCommand = { type: "open"; url: string; token: string; count: number } | { type: "report" } | { type: "close" };
+export type ReceiverCommand =
+  /** `url`: the server's or a relay's; `count` streams to it, all with `token`. */
+  { type: "open"; url: string; token: string; count: number } | { type: "report" } | { type: "close" };
 export type ReceiverMessage =
   | { type: "opened" }
   | { type: "complete"; toggle: number }
@@ -28,6 +30,12 @@ function openStream(url: URL, token: string, index: number): Promise<void> {
     const req = request(
       { host: url.hostname, port: url.port, path: url.pathname, agent: false, headers: { authorization: `Bearer ${token}` } },
       (res) => {
+        if (res.statusCode !== 200) {
+          // A refused stream (a limit, an unknown token) would otherwise wait for its `put` forever.
+          res.resume();
+          reject(new Error(`stream ${index} to ${url.host} answered ${res.statusCode}`));
+          return;
+        }
         let buffer = "";
         let gotPut = false;
         res.setEncoding("utf8");
