@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -273,6 +274,26 @@ describe("the packed packages, installed in an application outside the workspace
   it("runs switchyard-relay from its installed bin, without tsx, and an installed SDK pointed at it sees a toggle", async () => {
     const installed = JSON.parse(readFileSync(join(app, "node_modules/@switchyard/relay/package.json"), "utf8")) as Record<string, unknown>;
     expect(installed.bin).toEqual({ "switchyard-relay": "./dist/main.js" });
+    // The server modules a relay shares are bundled in; none may bring the server's database drivers along.
+    const dist = join(app, "node_modules/@switchyard/relay/dist");
+    const packageOf = (specifier: string) =>
+      specifier
+        .replace(/^node:/, "")
+        .split("/")
+        .slice(0, specifier.startsWith("@") ? 2 : 1)
+        .join("/");
+    const imported = new Set(
+      readdirSync(dist)
+        .filter((file) => file.endsWith(".js"))
+        .flatMap((file) =>
+          [...readFileSync(join(dist, file), "utf8").matchAll(/^(?:import|export)\b[^;"]*?\bfrom\s*"([^".][^"]*)"/gm)].map((m) =>
+            packageOf(m[1]!),
+          ),
+        ),
+    );
+    expect(imported.size).toBeGreaterThan(3);
+    const allowed = new Set([...Object.keys(installed.dependencies as Record<string, string>), ...builtinModules]);
+    expect([...imported].filter((name) => !allowed.has(name))).toEqual([]);
     const created = await admin("POST", "/api/tokens", { name: "packaged-relay", kind: "relay", environments: [ENVIRONMENT] });
     expect(created.status, await created.clone().text()).toBe(201);
     const relayPort = await freePort();
