@@ -1,7 +1,7 @@
 import { createClient, type SwitchyardClient } from "@switchyard/sdk-node";
 import type { BenchSuite } from "./bench-suite";
 import { printTable } from "./harness";
-import { startBenchServer } from "./server-process";
+import { startBenchRelay, startBenchServer } from "./server-process";
 
 /*
  * A rollback rehearsal end to end: the real server in its own process (deploy worker at its
@@ -11,6 +11,10 @@ import { startBenchServer } from "./server-process";
  * the server measured them (p50 and max over instances, then the median and worst over runs).
  * An acknowledgement is the SDK's metrics report naming the new version, which the Node SDK
  * sends `ACKNOWLEDGE_DELAY_MS` (1 s) after a change, so ~1 s is the floor.
+ *
+ * Each count runs twice: the SDKs connected to the server directly, and all of them behind one
+ * `switchyard-relay` process, which forwards their reports once a second (issue #14's bound: the
+ * same interval + 2 s as direct instances).
  */
 
 const CLIENT_COUNTS = (process.env.REHEARSAL_CLIENTS ?? "1,10,100").split(",").filter(Boolean).map(Number);
@@ -34,14 +38,22 @@ interface Rehearsal {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? Number.NaN;
 const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value)} ms` : "n/a");
 
-async function measure(clients: number, port: number): Promise<string[]> {
+async function measure(clients: number, port: number, viaRelay: boolean): Promise<string[]> {
   const server = await startBenchServer(port);
   const sdks: SwitchyardClient[] = [];
+  let relay: Awaited<ReturnType<typeof startBenchRelay>> | undefined;
   try {
     await server.api("POST", "/api/flags", { key: FLAG });
     await server.api("PATCH", `/api/flags/${FLAG}/environments/staging`, { enabled: true });
     const token = String((await server.api("POST", "/api/tokens", { name: "bench", kind: "server", environment: "staging" })).token);
-    for (let i = 0; i < clients; i++) sdks.push(createClient({ url: server.url, token, logger: quiet }));
+    if (viaRelay) {
+      const relayToken = String(
+        (await server.api("POST", "/api/tokens", { name: "bench-relay", kind: "relay", environments: ["staging"] })).token,
+      );
+      relay = await startBenchRelay({ port: port + 100, server, relayToken, relayId: "bench-relay", sdkToken: token });
+    }
+    const url = relay?.url ?? server.url;
+    for (let i = 0; i < clients; i++) sdks.push(createClient({ url, token, logger: quiet }));
     await Promise.all(sdks.map((c) => c.ready()));
     // Past every SDK's first acknowledgement, so the server sees them all as reporting instances.
     await new Promise((r) => setTimeout(r, 1_500));
@@ -52,6 +64,7 @@ async function measure(clients: number, port: number): Promise<string[]> {
     const acknowledged = runs.map((r) => `${r.flagOff?.acknowledged ?? 0}+${r.restore?.acknowledged ?? 0}/${r.flagOff?.connected ?? 0}`);
     return [
       String(clients),
+      viaRelay ? "behind a relay" : "direct",
       runs.map((r) => r.status).join(","),
       [...new Set(acknowledged)].join(" "),
       ms(median(of((r) => r.detection?.ms))),
@@ -62,16 +75,22 @@ async function measure(clients: number, port: number): Promise<string[]> {
     ];
   } finally {
     await Promise.all(sdks.map((c) => c.close()));
+    await relay?.stop();
     await server.stop();
   }
 }
 
 export const rehearsalBench: BenchSuite = {
   name: "rehearsal",
-  description: `rollback rehearsals (POST /api/rehearsals, target 2 s), ${RUNS} per SDK count: detection, and write → last SDK acknowledgement of the flag-off and of the restore`,
+  description: `rollback rehearsals (POST /api/rehearsals, target 2 s), ${RUNS} per SDK count, SDKs direct and behind a relay: detection, and write → last SDK acknowledgement of the flag-off and of the restore`,
   async run() {
-    const rows = [["SDKs", "status", "acked (off+restore/connected)", "detection", "off p50", "off max", "restore p50", "restore max"]];
-    for (const [i, clients] of CLIENT_COUNTS.entries()) rows.push(await measure(clients, 4700 + i));
+    const rows = [
+      ["SDKs", "connected", "status", "acked (off+restore/connected)", "detection", "off p50", "off max", "restore p50", "restore max"],
+    ];
+    for (const [i, clients] of CLIENT_COUNTS.entries()) {
+      rows.push(await measure(clients, 4700 + i, false));
+      rows.push(await measure(clients, 4710 + i, true));
+    }
     printTable(rows);
     console.log("(p50: median over runs of each run's p50 over instances; max: the worst instance of any run)");
   },

@@ -96,32 +96,47 @@ export class Forwarder {
     const sampled = [...this.contexts.values()];
     const contexts = sampled.slice(0, batchSize(sampled, MAX_CONTEXTS, MAX_CONTEXT_BYTES));
     this.contexts.clear();
-    const body = { relayId: this.options.relayId, reports, streams, contexts };
     try {
-      const response = await fetch(new URL("api/relay/reports", withSlash(this.options.serverUrl)), {
-        method: "POST",
-        headers: { authorization: `Bearer ${this.options.token}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (response.status >= 500 || response.status === 429) throw new Error(`the server answered ${response.status}`);
-      if (!response.ok) {
-        // A batch the server refuses would be refused again: it is dropped, and said so.
-        logger.error({ status: response.status, body: (await response.text()).slice(0, 500), reports: reports.length }, "reports refused");
-        return;
-      }
+      const answer = await this.post({ relayId: this.options.relayId, reports, streams, contexts: [] });
+      if (answer === "refused") return;
       this.lastPresence = presence;
       this.presenceSentAt = Date.now();
-      const answer: unknown = await response.json().catch(() => undefined);
       const hints = typeof answer === "object" && answer !== null ? Reflect.get(answer, "hints") : undefined;
       if (typeof hints === "object" && hints !== null) this.options.onHints(hints as Record<string, MetricsHint>);
       // More waiting than one batch takes: send the next at once.
       if (this.queue.length > 0) setImmediate(() => void this.flush());
     } catch (error) {
-      // Kept for the next attempt (the queue stays bounded); contexts are only a sample and are not.
+      // Kept for the next attempt (the queue stays bounded).
       this.queue.unshift(...reports);
       logger.warn({ err: error instanceof Error ? error.message : String(error), queued: this.queue.length }, "reports not forwarded yet");
+      return;
     }
+    // Apart from the reports: a sample the server refused must never cost an acknowledgement.
+    // Contexts are only a sample, so a failed send is not retried.
+    if (contexts.length > 0) {
+      await this.post({ relayId: this.options.relayId, reports: [], streams: [], contexts }).catch((error: unknown) =>
+        logger.debug({ err: error instanceof Error ? error.message : String(error) }, "context sample not forwarded"),
+      );
+    }
+  }
+
+  /** One POST; throws to retry later (network, 5xx, 429), answers "refused" for a batch that would be refused again. */
+  private async post(body: object): Promise<unknown> {
+    const response = await fetch(new URL("api/relay/reports", withSlash(this.options.serverUrl)), {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.options.token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (response.status >= 500 || response.status === 429) {
+      await response.body?.cancel();
+      throw new Error(`the server answered ${response.status}`);
+    }
+    if (!response.ok) {
+      this.options.logger.error({ status: response.status, body: (await response.text()).slice(0, 500) }, "forwarded batch refused");
+      return "refused";
+    }
+    return response.json().catch(() => undefined);
   }
 }
 
