@@ -1,5 +1,3 @@
-import { serve, type ServerType } from "@hono/node-server";
-import type { AddressInfo } from "node:net";
 import { Hono, type Context } from "hono";
 import { requestId } from "hono/request-id";
 import pino, { type Logger } from "pino";
@@ -7,6 +5,7 @@ import { ok } from "../../server/src/errors";
 import type { AppEnv } from "../../server/src/http/app-env";
 import { authorizeFromTable } from "../../server/src/http/authorize";
 import { limitBody } from "../../server/src/http/body-size";
+import { listenOn, type NodeServer } from "../../server/src/http/listen";
 import { answerErrors } from "../../server/src/http/error-answers";
 import { clientAddress, DEFAULT_PUBLIC_LIMITS, StreamAdmission, throttleAuthFailures } from "../../server/src/http/public-limits";
 import { eventId } from "../../server/src/live/events/sdk-events";
@@ -242,7 +241,7 @@ export async function createRelay(config: RelayConfig, options: RelayOptions = {
   await poller.start();
   forwarder.start();
 
-  let http: (ServerType & { closeAllConnections?: () => void }) | undefined;
+  let http: NodeServer | undefined;
   let closing: Promise<void> | undefined;
   const close = async () => {
     accepting = false;
@@ -266,15 +265,10 @@ export async function createRelay(config: RelayConfig, options: RelayOptions = {
     hub,
     logger,
     readiness,
-    listen() {
-      return new Promise((done, fail) => {
-        const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
-          const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-          done({ url: `http://${host}:${info.port}`, port: info.port });
-        });
-        server.on("error", fail);
-        http = server;
-      });
+    async listen() {
+      const listening = await listenOn(app.fetch, { host: config.host, port: config.port });
+      http = listening.server;
+      return { url: listening.url, port: listening.port };
     },
     close() {
       closing ??= close();

@@ -1,8 +1,7 @@
-import { type ServerType, serve } from "@hono/node-server";
-import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import pino, { type Logger } from "pino";
 import { createApp } from "./app";
+import { listenOn, type NodeServer } from "./http/listen";
 import type { ChangeBus } from "./live/bus/change-bus";
 import { inProcessBus } from "./live/bus/in-process-bus";
 import { redisBus } from "./live/bus/redis-bus";
@@ -139,7 +138,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
   });
 
-  let http: (ServerType & { closeAllConnections?: () => void }) | undefined;
+  let http: NodeServer | undefined;
   let closing: Promise<void> | undefined;
 
   const close = async (graceMs: number) => {
@@ -175,15 +174,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     deployWorker,
     logger,
     firstStart,
-    listen() {
-      return new Promise((done, fail) => {
-        const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
-          const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-          done({ url: `http://${host}:${info.port}`, port: info.port });
-        });
-        server.on("error", fail);
-        http = server;
-      });
+    async listen() {
+      const listening = await listenOn(app.fetch, { host: config.host, port: config.port });
+      http = listening.server;
+      return { url: listening.url, port: listening.port };
     },
     close(closeOptions = {}) {
       closing ??= close(closeOptions.graceMs ?? 10_000);

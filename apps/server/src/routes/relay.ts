@@ -13,7 +13,7 @@ import { serveAdmittedSse } from "../live/transport/hono-sse";
 import { recordRelayReport, relayTokenList } from "../services/relay";
 import { CountSources } from "../store/schema";
 import type { RouteDeps } from "./route-deps";
-import { instanceIdSchema, sdkMetricsSchema } from "./sdk";
+import { instanceIdSchema, sdkMetricsSchema, sdkPayload } from "./sdk";
 
 const environmentSchema = z.string().min(1).max(100);
 
@@ -55,14 +55,7 @@ export function relayRoutes(deps: RouteDeps) {
   };
 
   // The same answer as `GET /api/sdk/flags`, for any of the relay's environments.
-  app.get("/environments/:env/flags", compressJson({ cacheByEtag: true }), (c) => {
-    const view = environmentOf(c);
-    c.header("ETag", view.etag);
-    c.header("Cache-Control", "no-cache");
-    if (etagMatches(c.req.header("if-none-match"), view.etag)) return c.body(null, 304);
-    c.header("Content-Type", "application/json");
-    return c.body(view.sdkBody);
-  });
+  app.get("/environments/:env/flags", compressJson({ cacheByEtag: true }), (c) => sdkPayload(c, environmentOf(c)));
 
   // The environment's SDK stream; the relay itself is not an SDK instance.
   app.get("/environments/:env/stream", (c) => {

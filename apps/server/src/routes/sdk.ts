@@ -1,7 +1,7 @@
 import type { EvaluationContext } from "@switchyard/core";
 import { contextSchema, flagKeySchema, normalizeContext } from "@switchyard/core/schema";
 import type { EnvironmentView } from "../live/live-state";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { AppError, unwrap } from "../errors";
 import type { AppEnv } from "../http/app-env";
@@ -58,18 +58,20 @@ export function offerReportedContexts(
   for (const { context, count } of contexts) recorder.offer(view, normalizeContext(context), count);
 }
 
+/** `GET /api/sdk/flags` (and a relay's upstream read of it): the view's payload, or 304 when the ETag matches. */
+export function sdkPayload(c: Context<AppEnv>, view: EnvironmentView): Response {
+  c.header("ETag", view.etag);
+  c.header("Cache-Control", "no-cache");
+  if (etagMatches(c.req.header("if-none-match"), view.etag)) return c.body(null, 304);
+  c.header("Content-Type", "application/json");
+  return c.body(view.sdkBody);
+}
+
 export function sdkRoutes(deps: ReadRouteDeps) {
   const app = new Hono<AppEnv>();
 
   // Served from memory: the body is serialized once per change, and compressed once per encoding.
-  app.get("/flags", compressJson({ cacheByEtag: true }), (c) => {
-    const view = tokenEnvironment(c, deps.live);
-    c.header("ETag", view.etag);
-    c.header("Cache-Control", "no-cache");
-    if (etagMatches(c.req.header("if-none-match"), view.etag)) return c.body(null, 304);
-    c.header("Content-Type", "application/json");
-    return c.body(view.sdkBody);
-  });
+  app.get("/flags", compressJson({ cacheByEtag: true }), (c) => sdkPayload(c, tokenEnvironment(c, deps.live)));
 
   app.get("/stream", (c) => {
     const view = tokenEnvironment(c, deps.live);
