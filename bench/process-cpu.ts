@@ -35,12 +35,8 @@ export function cpuMs(pid: number | undefined): number {
   }
 }
 
-/** Starts counting: the returned function gives the CPU each of `pids` used since, as % of one core over the wall time. */
-export function cpuShares(pids: readonly (number | undefined)[]): () => number[] {
-  const startedAt = performance.now();
+/** Starts counting: the returned function gives the CPU milliseconds each of `pids` used since. */
+export function cpuSince(pids: readonly (number | undefined)[]): () => number[] {
   const before = pids.map(cpuMs);
-  return () => {
-    const wallMs = performance.now() - startedAt;
-    return pids.map((pid, i) => ((cpuMs(pid) - (before[i] ?? Number.NaN)) / wallMs) * 100);
-  };
+  return () => pids.map((pid, i) => cpuMs(pid) - (before[i] ?? Number.NaN));
 }

@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import type { BenchSuite } from "./bench-suite";
 import { printTable } from "./harness";
 import { openFilesFor, openFilesLimit, planOpenFiles } from "./open-files";
-import { cpuShares } from "./process-cpu";
+import { cpuSince } from "./process-cpu";
 import { collectPatches, openStreams, startReceiver, stopReceivers, type Receiver } from "./propagation-receivers";
 import { startBenchRelay, startBenchServer, type BenchRelay, type BenchServer } from "./server-process";
 
@@ -44,15 +44,17 @@ interface Row {
   heapPerStream: number;
   rssPerStream: number;
   serverSdkStreams: number;
-  /** CPU of each process during the toggles, % of one core. */
+  /** CPU milliseconds each process used per toggle (the first one included). */
   cpu: string;
+  /** Every process's CPU per toggle over the machine's cores: the least a toggle takes here if it all ran in parallel. */
+  cpuFloorMs: number;
 }
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const shares = (count: number, parts: number) =>
   Array.from({ length: parts }, (_, i) => Math.floor(count / parts) + (i < count % parts ? 1 : 0));
-const percent = (values: number[]) => values.map((v) => (Number.isNaN(v) ? "-" : `${v.toFixed(0)}%`)).join("/");
+const cpuText = (values: number[]) => values.map((v) => (Number.isNaN(v) ? "-" : v.toFixed(0))).join("/");
 
 /**
  * Toggles the flag TOGGLES + 1 times through the server's admin API, each after every stream saw
@@ -62,11 +64,11 @@ async function toggle(
   server: BenchServer,
   receivers: readonly Receiver[],
   watched: Record<string, (number | undefined)[]>,
-): Promise<Pick<Row, "latencies" | "first" | "answered" | "cpu">> {
+): Promise<Pick<Row, "latencies" | "first" | "answered" | "cpu" | "cpuFloorMs">> {
   const started: number[] = [];
   /** Admin request sent → its answer: the write, the refresh and the server's writes to every socket (they happen before it answers). */
   const answered: number[] = [];
-  const cpu = cpuShares(Object.values(watched).flat());
+  const cpu = cpuSince(Object.values(watched).flat());
   // Toggle 0 is the first change the server streams after it started (code paths not yet
   // optimized): reported on its own, and the figures are of the next TOGGLES.
   for (let toggle = 0; toggle <= TOGGLES; toggle++) {
@@ -76,9 +78,10 @@ async function toggle(
     const deadline = now() + 10_000;
     while (!receivers.every((r) => r.completed.has(toggle)) && now() < deadline) await sleep(1);
   }
-  const used = cpu();
-  const cpuText = Object.entries(watched)
-    .map(([name, pids]) => `${name} ${percent(used.splice(0, pids.length))}`)
+  const used = cpu().map((ms) => ms / (TOGGLES + 1));
+  const cpuFloorMs = used.reduce((sum, ms) => sum + ms, 0) / availableParallelism();
+  const cpuPerToggle = Object.entries(watched)
+    .map(([name, pids]) => `${name} ${cpuText(used.splice(0, pids.length))}`)
     .join(" ");
   const latencies: number[] = [];
   const first: number[] = [];
@@ -88,7 +91,7 @@ async function toggle(
         (toggle === 0 ? first : latencies).push((stream[toggle] ?? Number.POSITIVE_INFINITY) - (started[toggle] ?? 0));
   answered.shift();
   const sorted = (values: number[]) => values.sort((a, b) => a - b);
-  return { latencies: sorted(latencies), first: sorted(first), answered: sorted(answered), cpu: cpuText };
+  return { latencies: sorted(latencies), first: sorted(first), answered: sorted(answered), cpu: cpuPerToggle, cpuFloorMs };
 }
 
 async function setUpFlag(server: BenchServer): Promise<string> {
@@ -197,7 +200,7 @@ function printRows(rows: Row[]): void {
       "heap/stream KB",
       "rss/stream KB",
       "server SDK streams",
-      "CPU during toggles (% of a core)",
+      "CPU ms per toggle",
     ],
     ...rows.map((row) => [
       row.scenario,
@@ -211,6 +214,7 @@ function printRows(rows: Row[]): void {
       kb(row, row.rssPerStream),
       String(row.serverSdkStreams),
       row.cpu,
+      ms(row.cpuFloorMs),
     ]),
   ]);
 }
@@ -245,12 +249,13 @@ export const propagationBench: BenchSuite = {
         "",
         "heap/stream, rss/stream: growth after a full GC per open stream of the process serving it (through relays: the worst relay's, per stream on it).",
         `server SDK streams: switchyard_open_streams{kind="sdk"} on the server while the streams are open (through relays: the relays' upstreams).`,
-        `What limits these figures: every process above shares this machine's ${availableParallelism()} cores — the server, the relays, the`,
-        `${RECEIVERS}+ receiving processes (parsing every event of every stream: as much work as the serving side) and this one.`,
-        "A change reaches the last stream when the busiest event loop has written (server alone: the server's, to all its sockets; through",
-        "relays: each relay's, to its share) and the receivers have parsed; when the CPU column adds up to about 100% per core the figure",
-        "measures the machine, not the fan-out. Relays on their own machines each add their own cores: the server then writes one event",
-        "per relay and a toggle costs one relay's share. Open files: one per stream in the serving process and one in the receiving one",
+        "CPU ms per toggle: what each process used (all its threads, GC included) while the flag was toggled, divided by the toggles.",
+        `all CPU / cores: their sum over this machine's ${availableParallelism()} cores, about the least a toggle can take here until its last stream`,
+        "has it (compare with p99 and max): where they are close, the figure measures the machine, not the fan-out. The server, the relays,",
+        "the receiving processes (parsing every event of every stream: about as much work as writing it) and this one share these cores.",
+        "Through relays the server writes one event per relay and each relay writes to its share of the streams: relays on machines of",
+        "their own each bring their cores, and a toggle then costs about one relay's CPU ms. Open files: one per stream in the serving",
+        "process and one in the receiving one",
         `(ulimit -n here: ${limit.soft}, hard ${limit.hard}; a child needing more is started with a raised limit when allowed).`,
       ].join("\n"),
     );

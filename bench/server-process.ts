@@ -88,8 +88,13 @@ async function startBenchProcess(options: ProcessOptions): Promise<BenchProcess>
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  const exitCode = child.exitCode;
   await started.stop();
-  throw new Error(`${options.entry} on port ${options.port} did not become ready within ${options.readyTimeoutMs} ms`);
+  throw new Error(
+    exitCode === null
+      ? `${options.entry} on port ${options.port} did not become ready within ${options.readyTimeoutMs} ms`
+      : `${options.entry} on port ${options.port} exited with code ${exitCode} before it was ready (its error is above)`,
+  );
 }
 
 /** The real server in its own process (so the load generator does not share its event loop), on a fresh embedded database. */
