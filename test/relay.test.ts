@@ -34,6 +34,7 @@ describe("switchyard-relay between the server and SDKs", () => {
   let sdkToken: string;
   let clientToken: string;
   const clients: SwitchyardClient[] = [];
+  const spares: ServerProcess[] = [];
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${server.url}${path}`, {
       method,
@@ -81,6 +82,7 @@ describe("switchyard-relay between the server and SDKs", () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
   });
   afterAll(async () => {
+    await Promise.all(spares.map((p) => p.stop()));
     await relay?.stop();
     await server?.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -256,6 +258,20 @@ describe("switchyard-relay between the server and SDKs", () => {
       true,
     );
     const fresh = await sdk();
+    // A relay with no backup, started while the server is down, has no token list to check a token
+    // against: it answers 503 (retried), never 401 (which stops an SDK for good).
+    const spare = await startRelayProcess({
+      SWITCHYARD_URL: `http://127.0.0.1:${serverPort}`,
+      SWITCHYARD_RELAY_TOKEN: relayToken,
+      SWITCHYARD_RELAY_BACKUP: "off",
+      PORT: String(await freePort()),
+    });
+    spares.push(spare);
+    const early = await fetch(`${spare.url}/api/sdk/flags`, { headers: { authorization: `Bearer ${sdkToken}` } });
+    expect([early.status, early.headers.get("retry-after")]).toEqual([503, "1"]);
+    const late = createClient({ url: spare.url, token: sdkToken, logger: quiet, readyTimeoutMs: 500 });
+    clients.push(late);
+    await late.ready().catch(() => {});
     for (let waited = Date.now() - downAt; waited < 30_000; waited = Date.now() - downAt) {
       expect([client.isEnabled(FLAG, { key: "u1" }), fresh.isEnabled(FLAG, { key: "u1" })]).toEqual([true, true]);
       await new Promise((r) => setTimeout(r, 1_000));
@@ -263,10 +279,12 @@ describe("switchyard-relay between the server and SDKs", () => {
     server = await startServer();
     await toggle(false);
     await eventually(
-      async () => [client.isEnabled(FLAG, { key: "u1" }), fresh.isEnabled(FLAG, { key: "u1" })],
+      async () => [client.isEnabled(FLAG, { key: "u1" }), fresh.isEnabled(FLAG, { key: "u1" }), late.isEnabled(FLAG, { key: "u1" })],
       (values) => values.every((v) => !v),
       20_000,
     );
+    // The SDK that met the spare relay's 503s kept trying and has the server's state now.
+    expect(late.configVersion()).toBe(client.configVersion());
     await eventually(
       async () => (await fetch(`${relay.url}/readyz`)).json() as Promise<Record<string, any>>,
       (r) => r.status === "current",

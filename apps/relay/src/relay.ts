@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { requestId } from "hono/request-id";
 import pino, { type Logger } from "pino";
-import { ok } from "../../server/src/errors";
+import { AppError, ok } from "../../server/src/errors";
 import type { AppEnv } from "../../server/src/http/app-env";
 import { authorizeFromTable } from "../../server/src/http/authorize";
 import { limitBody } from "../../server/src/http/body-size";
@@ -48,6 +48,8 @@ export interface RelayOptions {
   tokenPollMs?: number;
   forwardMs?: number;
   heartbeatMs?: number;
+  /** How long `createRelay` waits for every environment's first state from the server (default 10 s). */
+  startTimeoutMs?: number;
   /** Upstream reconnect backoff (default 250 ms doubling to 10 s, full jitter). */
   upstreamBackoff?: { initialMs: number; maxMs: number };
 }
@@ -83,12 +85,15 @@ export async function createRelay(config: RelayConfig, options: RelayOptions = {
   const upstreams = new Map<string, UpstreamStream>();
   let accepting = true;
 
+  /** Whether a token list was ever had (from the server, or a backup): before that no token can be checked. */
+  let tokensKnown = false;
   const backup = config.backupFile === undefined ? undefined : new BackupWriter(config.backupFile, () => state.snapshot());
   if (config.backupFile !== undefined) {
     const found = readBackup(config.backupFile);
     if (found.ok) {
       for (const snapshot of found.backup.environments) state.apply(snapshot.environment, { kind: "put", snapshot });
       state.setTokens(found.backup.tokens);
+      tokensKnown = true;
       logger.info(
         { file: config.backupFile, savedAt: found.backup.savedAt, environments: state.environmentKeys() },
         "serving the backup until the server answers",
@@ -133,12 +138,14 @@ export async function createRelay(config: RelayConfig, options: RelayOptions = {
       for (const environment of [...upstreams.keys()]) if (!wanted.has(environment)) unfollow(environment);
       for (const environment of wanted) follow(environment);
       state.setTokens(answer.tokens);
+      tokensKnown = true;
     },
     onRevoked: (message) => {
       // The relay's own token was deleted: nothing it serves may be served any more.
       logger.error({ message: message.slice(0, 300) }, "the server refused the relay token; every downstream token is cut off");
       for (const environment of [...upstreams.keys()]) unfollow(environment);
       state.setTokens([]);
+      tokensKnown = true;
     },
   });
 
@@ -198,10 +205,33 @@ export async function createRelay(config: RelayConfig, options: RelayOptions = {
   app.use("/api/*", limitBody());
   app.use("/api/*", throttleAuthFailures(limits));
   app.use("/ofrep/*", throttleAuthFailures(limits));
+  // With no token list yet (a first start, the server unreachable, no backup) every token would
+  // look unknown, and a 401 stops an SDK for good: answer 503 until the server has been heard.
+  const waitForTokens = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    if (!tokensKnown && c.req.method !== "OPTIONS") {
+      c.header("Retry-After", "1");
+      throw new AppError("UNAVAILABLE", "The relay has not reached the server yet; retry shortly");
+    }
+    await next();
+  };
+  app.use("/api/*", waitForTokens);
+  app.use("/ofrep/*", waitForTokens);
   // The server's own table, the part a relay serves: anything else under /api is a 404 here.
   const authorize = authorizeFromTable(readOperations, state);
   app.use("/api/*", authorize);
   app.use("/ofrep/*", authorize);
+  // An environment of the relay's that has not arrived from the server yet (a first start with no
+  // backup, the server down): 503, which SDKs retry with backoff, rather than the 404 of an unknown
+  // environment, after which the Node SDK would fall back to polling.
+  const waitForEnvironment = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    const environment = c.get("token")?.environmentKey ?? null;
+    if (environment !== null && upstreams.has(environment) && state.environment(environment) === undefined) {
+      c.header("Retry-After", "1");
+      throw new AppError("UNAVAILABLE", `The relay has not received environment '${environment}' from the server yet; retry shortly`);
+    }
+    await next();
+  };
+  for (const path of ["/api/sdk/*", "/api/client/*", "/ofrep/*"]) app.use(path, waitForEnvironment);
   // Ready while there is a state to serve, current or not (SDKs are better served the last known
   // flags than refused); `current` says whether it is the server's latest.
   app.get("/readyz", (c) => {
@@ -240,6 +270,11 @@ export async function createRelay(config: RelayConfig, options: RelayOptions = {
 
   await poller.start();
   forwarder.start();
+  // Listening before the first upstream answers would turn the first SDKs away (503): give the
+  // server a few seconds to send every environment (a backup, if any, is served at once anyway).
+  const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+  while (Date.now() < deadline && [...upstreams.keys()].some((environment) => state.environment(environment) === undefined))
+    await new Promise((resume) => setTimeout(resume, 50));
 
   let http: NodeServer | undefined;
   let closing: Promise<void> | undefined;
