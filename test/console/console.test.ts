@@ -448,5 +448,23 @@ describe.skipIf(missing !== undefined && !chromiumRequired)("the console in head
     await shoot(page, "tokens");
     await page.getByRole("button", { name: "Done" }).click();
     expect(await page.locator(".secret-value").count()).toBe(0);
+
+    // A relay token for two environments: it lists both, and reads both at the relay endpoints.
+    await page.getByLabel("Name", { exact: true }).fill("console-e2e-relay");
+    await page.getByLabel("Kind").selectOption("relay");
+    await page.getByLabel("Environments").selectOption(["staging", "production"]);
+    await page.getByRole("button", { name: "Create token" }).click();
+    const relaySecret = (await page.locator(".secret-value").textContent()) ?? "";
+    expect(relaySecret).toMatch(/^sy_relay_/);
+    await expect
+      .poll(() => page.getByRole("row", { name: /console-e2e-relay/ }).textContent())
+      .toMatch(/relay.*staging, production|relay.*production, staging/);
+    for (const environment of ["staging", "production"]) {
+      const read = await fetch(`${server!.url}/api/relay/environments/${environment}/flags`, {
+        headers: { authorization: `Bearer ${relaySecret}` },
+      });
+      expect(read.status).toBe(200);
+    }
+    await page.getByRole("button", { name: "Done" }).click();
   });
 });
