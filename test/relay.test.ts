@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, type SwitchyardClient } from "@switchyard/sdk-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { adminApi } from "./support/admin-api";
 import { runCli } from "./support/cli";
 import { eventually } from "./support/eventually";
 import { freePort, startRelayProcess, startServerProcess, type ServerProcess } from "./support/server-process";
@@ -35,14 +36,7 @@ describe("switchyard-relay between the server and SDKs", () => {
   let clientToken: string;
   const clients: SwitchyardClient[] = [];
   const spares: ServerProcess[] = [];
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
-  };
+  const api = adminApi(() => server, ADMIN);
   const startServer = () =>
     startServerProcess({ SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_ADMIN_TOKEN: ADMIN, SWITCHYARD_DEMO: "false", PORT: String(serverPort) });
   const startRelay = () =>

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
 import { parseSnapshot, type SdkSnapshot } from "../../../packages/sdk-node/src/payloads";
-import type { RelayedToken } from "./relay-state";
+import { relayedTokenSchema, type RelayedToken } from "./relay-state";
 
 /** What a relay serves after a restart while the server cannot be reached. */
 export interface Backup {
@@ -15,9 +15,7 @@ const backupSchema = z.object({
   format: z.literal(1),
   savedAt: z.string(),
   environments: z.array(z.unknown()),
-  tokens: z.array(
-    z.object({ hash: z.string(), id: z.string(), name: z.string(), kind: z.enum(["server", "client"]), environment: z.string() }),
-  ),
+  tokens: z.array(relayedTokenSchema),
 });
 
 /** The backup at `path`, or why there is none to use (missing, unreadable, another format). */

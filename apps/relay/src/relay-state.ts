@@ -1,4 +1,5 @@
 import type { FlagDefinition, Segment } from "@switchyard/core";
+import { z } from "zod";
 import type { DataUpdate, SdkSnapshot } from "../../../packages/sdk-node/src/payloads";
 import { buildView, patchView, type EnvironmentView } from "../../server/src/live/environment-view";
 import type { HubSource } from "../../server/src/live/hub";
@@ -9,14 +10,15 @@ import type { Change } from "../../server/src/store/changes";
 /** How many changes per environment a relay keeps to resume streams from; older ids get a `put`. */
 export const RELAY_HISTORY = 1_000;
 
-/** A server or client token of the relay's environments, as `GET /api/relay/tokens` lists it. */
-export interface RelayedToken {
-  hash: string;
-  id: string;
-  name: string;
-  kind: "server" | "client";
-  environment: string;
-}
+/** A server or client token of the relay's environments, as `GET /api/relay/tokens` lists it (and the backup keeps it). */
+export const relayedTokenSchema = z.object({
+  hash: z.string(),
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(["server", "client"]),
+  environment: z.string(),
+});
+export type RelayedToken = z.infer<typeof relayedTokenSchema>;
 
 interface History {
   /** Every change after this seq is in `changes`. */

@@ -14,7 +14,7 @@ import { metricsHint, type MetricsHint, type ObservedSource } from "../../server
 import { readOperations } from "../../server/src/openapi/read-operations";
 import { clientRoutes } from "../../server/src/routes/client";
 import { ofrepRoutes } from "../../server/src/routes/ofrep";
-import { operationsRoutes } from "../../server/src/routes/operations";
+import { operationsRoutes, processGauges } from "../../server/src/routes/operations";
 import type { ReadRouteDeps } from "../../server/src/routes/route-deps";
 import { sdkRoutes } from "../../server/src/routes/sdk";
 import { BackupWriter, readBackup } from "./backup";
@@ -246,7 +246,6 @@ export async function createRelay(config: RelayConfig, options: RelayOptions = {
       ping: async () => {},
       isAccepting: () => accepting,
       gauges: () => {
-        const memory = process.memoryUsage();
         const open = hub.counts;
         const connected = [...upstreams.values()].filter((u) => u.status.status === "current").length;
         return [
@@ -256,9 +255,7 @@ export async function createRelay(config: RelayConfig, options: RelayOptions = {
           { name: "switchyard_relay_upstreams_current", help: "Upstream streams open to the server", value: connected },
           { name: "switchyard_relay_upstreams", help: "Environments this relay serves", value: upstreams.size },
           { name: "switchyard_relay_reports_dropped", help: "Reports dropped while the server was unreachable", value: forwarder.dropped },
-          { name: "process_resident_memory_bytes", help: "Resident memory size in bytes", value: memory.rss },
-          { name: "nodejs_heap_used_bytes", help: "V8 heap in use, in bytes", value: memory.heapUsed },
-          { name: "nodejs_external_memory_bytes", help: "Memory outside the V8 heap (buffers), in bytes", value: memory.external },
+          ...processGauges(),
         ];
       },
     }),

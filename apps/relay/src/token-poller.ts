@@ -1,13 +1,11 @@
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { RelayedToken } from "./relay-state";
+import { relayedTokenSchema } from "./relay-state";
 import { withSlash } from "./upstream";
 
 const tokensAnswerSchema = z.object({
   relay: z.object({ id: z.string(), name: z.string(), environments: z.array(z.string()) }),
-  tokens: z.array(
-    z.object({ hash: z.string(), id: z.string(), name: z.string(), kind: z.enum(["server", "client"]), environment: z.string() }),
-  ),
+  tokens: z.array(relayedTokenSchema),
 });
 
 export type TokensAnswer = z.infer<typeof tokensAnswerSchema>;
@@ -18,7 +16,7 @@ export interface TokenPollerOptions {
   intervalMs: number;
   logger: Logger;
   /** A new list (the first, or one that changed). */
-  onTokens(answer: TokensAnswer & { tokens: RelayedToken[] }): void;
+  onTokens(answer: TokensAnswer): void;
   /** The server no longer accepts the relay's own token: downstream tokens must stop working too. */
   onRevoked(message: string): void;
 }

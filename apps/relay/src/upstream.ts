@@ -1,7 +1,7 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import type { Logger } from "pino";
 import { Backoff } from "../../../packages/sdk-node/src/backoff";
-import { parseEvent, type DataUpdate } from "../../../packages/sdk-node/src/payloads";
+import { parseEvent, parseReportAfterMs, type DataUpdate } from "../../../packages/sdk-node/src/payloads";
 import type { MetricsHint } from "../../server/src/live/metrics-hint";
 
 /** Three missed server heartbeats (15 s each): the connection is dead even if no error says so. */
@@ -114,13 +114,8 @@ export class UpstreamStream {
 
   private handle(event: EventSourceMessage): void {
     if (event.event === "metrics") {
-      try {
-        const hint: unknown = JSON.parse(event.data);
-        const after = typeof hint === "object" && hint !== null ? Reflect.get(hint, "reportAfterMs") : undefined;
-        this.options.onMetrics(typeof after === "number" && after > 0 ? { reportAfterMs: after } : {});
-      } catch {
-        this.options.logger.warn({ environment: this.options.environment }, "unreadable metrics event from the server");
-      }
+      const reportAfterMs = parseReportAfterMs(event.data);
+      this.options.onMetrics(reportAfterMs === undefined ? {} : { reportAfterMs });
       return;
     }
     const parsed = parseEvent(event.event ?? "message", event.data);

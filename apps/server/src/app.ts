@@ -24,7 +24,7 @@ import { deployRoutes } from "./routes/deploys";
 import { environmentRoutes } from "./routes/environments";
 import { flagRoutes } from "./routes/flags";
 import { ofrepRoutes } from "./routes/ofrep";
-import { operationsRoutes } from "./routes/operations";
+import { operationsRoutes, processGauges } from "./routes/operations";
 import { reportRoutes } from "./routes/reports";
 import { rehearsalRoutes } from "./routes/rehearsals";
 import { relayRoutes } from "./routes/relay";
@@ -57,7 +57,6 @@ export interface AppDeps {
 }
 
 function gauges(deps: AppDeps) {
-  const memory = process.memoryUsage();
   const streams = deps.hub.counts;
   return [
     { name: "switchyard_open_streams", help: "Open SSE streams on this replica", labels: { kind: "sdk" }, value: streams.sdk },
@@ -68,11 +67,7 @@ function gauges(deps: AppDeps) {
       help: "The last change-log sequence number this replica applied",
       value: deps.live.appliedSeq,
     },
-    { name: "process_resident_memory_bytes", help: "Resident memory size in bytes", value: memory.rss },
-    { name: "nodejs_heap_used_bytes", help: "V8 heap in use, in bytes", value: memory.heapUsed },
-    // Outside the V8 heap: buffers, and the embedded database's WebAssembly memory (most of its RSS).
-    { name: "nodejs_external_memory_bytes", help: "Memory outside the V8 heap (buffers, WebAssembly), in bytes", value: memory.external },
-    { name: "process_uptime_seconds", help: "Seconds since the process started", value: Math.round(process.uptime()) },
+    ...processGauges(),
   ];
 }
 

@@ -9,6 +9,20 @@ export interface OperationsDeps {
   isAccepting(): boolean;
 }
 
+export type Gauge = ReturnType<OperationsDeps["gauges"]>[number];
+
+/** The process's own gauges, the same on the server and a relay. */
+export function processGauges(): Gauge[] {
+  const memory = process.memoryUsage();
+  return [
+    { name: "process_resident_memory_bytes", help: "Resident memory size in bytes", value: memory.rss },
+    { name: "nodejs_heap_used_bytes", help: "V8 heap in use, in bytes", value: memory.heapUsed },
+    // Outside the V8 heap: buffers, and on the server the embedded database's WebAssembly memory (most of its RSS).
+    { name: "nodejs_external_memory_bytes", help: "Memory outside the V8 heap (buffers, WebAssembly), in bytes", value: memory.external },
+    { name: "process_uptime_seconds", help: "Seconds since the process started", value: Math.round(process.uptime()) },
+  ];
+}
+
 export function operationsRoutes(deps: OperationsDeps) {
   const app = new Hono<AppEnv>();
   app.get("/healthz", (c) => c.json({ status: "ok" }));
