@@ -191,6 +191,57 @@ describe("switchyard-relay between the server and SDKs", () => {
     expect(connected.map((i) => i.relayId)).toEqual(Array(5).fill("relay-e2e"));
   }, 120_000);
 
+  it("a guarded deploy judges the summed counts of SDKs behind the relay, turns the guilty flag off, and counts them acknowledged", async () => {
+    const GUARDED = "relayed-checkout";
+    await api("POST", "/api/flags", { key: GUARDED });
+    await api("PATCH", `/api/flags/${GUARDED}/environments/staging`, {
+      enabled: true,
+      fallthrough: { rollout: { weights: [50_000, 50_000] } },
+    });
+    const deployToken = String((await api("POST", "/api/tokens", { name: "pipeline", kind: "deploy", environment: "staging" })).body.token);
+    const pipeline = adminApi(() => server, deployToken);
+    const sdks = await Promise.all([sdk(), sdk(), sdk()]);
+    await eventually(
+      async () => sdks.every((c) => c.variationDetail(GUARDED, { key: "probe" }, false).reason === "SPLIT"),
+      (all) => all,
+    );
+    // The new path fails every request; the old one never does.
+    let checkouts = 0;
+    const traffic = setInterval(() => {
+      for (const client of sdks)
+        for (let i = 0; i < 10; i += 1) {
+          const context = { key: `user-${(checkouts += 1)}` };
+          const flagged = client.isEnabled(GUARDED, context);
+          client.track("request", context);
+          if (flagged) client.track("error", context);
+        }
+    }, 20);
+    try {
+      const registered = await pipeline("POST", "/api/deploys", {
+        service: "checkout",
+        version: "2.0.0",
+        environment: "staging",
+        flags: [GUARDED],
+        guard: { windowSeconds: 20, intervalSeconds: 2, checks: [{ signal: "error_rate", max: 0.1, minSamples: 50 }] },
+      });
+      expect(registered.status).toBe(201);
+      const deploy = await eventually(
+        async () => (await pipeline("GET", `/api/deploys/${registered.body.id}`)).body,
+        (d) => d.status === "mitigated" || d.status === "rollback-required" || d.status === "healthy",
+        30_000,
+      );
+      expect(deploy.status, deploy.decision.evidence.summary).toBe("mitigated");
+      const action = deploy.decision.evidence.flagActions[0];
+      expect(action).toMatchObject({ flag: GUARDED, taken: true, propagation: { connected: 3, acknowledged: 3 } });
+      // Counted from the relay's summed batches: errors on the new path, none on the old.
+      expect(deploy.decision.evidence.checks[0].samples).toBeGreaterThanOrEqual(50);
+      process.stdout.write(`[relay] guarded deploy behind a relay: ${deploy.decision.evidence.summary}\n`);
+      expect(sdks.map((c) => c.isEnabled(GUARDED, { key: "user-1" }))).toEqual([false, false, false]);
+    } finally {
+      clearInterval(traffic);
+    }
+  }, 90_000);
+
   it("a relay killed and restarted: SDKs resume from their Last-Event-ID and get only what they missed", async () => {
     const client = await sdk();
     await toggle(true);

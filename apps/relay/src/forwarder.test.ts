@@ -5,31 +5,43 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Forwarder, type ForwardedReport } from "./forwarder";
 
 interface Received {
-  reports: ForwardedReport[];
+  instances?: unknown[];
+  evaluations?: unknown[];
+  events?: unknown[];
   streams: unknown[];
   contexts: unknown[];
 }
 
-/** A stand-in for `POST /api/relay/reports` that answers each request with the next status given. */
-async function fakeServer(statuses: number[]): Promise<{ url: string; received: Received[]; server: Server }> {
+/**
+ * A stand-in for `POST /api/relay/reports` that answers each request with the next status given,
+ * after the next delay given (none by default).
+ */
+async function fakeServer(statuses: number[], delaysMs: number[] = []): Promise<{ url: string; received: Received[]; server: Server }> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
     req.on("end", () => {
       const status = statuses.shift() ?? 202;
-      if (status === 202) received.push(JSON.parse(body) as Received);
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ hints: { production: { reportAfterMs: 1000 } } }));
+      const answer = () => {
+        if (status === 202) received.push(JSON.parse(body) as Received);
+        res
+          .writeHead(status, { "content-type": "application/json" })
+          .end(JSON.stringify({ hints: { production: { reportAfterMs: 1000 } } }));
+      };
+      setTimeout(answer, delaysMs.shift() ?? 0);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, server };
 }
 
-const report = (instanceId: string, version = 1): ForwardedReport => ({
+const served = (instanceId: string, version = 1, evaluations: ForwardedReport["evaluations"] = []): ForwardedReport => ({
   environment: "production",
   source: "server",
-  report: { instanceId, version, evaluations: [], events: [], contexts: [] },
+  instance: { instanceId, sdk: "switchyard-node/0.1.0", version },
+  evaluations,
+  events: [],
 });
 
 describe("the relay's forwarder", () => {
@@ -47,42 +59,130 @@ describe("the relay's forwarder", () => {
       logger: pino({ level: "silent" }),
       streams: () => [{ environment: "production", instanceIds: ["a", "b"] }],
       onHints: (h) => void hints.push(h),
-      maxQueued: 3,
+      maxKept: 3,
     });
   }
 
-  it("sends reports with presence, keeps them through a 503, and sends the context sample apart", async () => {
-    const fake = await fakeServer([503]);
+  it("sends each instance's latest report and the counts summed, with presence, and the context sample apart", async () => {
+    const fake = await fakeServer([]);
     servers.push(fake.server);
     const hints: Array<Record<string, unknown>> = [];
     const f = forwarder(fake.url, hints);
-    f.enqueue(report("a"));
+    f.add(served("a", 1, [{ flag: "checkout", variation: 0, count: 3 }]));
+    f.add(served("b", 1, [{ flag: "checkout", variation: 0, count: 4 }]));
+    f.add(served("a", 2, [{ flag: "checkout", variation: 1, count: 1 }]));
+    // A report between loads names no version: it does not take back the one before it.
+    f.add({ ...served("b", 1), instance: { instanceId: "b" } });
+    f.add({
+      environment: "production",
+      source: "browser",
+      evaluations: [{ flag: "checkout", variation: 0, count: 5 }],
+      events: [{ event: "purchase", flag: "checkout", variation: 0, count: 2 }],
+    });
+    f.add({
+      environment: "production",
+      source: "browser",
+      evaluations: [],
+      events: [{ event: "purchase", flag: "checkout", variation: 0, count: 1 }],
+    });
     f.offerContext("production", { key: "u1" });
     f.offerContext("production", { key: "u1" });
-    await f.flush(); // 503: nothing recorded, the report stays queued
-    expect(fake.received).toEqual([]);
-    f.offerContext("production", { key: "u2" });
     await f.flush();
     expect(fake.received).toEqual([
-      { relayId: "edge", reports: [report("a")], streams: [{ environment: "production", instanceIds: ["a", "b"] }], contexts: [] },
-      { relayId: "edge", reports: [], streams: [], contexts: [{ environment: "production", context: { key: "u2" }, count: 1 }] },
+      {
+        relayId: "edge",
+        instances: [
+          { environment: "production", instanceId: "a", sdk: "switchyard-node/0.1.0", version: 2 },
+          { environment: "production", instanceId: "b", version: 1 },
+        ],
+        evaluations: [
+          { environment: "production", source: "server", flag: "checkout", variation: 0, count: 7 },
+          { environment: "production", source: "server", flag: "checkout", variation: 1, count: 1 },
+          { environment: "production", source: "browser", flag: "checkout", variation: 0, count: 5 },
+        ],
+        events: [{ environment: "production", source: "browser", event: "purchase", flag: "checkout", variation: 0, count: 3 }],
+        streams: [{ environment: "production", instanceIds: ["a", "b"] }],
+        contexts: [],
+      },
+      { relayId: "edge", streams: [], contexts: [{ environment: "production", context: { key: "u1" }, count: 2 }] },
     ]);
     expect(hints).toEqual([{ production: { reportAfterMs: 1000 } }]);
   });
 
-  it("drops a batch the server refuses, and the oldest reports beyond its bound while the server is away", async () => {
+  it("keeps a batch through a 503 and sends it with what came meanwhile: newer reports win, counts add up", async () => {
+    const fake = await fakeServer([503]);
+    servers.push(fake.server);
+    const f = forwarder(fake.url);
+    f.add(served("a", 1, [{ flag: "checkout", variation: 0, count: 3 }]));
+    f.add(served("b", 1));
+    await f.flush(); // 503: nothing recorded, all of it kept
+    expect(fake.received).toEqual([]);
+    f.add(served("a", 2, [{ flag: "checkout", variation: 0, count: 2 }]));
+    await f.flush();
+    const byId = (list: unknown[] | undefined) =>
+      [...(list ?? [])].sort((x, y) =>
+        String(Reflect.get(x as object, "instanceId")).localeCompare(String(Reflect.get(y as object, "instanceId"))),
+      );
+    expect(fake.received.map((r) => ({ instances: byId(r.instances), evaluations: r.evaluations }))).toEqual([
+      {
+        instances: [
+          { environment: "production", instanceId: "a", sdk: "switchyard-node/0.1.0", version: 2 },
+          { environment: "production", instanceId: "b", sdk: "switchyard-node/0.1.0", version: 1 },
+        ],
+        evaluations: [{ environment: "production", source: "server", flag: "checkout", variation: 0, count: 5 }],
+      },
+    ]);
+  });
+
+  it("drops a batch the server refuses, and new instances beyond its bound while the server is away", async () => {
     const fake = await fakeServer([400]);
     servers.push(fake.server);
     const f = forwarder(fake.url);
-    f.enqueue(report("refused"));
+    f.add(served("refused"));
     await f.flush();
-    for (const id of ["r1", "r2", "r3", "r4"]) f.enqueue(report(id));
+    for (const id of ["r1", "r2", "r3", "r4"]) f.add(served(id));
+    f.add(served("r2", 5)); // a kept instance's newer report still replaces it
     expect(f.dropped).toBe(1);
     await f.flush();
-    expect(fake.received.map((r) => r.reports.map((x) => x.report.instanceId))).toEqual([["r2", "r3", "r4"]]);
+    expect(fake.received.map((r) => r.instances?.map((x) => Reflect.get(x as object, "instanceId")))).toEqual([["r1", "r3", "r2"]]);
+    expect(fake.received[0]?.instances?.at(-1)).toMatchObject({ instanceId: "r2", version: 5 });
   });
 
-  it("splits what is queued into batches the server's body limit accepts", async () => {
+  it("forwards a version an instance had not reported within milliseconds, not at the next tick", async () => {
+    const fake = await fakeServer([]);
+    servers.push(fake.server);
+    const f = forwarder(fake.url); // ticks once a minute
+    f.add(served("a", 7, [{ flag: "checkout", variation: 0, count: 2 }]));
+    const started = Date.now();
+    while (fake.received.length === 0 && Date.now() - started < 2_000) await new Promise((r) => setTimeout(r, 5));
+    expect(fake.received.map((r) => ({ instances: r.instances, evaluations: r.evaluations }))).toEqual([
+      {
+        instances: [{ environment: "production", instanceId: "a", sdk: "switchyard-node/0.1.0", version: 7 }],
+        evaluations: [{ environment: "production", source: "server", flag: "checkout", variation: 0, count: 2 }],
+      },
+    ]);
+    expect(Date.now() - started).toBeLessThan(500);
+    // The same version again waits for the tick.
+    f.add(served("a", 7, [{ flag: "checkout", variation: 0, count: 1 }]));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fake.received).toHaveLength(1);
+    await f.stop();
+  });
+
+  it("sends again as soon as a slow answer comes when a flush was asked for meanwhile", async () => {
+    const fake = await fakeServer([], [400]);
+    servers.push(fake.server);
+    const f = forwarder(fake.url);
+    f.add({ environment: "production", source: "browser", evaluations: [{ flag: "checkout", variation: 0, count: 1 }], events: [] });
+    const first = f.flush();
+    await new Promise((r) => setTimeout(r, 100));
+    f.add({ environment: "production", source: "browser", evaluations: [{ flag: "checkout", variation: 1, count: 1 }], events: [] });
+    void f.flush(); // the tick, while the first batch waits for its answer
+    await first;
+    expect(fake.received.map((r) => r.evaluations?.map((e) => Reflect.get(e as object, "variation")))).toEqual([[0], [1]]);
+  });
+
+  it("splits what is kept into batches the server's limits accept", async () => {
     const fake = await fakeServer([]);
     servers.push(fake.server);
     const f = new Forwarder({
@@ -94,15 +194,17 @@ describe("the relay's forwarder", () => {
       streams: () => [],
       onHints: () => {},
     });
-    // 1,200 reports of ~1.5 KB: more than one batch holds by count (1,000) and by size (768 KB).
-    const big = Array.from({ length: 100 }, (_, i) => ({ flag: `flag-${i}`, variation: 0, count: 1 }));
-    for (let i = 0; i < 1_200; i++) f.enqueue({ ...report(`i${i}`), report: { ...report(`i${i}`).report, evaluations: big } });
+    // 12,000 instances (~120 bytes each) and 12,000 count keys: past one batch by count (10,000 a list) and by size (768 KB).
+    for (let i = 0; i < 12_000; i++) f.add(served(`instance-${i}`, 1, [{ flag: `flag-${i}`, variation: 0, count: 1 }]));
     await f.flush();
-    await new Promise((r) => setTimeout(r, 200));
-    await f.flush();
-    const sizes = fake.received.map((r) => r.reports.length);
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(1_200);
-    expect(sizes.length).toBeGreaterThan(2);
+    for (let i = 0; i < 20 && fake.received.reduce((n, r) => n + (r.instances?.length ?? 0), 0) < 12_000; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const total = (list: "instances" | "evaluations") => fake.received.reduce((n, r) => n + (r[list]?.length ?? 0), 0);
+    expect({ instances: total("instances"), evaluations: total("evaluations") }).toEqual({ instances: 12_000, evaluations: 12_000 });
+    expect(fake.received.length).toBeGreaterThan(2);
     expect(Math.max(...fake.received.map((r) => JSON.stringify(r).length))).toBeLessThan(1024 * 1024);
+    expect(Math.max(...fake.received.map((r) => Math.max(r.instances?.length ?? 0, r.evaluations?.length ?? 0)))).toBeLessThanOrEqual(
+      10_000,
+    );
   });
 });

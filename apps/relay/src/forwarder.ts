@@ -1,17 +1,27 @@
 import type { EvaluationContext } from "@switchyard/core";
 import type { Logger } from "pino";
 import type { MetricsHint } from "../../server/src/live/metrics-hint";
-import type { SdkMetricsReport } from "../../server/src/routes/sdk";
+import type { EvaluationCount, EventCount } from "../../server/src/services/report-counts";
+import type { CountSource } from "../../server/src/store/count-sources";
 import { withSlash } from "./upstream";
 
+/** One downstream report's part that the forwarder keeps: the counts are those the environment keeps (`keptCounts`). */
 export interface ForwardedReport {
   environment: string;
-  source: "server" | "browser";
-  report: SdkMetricsReport;
+  source: CountSource;
+  /** A server SDK's report: its instance and served version. Browsers acknowledge nothing, so have none. */
+  instance?: { instanceId: string; sdk?: string | undefined; version?: number | undefined; epoch?: string | undefined } | undefined;
+  evaluations: readonly EvaluationCount[];
+  events: readonly EventCount[];
 }
 
-/** What `POST /api/relay/reports` takes at most per batch (apps/server/src/routes/relay.ts). */
-const MAX_REPORTS = 1_000;
+type Keyed = { environment: string };
+type InstanceEntry = NonNullable<ForwardedReport["instance"]> & Keyed;
+type EvaluationEntry = EvaluationCount & Keyed & { source: CountSource };
+type EventEntry = EventCount & Keyed & { source: CountSource };
+
+/** What `POST /api/relay/reports` takes at most per list (apps/server/src/routes/relay.ts). */
+const MAX_PER_LIST = 10_000;
 /** Under the server's 1 MB body limit, with room for presence and contexts. */
 const MAX_REPORT_BYTES = 768 * 1024;
 const MAX_CONTEXT_BYTES = 128 * 1024;
@@ -19,6 +29,12 @@ const MAX_CONTEXTS = 1_000;
 const MAX_INSTANCE_IDS = 10_000;
 /** Presence unchanged is still sent this often: the server counts a stream connected for 45 s. */
 const PRESENCE_REFRESH_MS = 10_000;
+/**
+ * An instance reporting a version it had not reported is forwarded this soon rather than at the
+ * next tick: it may acknowledge a deploy's flag-off, and its report carries the counts from
+ * before it, which belong to the interval before the deploy looks for recovery.
+ */
+const ACKNOWLEDGEMENT_DELAY_MS = 20;
 
 export interface ForwarderOptions {
   serverUrl: string;
@@ -30,34 +46,57 @@ export interface ForwarderOptions {
   streams(): Array<{ environment: string; instanceIds: string[] }>;
   /** The server's answer says which environments a deploy observes. */
   onHints(hints: Record<string, MetricsHint>): void;
-  /** Reports kept while the server cannot be reached; the oldest go first beyond it. */
-  maxQueued?: number;
+  /** Instances and count keys kept, each, while the server cannot be reached; new ones beyond it are dropped. */
+  maxKept?: number;
 }
 
 /**
- * Sends what downstream SDKs and browsers report to the server once a second, batched: their
- * metrics reports as they came (so a served version acknowledges a flag-off as a direct report
- * does), which instances hold a stream here, and a sample of evaluated contexts for previews.
+ * Sends what downstream SDKs and browsers report to the server once a second, aggregated: the
+ * last report of each server SDK instance (its served version acknowledges a flag-off as a
+ * direct report does), the counts of every report summed per environment, source, flag and
+ * variation (or event), which instances hold a stream here, and a sample of evaluated contexts.
+ * Thousands of SDKs reporting cost the server one write a second, not one per report.
  */
 export class Forwarder {
-  private queue: ForwardedReport[] = [];
+  private instances = new Map<string, InstanceEntry>();
+  private evaluations = new Map<string, EvaluationEntry>();
+  private events = new Map<string, EventEntry>();
+  /** The version each instance's last forwarded report served (bounded like the kept maps). */
+  private readonly forwardedVersions = new Map<string, number>();
   private readonly contexts = new Map<string, { environment: string; context: EvaluationContext; count: number }>();
   private timer: NodeJS.Timeout | undefined;
+  private soon: NodeJS.Timeout | undefined;
   private sending: Promise<void> | undefined;
+  /** A flush was asked for while a batch was on its way: one more follows it. */
+  private again = false;
   private lastPresence = "";
   private presenceSentAt = 0;
-  /** Reports dropped because the queue was full while the server was unreachable. */
+  /** Instances and count keys dropped because as many were kept while the server was unreachable. */
   dropped = 0;
 
   constructor(private readonly options: ForwarderOptions) {}
 
-  enqueue(report: ForwardedReport): void {
-    this.queue.push(report);
-    const max = this.options.maxQueued ?? 10_000;
-    if (this.queue.length > max) {
-      this.dropped += this.queue.length - max;
-      this.queue.splice(0, this.queue.length - max);
-    }
+  /** Adds a report: its instance replaces that instance's earlier one, its counts add to the sums. */
+  add(report: ForwardedReport): void {
+    const { environment, source, instance } = report;
+    for (const e of report.evaluations)
+      this.addCount(this.evaluations, `${environment}\u0001${source}\u0001${e.flag}\u0001${e.variation}`, {
+        environment,
+        source,
+        flag: e.flag,
+        variation: e.variation,
+        count: e.count,
+      });
+    for (const e of report.events)
+      this.addCount(this.events, `${environment}\u0001${source}\u0001${e.event}\u0001${e.flag ?? ""}\u0001${e.variation ?? ""}`, {
+        environment,
+        source,
+        event: e.event,
+        ...(e.flag === undefined ? {} : { flag: e.flag }),
+        ...(e.variation === undefined ? {} : { variation: e.variation }),
+        count: e.count,
+      });
+    if (instance !== undefined) this.keepInstance({ environment, ...instance });
   }
 
   /** A context evaluated here (client evaluate, client streams, OFREP), for the server's sample. */
@@ -73,51 +112,142 @@ export class Forwarder {
     this.timer.unref();
   }
 
-  /** Stops the timer and sends what is queued, once. */
+  /** Stops the timer and sends what is kept, once. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.soon);
     await this.flush();
   }
 
+  /**
+   * Sends what is kept. Asked for while a batch is on its way (a slow server), it sends again as
+   * soon as that one is answered instead of waiting a tick, so counts are never a tick late; so
+   * does a batch that left more than it took.
+   */
   flush(): Promise<void> {
-    this.sending ??= this.send().finally(() => (this.sending = undefined));
+    if (this.sending !== undefined) {
+      this.again = true;
+      return this.sending;
+    }
+    const run = async () => {
+      do {
+        this.again = false;
+        const sent = await this.send();
+        // A failed batch waits for the next tick: no retrying a server that is down in a loop.
+        if (sent === "failed") break;
+        if (sent === "more") this.again = true;
+      } while (this.again);
+    };
+    this.sending = run().finally(() => (this.sending = undefined));
     return this.sending;
   }
 
-  private async send(): Promise<void> {
+  /** One batch; "more" when what is kept did not fit in it, "failed" when it stays kept for the next tick. */
+  private async send(): Promise<"done" | "more" | "failed"> {
     const { logger } = this.options;
     const streams = this.options
       .streams()
       .map((s) => ({ environment: s.environment, instanceIds: s.instanceIds.slice(0, MAX_INSTANCE_IDS) }));
     const presence = JSON.stringify(streams);
     const presenceDue = presence !== this.lastPresence || Date.now() - this.presenceSentAt >= PRESENCE_REFRESH_MS;
-    if (this.queue.length === 0 && this.contexts.size === 0 && !presenceDue) return;
-    const reports = this.queue.splice(0, batchSize(this.queue, MAX_REPORTS, MAX_REPORT_BYTES));
+    if (this.kept() === 0 && this.contexts.size === 0 && !presenceDue) return "done";
+    // One byte budget for the three lists, taken in this order; what does not fit goes next.
+    let budget = MAX_REPORT_BYTES - presence.length;
+    const take = <T>(kept: Map<string, T>): [string, T][] => {
+      const taken: [string, T][] = [];
+      for (const entry of kept) {
+        const bytes = JSON.stringify(entry[1]).length + 1;
+        if (taken.length >= MAX_PER_LIST || (bytes > budget && taken.length > 0)) break;
+        budget -= bytes;
+        taken.push(entry);
+      }
+      for (const [key] of taken) kept.delete(key);
+      return taken;
+    };
+    const evaluations = take(this.evaluations);
+    const events = take(this.events);
+    const instances = take(this.instances);
     const sampled = [...this.contexts.values()];
     const contexts = sampled.slice(0, batchSize(sampled, MAX_CONTEXTS, MAX_CONTEXT_BYTES));
     this.contexts.clear();
+    const values = <T>(entries: [string, T][]) => entries.map(([, value]) => value);
     try {
-      const answer = await this.post({ relayId: this.options.relayId, reports, streams, contexts: [] });
-      if (answer === "refused") return;
+      const answer = await this.post({
+        relayId: this.options.relayId,
+        instances: values(instances),
+        evaluations: values(evaluations),
+        events: values(events),
+        streams,
+        contexts: [],
+      });
+      if (answer === "refused") return "done";
       this.lastPresence = presence;
       this.presenceSentAt = Date.now();
+      for (const [key, instance] of instances) if (instance.version !== undefined) this.forwarded(key, instance.version);
       const hints = typeof answer === "object" && answer !== null ? Reflect.get(answer, "hints") : undefined;
       if (typeof hints === "object" && hints !== null) this.options.onHints(hints as Record<string, MetricsHint>);
-      // More waiting than one batch takes: send the next at once.
-      if (this.queue.length > 0) setImmediate(() => void this.flush());
     } catch (error) {
-      // Kept for the next attempt (the queue stays bounded).
-      this.queue.unshift(...reports);
-      logger.warn({ err: error instanceof Error ? error.message : String(error), queued: this.queue.length }, "reports not forwarded yet");
-      return;
+      // Nothing of the batch was recorded (the server writes a batch whole): kept for the next
+      // attempt, under what arrived meanwhile — a newer report of an instance wins, counts add up.
+      for (const [key, instance] of instances) if (!this.instances.has(key)) this.instances.set(key, instance);
+      for (const [key, entry] of evaluations) this.addCount(this.evaluations, key, entry);
+      for (const [key, entry] of events) this.addCount(this.events, key, entry);
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error), instances: this.instances.size },
+        "reports not forwarded yet",
+      );
+      return "failed";
     }
     // Apart from the reports: a sample the server refused must never cost an acknowledgement.
     // Contexts are only a sample, so a failed send is not retried.
     if (contexts.length > 0) {
-      await this.post({ relayId: this.options.relayId, reports: [], streams: [], contexts }).catch((error: unknown) =>
+      await this.post({ relayId: this.options.relayId, streams: [], contexts }).catch((error: unknown) =>
         logger.debug({ err: error instanceof Error ? error.message : String(error) }, "context sample not forwarded"),
       );
     }
+    return this.kept() > 0 ? "more" : "done";
+  }
+
+  private kept(): number {
+    return this.instances.size + this.evaluations.size + this.events.size;
+  }
+
+  private keepInstance(instance: InstanceEntry): void {
+    const key = `${instance.environment}\u0001${instance.instanceId}`;
+    const earlier = this.instances.get(key);
+    // A report without a version (an SDK between loads) does not take back the one before it.
+    const served = instance.version === undefined && earlier !== undefined ? { version: earlier.version, epoch: earlier.epoch } : {};
+    if (earlier === undefined && this.atBound(this.instances)) return;
+    this.instances.delete(key); // re-inserted: the map's order is the order of the latest reports
+    const kept = { ...instance, ...served };
+    this.instances.set(key, kept);
+    if (kept.version !== undefined && kept.version !== (earlier?.version ?? this.forwardedVersions.get(key))) {
+      this.soon ??= setTimeout(() => {
+        this.soon = undefined;
+        void this.flush();
+      }, ACKNOWLEDGEMENT_DELAY_MS);
+    }
+  }
+
+  private forwarded(key: string, version: number): void {
+    this.forwardedVersions.delete(key);
+    this.forwardedVersions.set(key, version);
+    if (this.forwardedVersions.size > (this.options.maxKept ?? 50_000)) {
+      const oldest = this.forwardedVersions.keys().next();
+      if (!oldest.done) this.forwardedVersions.delete(oldest.value);
+    }
+  }
+
+  private addCount<T extends { count: number }>(kept: Map<string, T>, key: string, entry: T): void {
+    const earlier = kept.get(key);
+    if (earlier !== undefined) earlier.count += entry.count;
+    else if (!this.atBound(kept)) kept.set(key, { ...entry });
+  }
+
+  private atBound(kept: Map<string, unknown>): boolean {
+    if (kept.size < (this.options.maxKept ?? 50_000)) return false;
+    this.dropped += 1;
+    return true;
   }
 
   /** One POST; throws to retry later (network, 5xx, 429), answers "refused" for a batch that would be refused again. */

@@ -16,7 +16,9 @@ import { clientRoutes } from "../../server/src/routes/client";
 import { ofrepRoutes } from "../../server/src/routes/ofrep";
 import { operationsRoutes, processGauges } from "../../server/src/routes/operations";
 import type { ReadRouteDeps } from "../../server/src/routes/route-deps";
-import { sdkRoutes } from "../../server/src/routes/sdk";
+import { offerReportedContexts, sdkRoutes } from "../../server/src/routes/sdk";
+import { capsEachEntry, keptCounts } from "../../server/src/services/report-counts";
+import { CountSources } from "../../server/src/store/count-sources";
 import { BackupWriter, readBackup } from "./backup";
 import type { RelayConfig } from "./config";
 import { Forwarder } from "./forwarder";
@@ -174,12 +176,26 @@ export async function createRelay(config: RelayConfig, options: RelayOptions = {
     hub,
     seenContexts: { offer: (view, context, weight = 1) => forwarder.offerContext(view.key, context, weight) },
     metrics: {
-      // Answered at once: the server counts the report when the next batch reaches it.
+      // Answered at once: the server records the report's instance and counts with the next
+      // batch. Unknown flags are sorted out here (and again at the server), browser entries cut
+      // to the cap each report gets; the environment's event-name cap is the server's to apply.
       async record(view, source, report) {
-        forwarder.enqueue({ environment: view.key, source, report });
+        const kept = keptCounts(view, report, capsEachEntry(source));
+        forwarder.add({
+          environment: view.key,
+          source,
+          instance:
+            source === CountSources.server
+              ? { instanceId: report.instanceId, sdk: report.sdk, version: report.version, epoch: report.epoch }
+              : undefined,
+          evaluations: kept.evaluations,
+          events: kept.events,
+        });
+        offerReportedContexts(deps.seenContexts, view, report.contexts);
         return ok({
-          accepted: { evaluations: report.evaluations.length, events: report.events.length },
-          ignored: { evaluations: 0, events: 0 },
+          accepted: { evaluations: kept.evaluations.length, events: kept.events.length },
+          ignored: kept.ignored,
+          ...(capsEachEntry(source) ? { capped: kept.capped } : {}),
         });
       },
       hint: (environmentKey) => observed.hint(environmentKey),
@@ -254,7 +270,11 @@ export async function createRelay(config: RelayConfig, options: RelayOptions = {
           { name: "switchyard_open_streams", help: "Open SSE streams on this relay", labels: { kind: "ofrep" }, value: open.ofrep },
           { name: "switchyard_relay_upstreams_current", help: "Upstream streams open to the server", value: connected },
           { name: "switchyard_relay_upstreams", help: "Environments this relay serves", value: upstreams.size },
-          { name: "switchyard_relay_reports_dropped", help: "Reports dropped while the server was unreachable", value: forwarder.dropped },
+          {
+            name: "switchyard_relay_reports_dropped",
+            help: "Instances and count keys not kept while the server was unreachable",
+            value: forwarder.dropped,
+          },
           ...processGauges(),
         ];
       },

@@ -60,14 +60,10 @@ for (const backend of backends()) {
       const served = () => readEventId(stream.messages.findLast((m) => readEventId(m.id) !== undefined)?.id)?.seq ?? 0;
       const batch = async (open: string[]) => {
         const version = served();
-        const reports = open.map((instanceId) => ({
-          environment: ENV,
-          source: "server",
-          report: { instanceId, sdk: "switchyard-node/0.1.0", version },
-        }));
+        const instances = open.map((instanceId) => ({ environment: ENV, instanceId, sdk: "switchyard-node/0.1.0", version }));
         const res = await server.request("POST", "/api/relay/reports", {
           token: relayToken,
-          body: { relayId, reports, streams: [{ environment: ENV, instanceIds: open }] },
+          body: { relayId, instances, streams: [{ environment: ENV, instanceIds: open }] },
         });
         expect(res.status).toBe(202);
         return version;

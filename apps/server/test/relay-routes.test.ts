@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../src/auth/token-secrets";
 import { readEventId } from "../src/live/events/sdk-events";
+import { readEvaluationCounts, readEventCounts } from "../src/store/sdk-usage";
 import { SseReader } from "../../../test/support/sse-client";
 import { backends, startTestServer, type TestServer } from "./harness";
 
@@ -22,6 +23,13 @@ for (const backend of backends()) {
     const instances = async (env: string) =>
       (await server.request("GET", `/api/environments/${env}/instances`)).body.instances as Array<Record<string, unknown>>;
     const instance = async (env: string, id: string) => (await instances(env)).find((i) => i.instanceId === id);
+    /** Evaluation counts of an environment, `flag/variation` → count, all hours together. */
+    const counted = async (env: string) => {
+      const sums: Record<string, number> = {};
+      for (const row of await readEvaluationCounts(server.database.db, env))
+        sums[`${row.flagKey}/${row.variation}`] = (sums[`${row.flagKey}/${row.variation}`] ?? 0) + row.count;
+      return sums;
+    };
 
     beforeAll(async () => {
       server = await startTestServer(backend.name, { heartbeatMs: 100 });
@@ -135,37 +143,44 @@ for (const backend of backends()) {
       expect(after.body.tokens.map((t: { id: string }) => t.id)).not.toContain(client.body.id);
     });
 
-    it("records forwarded reports as acknowledgements of the instance, naming the relay", async () => {
+    it("records a batch: each instance's served version as an acknowledgement naming the relay, and the summed counts", async () => {
       const flags = await server.request("GET", "/api/relay/environments/production/flags", { token: relay.token });
       const { version, epoch } = flags.body;
+      const before = await counted("staging");
       const res = await report({
         relayId: "relay-eu-1",
-        reports: [
-          {
-            environment: "production",
-            source: "server",
-            report: {
-              instanceId: "api-1",
-              sdk: "switchyard-node/0.1.0",
-              version,
-              epoch,
-              evaluations: [{ flag: "relayed-flag", variation: 0, count: 3 }],
-            },
-          },
-          {
-            environment: "staging",
-            source: "browser",
-            report: { instanceId: "tab-1", evaluations: [{ flag: "relayed-flag", variation: 1, count: 5 }] },
-          },
+        instances: [
+          { environment: "production", instanceId: "api-1", sdk: "switchyard-node/0.1.0", version, epoch },
+          // Another database history's version acknowledges nothing.
+          { environment: "production", instanceId: "api-old", version: version + 1000, epoch: "000000000000" },
         ],
+        evaluations: [
+          { environment: "staging", source: "server", flag: "relayed-flag", variation: 0, count: 3 },
+          // Summed from many browsers, so past one browser report's cap of 100.
+          { environment: "staging", source: "browser", flag: "relayed-flag", variation: 1, count: 250 },
+          { environment: "staging", source: "server", flag: "no-such-flag", variation: 0, count: 9 },
+        ],
+        events: [{ environment: "staging", source: "browser", event: "purchase", flag: "relayed-flag", variation: 1, count: 12 }],
         streams: [],
         contexts: [{ environment: "production", context: { key: "u-1", country: "NL" }, count: 2 }],
       });
       expect(res.status).toBe(202);
-      expect(res.body).toEqual({ accepted: { reports: 2, streams: 0, contexts: 1 }, hints: { production: {}, staging: {} } });
+      expect(res.body).toEqual({
+        accepted: { instances: 2, evaluations: 2, events: 1, streams: 0, contexts: 1 },
+        ignored: { evaluations: 1, events: 0 },
+        hints: { production: {}, staging: {} },
+      });
       expect(await instance("production", "api-1")).toMatchObject({ ackedVersion: version, relayId: "relay-eu-1", connected: false });
-      // Browsers acknowledge nothing, behind a relay as directly.
-      expect(await instance("staging", "tab-1")).toBeUndefined();
+      expect(await instance("production", "api-old")).toMatchObject({ ackedVersion: null, relayId: "relay-eu-1" });
+      expect(await counted("staging")).toEqual({
+        ...before,
+        "relayed-flag/0": (before["relayed-flag/0"] ?? 0) + 3,
+        "relayed-flag/1": (before["relayed-flag/1"] ?? 0) + 250,
+      });
+      const events = await readEventCounts(server.database.db, "staging");
+      expect(events.filter((e) => e.event === "purchase").map((e) => ({ source: e.source, count: e.count }))).toEqual([
+        { source: "browser", count: 12 },
+      ]);
 
       // The instance moves to the server directly: it no longer shows the relay.
       const serverToken = await server.token("server", "production");
@@ -173,32 +188,56 @@ for (const backend of backends()) {
       expect(await instance("production", "api-1")).toMatchObject({ ackedVersion: version, relayId: null });
     });
 
+    it("keeps one row for an instance listed twice (the last), and refuses an oversized batch whole", async () => {
+      const flags = await server.request("GET", "/api/relay/environments/production/flags", { token: relay.token });
+      // The same instance twice is one row (the last wins), not an error.
+      const twice = await report({
+        relayId: "relay-eu-1",
+        instances: [
+          { environment: "production", instanceId: "api-twice", version: 1 },
+          { environment: "production", instanceId: "api-twice", version: flags.body.version },
+        ],
+        streams: [],
+      });
+      expect(twice.status).toBe(202);
+      expect(await instance("production", "api-twice")).toMatchObject({ ackedVersion: flags.body.version });
+      // Too many entries: refused at the edge, nothing of it written.
+      const tooMany = await report({
+        relayId: "relay-eu-1",
+        instances: [{ environment: "production", instanceId: "api-never", version: 1 }],
+        events: Array.from({ length: 10_001 }, (_, i) => ({ environment: "production", source: "server", event: `e${i}`, count: 1 })),
+        streams: [],
+      });
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.body.error.details).toEqual([{ path: "events", message: expect.stringContaining("10000") }]);
+      expect(await instance("production", "api-never")).toBeUndefined();
+    });
+
     it("marks listed streams connected, then closed once the relay no longer lists them", async () => {
       const first = await report({
         relayId: "relay-eu-1",
-        reports: [],
         streams: [{ environment: "staging", instanceIds: ["svc-a", "svc-b"] }],
       });
-      expect(first.body.accepted).toEqual({ reports: 0, streams: 1, contexts: 0 });
+      expect(first.body.accepted).toEqual({ instances: 0, evaluations: 0, events: 0, streams: 1, contexts: 0 });
       expect(await instance("staging", "svc-a")).toMatchObject({ connected: true, relayId: "relay-eu-1" });
       expect(await instance("staging", "svc-b")).toMatchObject({ connected: true, relayId: "relay-eu-1" });
 
       // Another relay's streams in the same environment are its own business.
-      await report({ relayId: "relay-us-1", reports: [], streams: [{ environment: "staging", instanceIds: ["svc-c"] }] });
-      await report({ relayId: "relay-eu-1", reports: [], streams: [{ environment: "staging", instanceIds: ["svc-a"] }] });
+      await report({ relayId: "relay-us-1", streams: [{ environment: "staging", instanceIds: ["svc-c"] }] });
+      await report({ relayId: "relay-eu-1", streams: [{ environment: "staging", instanceIds: ["svc-a"] }] });
       expect(await instance("staging", "svc-a")).toMatchObject({ connected: true });
       expect(await instance("staging", "svc-b")).toMatchObject({ connected: false, relayId: "relay-eu-1" });
       expect(await instance("staging", "svc-c")).toMatchObject({ connected: true, relayId: "relay-us-1" });
 
       // An environment the batch does not list keeps its streams; listed with none, it has none.
-      await report({ relayId: "relay-eu-1", reports: [], streams: [] });
+      await report({ relayId: "relay-eu-1", streams: [] });
       expect(await instance("staging", "svc-a")).toMatchObject({ connected: true });
-      await report({ relayId: "relay-eu-1", reports: [], streams: [{ environment: "staging", instanceIds: [] }] });
+      await report({ relayId: "relay-eu-1", streams: [{ environment: "staging", instanceIds: [] }] });
       expect(await instance("staging", "svc-a")).toMatchObject({ connected: false });
     });
 
     it("refuses a batch naming an environment that is not the relay's, or does not exist, and writes none of it", async () => {
-      const base = { relayId: "relay-eu-1", reports: [] };
+      const base = { relayId: "relay-eu-1" };
       const foreign = await report({
         ...base,
         streams: [
@@ -218,9 +257,9 @@ for (const backend of backends()) {
       const badSource = await report({
         ...base,
         streams: [],
-        reports: [{ environment: "production", source: "mobile", report: { instanceId: "i" } }],
+        evaluations: [{ environment: "production", source: "mobile", flag: "relayed-flag", variation: 0, count: 1 }],
       });
-      expect(badSource.body.error.details).toEqual([{ path: "reports[0].source", message: "must be server or browser" }]);
+      expect(badSource.body.error.details).toEqual([{ path: "evaluations[0].source", message: "must be server or browser" }]);
     });
 
     it("serves nothing of an environment deleted after the token was made", async () => {
@@ -237,7 +276,7 @@ for (const backend of backends()) {
       });
       const reported = await server.request("POST", "/api/relay/reports", {
         token: created.body.token,
-        body: { relayId: "r", reports: [], streams: [{ environment: "doomed", instanceIds: [] }] },
+        body: { relayId: "r", streams: [{ environment: "doomed", instanceIds: [] }] },
       });
       expect(reported.status).toBe(404);
     });

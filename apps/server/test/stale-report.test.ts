@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pruneTelemetry, startTelemetryRetention } from "../src/services/telemetry-retention";
-import { addEvaluationCounts, addEventCounts, listInstances, readEventCounts, recordInstanceReport } from "../src/store/sdk-usage";
+import { addEvaluationCounts, addEventCounts, listInstances, readEventCounts, recordInstanceReports } from "../src/store/sdk-usage";
 import { evaluationCounts, flagConfigVersions, flags } from "../src/store/schema";
 import { backends, startTestServer, type TestServer } from "./harness";
 import pino from "pino";
@@ -207,8 +207,10 @@ for (const backend of backends()) {
           count: 1,
         },
       ]);
-      await recordInstanceReport(db, { environmentKey: "staging", instanceId: "gone-instance", sdk: "node", version: 1, at: daysAgo(31) });
-      await recordInstanceReport(db, { environmentKey: "staging", instanceId: "live-instance", sdk: "node", version: 1, at: daysAgo(1) });
+      await recordInstanceReports(db, [
+        { environmentKey: "staging", instanceId: "gone-instance", sdk: "node", version: 1, at: daysAgo(31), relayId: null },
+        { environmentKey: "staging", instanceId: "live-instance", sdk: "node", version: 1, at: daysAgo(1), relayId: null },
+      ]);
       await pruneTelemetry(db, { now: new Date() });
       const events = (await readEventCounts(db, "staging")).map((r) => r.event);
       expect(events).toContain("new-event");

@@ -415,7 +415,7 @@ export const operations: readonly Operation[] = [
     method: "post",
     path: "/api/relay/reports",
     tag: "Relay",
-    summary: "Forwarded metrics reports, stream presence and contexts of the SDKs behind the relay",
+    summary: "The latest report of each SDK instance behind the relay, their summed counts, stream presence and contexts",
     tokens: ["relay"],
     scope: "token",
     body: relayReportSchema,

@@ -1,4 +1,4 @@
-import { contextSchema } from "@switchyard/core/schema";
+import { contextSchema, flagKeySchema } from "@switchyard/core/schema";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { AppError, unwrap } from "../errors";
@@ -13,22 +13,54 @@ import { serveAdmittedSse } from "../live/transport/hono-sse";
 import { recordRelayReport, relayTokenList } from "../services/relay";
 import { CountSources } from "../store/schema";
 import type { RouteDeps } from "./route-deps";
-import { instanceIdSchema, sdkMetricsSchema, sdkPayload } from "./sdk";
+import { epochSchema, eventNameSchema, instanceIdSchema, sdkNameSchema, sdkPayload, variationSchema } from "./sdk";
 
 const environmentSchema = z.string().min(1).max(100);
+
+const sourceSchema = z.enum([CountSources.server, CountSources.browser], { message: "must be server or browser" });
+/** A sum of many reports' counts: up to a billion each, so well past one report's bound. */
+const summedCount = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 /** A relay's batch, once a second (docs/adr/relay-protocol.md). */
 export const relayReportSchema = z.strictObject({
   relayId: instanceIdSchema,
-  reports: z
+  instances: z
     .array(
       z.strictObject({
         environment: environmentSchema,
-        source: z.enum([CountSources.server, CountSources.browser], { message: "must be server or browser" }),
-        report: sdkMetricsSchema,
+        instanceId: instanceIdSchema,
+        sdk: sdkNameSchema.optional(),
+        version: z.number().int().min(0).optional(),
+        epoch: epochSchema.optional(),
       }),
     )
-    .max(1_000),
+    .max(10_000)
+    .default([]),
+  evaluations: z
+    .array(
+      z.strictObject({
+        environment: environmentSchema,
+        source: sourceSchema,
+        flag: flagKeySchema,
+        variation: variationSchema,
+        count: summedCount,
+      }),
+    )
+    .max(10_000)
+    .default([]),
+  events: z
+    .array(
+      z.strictObject({
+        environment: environmentSchema,
+        source: sourceSchema,
+        event: eventNameSchema,
+        flag: flagKeySchema.optional(),
+        variation: variationSchema.optional(),
+        count: summedCount,
+      }),
+    )
+    .max(10_000)
+    .default([]),
   streams: z
     .array(z.strictObject({ environment: environmentSchema, instanceIds: z.array(instanceIdSchema).max(10_000) }))
     .max(50)

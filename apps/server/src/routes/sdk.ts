@@ -10,34 +10,32 @@ import { serveAdmittedSse } from "../live/transport/hono-sse";
 import { tokenEnvironment, type ContextSample, type ReadRouteDeps } from "./route-deps";
 import { compressJson } from "../http/compression";
 import { etagMatches } from "../http/etag";
-import { parseEventId } from "../live/events/sdk-events";
-import { EPOCH_PATTERN } from "../live/events/sdk-events";
+import { EPOCH_PATTERN, parseEventId } from "../live/events/sdk-events";
 
 export const instanceIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1–100 characters of A–Z, a–z, 0–9, '.', '_', ':' or '-'");
 
 const count = z.number().int().min(1).max(1_000_000_000);
+export const sdkNameSchema = z.string().min(1).max(100);
+export const epochSchema = z.string().regex(EPOCH_PATTERN, "must be the 12 hex digits the server sent as epoch");
+export const variationSchema = z.number().int().min(0).max(99);
+export const eventNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1–100 characters of A–Z, a–z, 0–9, '.', '_', ':' or '-'");
 export const sdkMetricsSchema = z.strictObject({
   instanceId: instanceIdSchema,
-  sdk: z.string().min(1).max(100).optional(),
+  sdk: sdkNameSchema.optional(),
   version: z.number().int().min(0).optional(),
-  epoch: z.string().regex(EPOCH_PATTERN, "must be the 12 hex digits the server sent as epoch").optional(),
+  epoch: epochSchema.optional(),
   periodStart: z.iso.datetime().optional(),
   periodEnd: z.iso.datetime().optional(),
   evaluations: z
-    .array(z.strictObject({ flag: flagKeySchema, variation: z.number().int().min(0).max(99), count }))
+    .array(z.strictObject({ flag: flagKeySchema, variation: variationSchema, count }))
     .max(10_000)
     .default([]),
   events: z
-    .array(
-      z.strictObject({
-        event: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1–100 characters of A–Z, a–z, 0–9, '.', '_', ':' or '-'"),
-        flag: flagKeySchema.optional(),
-        variation: z.number().int().min(0).max(99).optional(),
-        count,
-      }),
-    )
+    .array(z.strictObject({ event: eventNameSchema, flag: flagKeySchema.optional(), variation: variationSchema.optional(), count }))
     .max(10_000)
     .default([]),
   /** A bounded sample of the contexts evaluated this period, for previews (docs/sdk-protocol.md). */

@@ -6,9 +6,11 @@ import { fail, ok, type Result } from "../errors";
 import type { AuthToken } from "../live/live-state";
 import type { ReadSide } from "../live/read-side";
 import type { Db } from "../store/database";
-import type { CountSource } from "../store/schema";
-import { closeRelayStreams, markStreams } from "../store/sdk-usage";
-import { type MetricsReport, recordMetrics } from "./sdk-usage";
+import { isPostgresError, PostgresErrors } from "../store/postgres-errors";
+import { CountSources, type CountSource } from "../store/schema";
+import { closeRelayStreams, type InstanceReport, markStreams, recordInstanceReports } from "../store/sdk-usage";
+import { addCounts, type CountGroup, servedVersion, withinEventNameCap } from "./sdk-usage";
+import { keptCounts, type EvaluationCount, type EventCount } from "./report-counts";
 import type { SeenContextRecorder } from "./seen-context-recorder";
 
 /**
@@ -55,25 +57,35 @@ export function relayTokenList(relay: AuthToken, tokens: ReadonlyMap<string, Aut
 
 export interface RelayReport {
   relayId: string;
-  reports: Array<{
+  /** The last report of each server SDK instance behind the relay since its previous batch. */
+  instances: Array<{
     environment: string;
-    source: CountSource;
-    report: MetricsReport & { contexts: Array<{ context: EvaluationContext; count: number }> };
+    instanceId: string;
+    sdk?: string | undefined;
+    version?: number | undefined;
+    epoch?: string | undefined;
   }>;
+  /** What the reports behind the relay counted since its previous batch, summed per key. */
+  evaluations: Array<{ environment: string; source: CountSource } & EvaluationCount>;
+  events: Array<{ environment: string; source: CountSource } & EventCount>;
   /** Per environment listed, every server-SDK instance holding a stream at the relay now. */
   streams: Array<{ environment: string; instanceIds: string[] }>;
   contexts: Array<{ environment: string; context: EvaluationContext; count: number }>;
 }
 
 export interface RelayReceipt {
-  /** How many entries of each list were recorded (all of them, or the batch is refused). */
-  accepted: { reports: number; streams: number; contexts: number };
+  /** How many entries of each list were recorded (the batch is refused whole, or written whole). */
+  accepted: { instances: number; evaluations: number; events: number; streams: number; contexts: number };
+  /** Counts for flags the environment does not have, or event names past its cap, are dropped. */
+  ignored: { evaluations: number; events: number };
 }
 
 /** Refuses the whole batch, before writing any of it, if it names an environment the relay may not report for. */
 function environmentProblem(relay: AuthToken, live: Pick<ReadSide, "environment">, input: RelayReport): Result<never> | undefined {
   const named = [
-    ...input.reports.map((r, i) => [`reports[${i}].environment`, r.environment] as const),
+    ...input.instances.map((r, i) => [`instances[${i}].environment`, r.environment] as const),
+    ...input.evaluations.map((r, i) => [`evaluations[${i}].environment`, r.environment] as const),
+    ...input.events.map((r, i) => [`events[${i}].environment`, r.environment] as const),
     ...input.streams.map((s, i) => [`streams[${i}].environment`, s.environment] as const),
     ...input.contexts.map((c, i) => [`contexts[${i}].environment`, c.environment] as const),
   ];
@@ -89,9 +101,12 @@ function environmentProblem(relay: AuthToken, live: Pick<ReadSide, "environment"
 }
 
 /**
- * Records a relay's batch: each report as `recordMetrics` records a direct one (with the relay's
- * id on the instance), the contexts into the preview sample, and stream presence — listed
- * instances seen now, this relay's other open streams in a listed environment closed.
+ * Records a relay's batch in one transaction, so a batch the relay sends again after a failure is
+ * counted once: each instance's report as a direct one is (with the relay's id on the instance),
+ * the summed counts under their environment and source, stream presence — listed instances seen
+ * now, this relay's other open streams in a listed environment closed — and the contexts into the
+ * preview sample. Counts are kept by the rules of a direct report (`keptCounts`) except the
+ * browser cap, which the relay applied to each report it summed.
  */
 export async function recordRelayReport(
   deps: { db: Db; live: ReadSide; seenContexts: SeenContextRecorder },
@@ -101,19 +116,65 @@ export async function recordRelayReport(
 ): Promise<Result<RelayReceipt>> {
   const refused = environmentProblem(relay, deps.live, input);
   if (refused) return refused;
-  const offer = (environment: string, context: EvaluationContext, count: number) => {
+  const instances = new Map<string, InstanceReport>();
+  // One row per instance: a relay sends one, and one INSERT cannot upsert a row twice.
+  for (const r of input.instances)
+    instances.set(`${r.environment}\u0001${r.instanceId}`, {
+      environmentKey: r.environment,
+      instanceId: r.instanceId,
+      sdk: r.sdk ?? null,
+      version: servedVersion(deps.live, r),
+      at,
+      relayId: input.relayId,
+    });
+  const groups: CountGroup[] = [];
+  const ignored = { evaluations: 0, events: 0 };
+  for (const environmentKey of new Set([...input.evaluations, ...input.events].map((c) => c.environment)))
+    for (const source of [CountSources.server, CountSources.browser]) {
+      const ofGroup = <T extends { environment: string; source: CountSource }>(rows: T[]) =>
+        rows.filter((r) => r.environment === environmentKey && r.source === source);
+      // Not capped again: the relay cut each browser report it summed (`capsEachEntry`).
+      const kept = keptCounts(
+        deps.live.environment(environmentKey),
+        { evaluations: ofGroup(input.evaluations), events: ofGroup(input.events) },
+        false,
+      );
+      const named = await withinEventNameCap(deps.db, environmentKey, kept.events);
+      ignored.evaluations += kept.ignored.evaluations;
+      ignored.events += kept.ignored.events + named.dropped;
+      groups.push({ environmentKey, source, evaluations: kept.evaluations, events: named.kept });
+    }
+  const written = await deps.db
+    .transaction(async (tx) => {
+      await recordInstanceReports(tx, [...instances.values()]);
+      await addCounts(tx, groups, at);
+      for (const { environment, instanceIds } of input.streams) {
+        await markStreams(tx, environment, instanceIds, at, input.relayId);
+        await closeRelayStreams(tx, environment, input.relayId, instanceIds);
+      }
+    })
+    .then(
+      () => true,
+      (error: unknown) => {
+        // An environment was deleted after the batch was checked: nothing of it is written.
+        if (isPostgresError(error, PostgresErrors.foreignKeyViolation)) return false;
+        throw error;
+      },
+    );
+  if (!written) return fail("NOT_FOUND", "An environment the batch names was deleted; send it again without that environment");
+  for (const { environment, context, count } of input.contexts) {
     const view = deps.live.environment(environment);
     if (view) deps.seenContexts.offer(view, normalizeContext(context), count);
-  };
-  for (const { environment, source, report } of input.reports) {
-    const recorded = await recordMetrics(deps, { environmentKey: environment, source, relayId: input.relayId }, report, at);
-    if (!recorded.ok) return recorded;
-    for (const { context, count } of report.contexts) offer(environment, context, count);
   }
-  for (const { environment, context, count } of input.contexts) offer(environment, context, count);
-  for (const { environment, instanceIds } of input.streams) {
-    await markStreams(deps.db, environment, instanceIds, at, input.relayId);
-    await closeRelayStreams(deps.db, environment, input.relayId, instanceIds);
-  }
-  return ok({ accepted: { reports: input.reports.length, streams: input.streams.length, contexts: input.contexts.length } });
+  const accepted = (rows: readonly unknown[]) => rows.length;
+  return ok({
+    accepted: {
+      instances: accepted(input.instances),
+      evaluations: input.evaluations.length - ignored.evaluations,
+      events: input.events.length - ignored.events,
+      streams: accepted(input.streams),
+      contexts: accepted(input.contexts),
+    },
+    ignored,
+  });
 }

@@ -3,7 +3,8 @@ import { fail, ok, type Result } from "../errors";
 import type { Db } from "../store/database";
 import { isPostgresError, PostgresErrors } from "../store/postgres-errors";
 import { CountSources, type CountSource } from "../store/schema";
-import { addEvaluationCounts, addEventCounts, listEventNames, listInstances, markStreams, recordInstanceReport } from "../store/sdk-usage";
+import { addEvaluationCounts, addEventCounts, listEventNames, listInstances, markStreams, recordInstanceReports } from "../store/sdk-usage";
+import { capsEachEntry, keptCounts, type EvaluationCount, type EventCount } from "./report-counts";
 import type { InstanceTracker } from "../live/hub";
 import type { ReadSide } from "../live/read-side";
 
@@ -16,8 +17,8 @@ export interface MetricsReport {
   version?: number | undefined;
   /** The database history `version` counts in; a version from another history acknowledges nothing. */
   epoch?: string | undefined;
-  evaluations: Array<{ flag: string; variation: number; count: number }>;
-  events: Array<{ event: string; flag?: string | undefined; variation?: number | undefined; count: number }>;
+  evaluations: EvaluationCount[];
+  events: EventCount[];
 }
 
 export interface MetricsReceipt {
@@ -60,7 +61,7 @@ function eventNamesOf(db: Db, environmentKey: string): Promise<Set<string>> {
 }
 
 /** Keeps events whose name the environment has or still has room for; counts the others. */
-async function withinEventNameCap<T extends { event: string }>(
+export async function withinEventNameCap<T extends { event: string }>(
   db: Db,
   environmentKey: string,
   events: T[],
@@ -76,21 +77,8 @@ async function withinEventNameCap<T extends { event: string }>(
   return { kept, dropped: events.length - kept.length };
 }
 
-/**
- * The most one browser report may count per entry. A page reports what one visitor did since its
- * last report; thousands of errors in one entry are not a browser but someone holding the client
- * token, which every web page ships.
- */
-export const BROWSER_COUNT_CAP = 100;
-
 const hourOf = (at: Date) => new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
 const minuteOf = (at: Date) => new Date(Math.floor(at.getTime() / 60_000) * 60_000);
-
-function capped<T extends { count: number }>(entries: T[], source: CountSource): { entries: T[]; capped: number } {
-  if (source !== CountSources.browser) return { entries, capped: 0 };
-  const over = entries.filter((e) => e.count > BROWSER_COUNT_CAP).length;
-  return { entries: entries.map((e) => (e.count > BROWSER_COUNT_CAP ? { ...e, count: BROWSER_COUNT_CAP } : e)), capped: over };
-}
 
 /**
  * Stores a report's counts under their source. Only server SDKs acknowledge versions: a browser
@@ -104,54 +92,22 @@ export async function recordMetrics(
   at = new Date(),
 ): Promise<Result<MetricsReceipt>> {
   const { environmentKey, source } = from;
-  const view = deps.live.environment(environmentKey);
-  const known = (flag: string, variation: number) => {
-    const definition = view?.flagsByKey.get(flag);
-    return definition !== undefined && variation < definition.variations.length;
-  };
-  const evaluations = capped(
-    report.evaluations.filter((e) => known(e.flag, e.variation)),
-    source,
-  );
-  const named = await withinEventNameCap(
-    deps.db,
-    environmentKey,
-    report.events.filter((e) => e.flag === undefined || known(e.flag, e.variation ?? 0)),
-  );
-  const events = capped(named.kept, source);
+  const kept = keptCounts(deps.live.environment(environmentKey), report, capsEachEntry(source));
+  const named = await withinEventNameCap(deps.db, environmentKey, kept.events);
   const written = await deps.db
     .transaction(async (tx) => {
       if (source === CountSources.server)
-        await recordInstanceReport(tx, {
-          environmentKey,
-          instanceId: report.instanceId,
-          sdk: report.sdk ?? null,
-          // An SDK still serving data from before a restore reports versions this database has not
-          // reached: counting them would acknowledge flag-offs it never received.
-          version: report.epoch === undefined || report.epoch === deps.live.epoch ? report.version : undefined,
-          at,
-          relayId: from.relayId,
-        });
-      await addEvaluationCounts(
-        tx,
-        merge(
-          evaluations.entries.map((e) => ({ environmentKey, flagKey: e.flag, variation: e.variation, hour: hourOf(at), count: e.count })),
-        ),
-      );
-      await addEventCounts(
-        tx,
-        merge(
-          events.entries.map((e) => ({
+        await recordInstanceReports(tx, [
+          {
             environmentKey,
-            source,
-            event: e.event,
-            flagKey: e.flag ?? "",
-            variation: e.flag === undefined ? -1 : (e.variation ?? 0),
-            minute: minuteOf(at),
-            count: e.count,
-          })),
-        ),
-      );
+            instanceId: report.instanceId,
+            sdk: report.sdk ?? null,
+            version: servedVersion(deps.live, report),
+            at,
+            relayId: from.relayId ?? null,
+          },
+        ]);
+      await addCounts(tx, [{ environmentKey, source, evaluations: kept.evaluations, events: named.kept }], at);
     })
     .then(
       () => true,
@@ -163,14 +119,56 @@ export async function recordMetrics(
     );
   if (!written) return fail("NOT_FOUND", `The environment '${environmentKey}' was deleted`);
   return ok({
-    accepted: { evaluations: evaluations.entries.length, events: events.entries.length },
-    ignored: {
-      evaluations: report.evaluations.length - evaluations.entries.length,
-      events: report.events.length - events.entries.length,
-    },
-    ...(source === CountSources.browser ? { capped: { evaluations: evaluations.capped, events: events.capped } } : {}),
+    accepted: { evaluations: kept.evaluations.length, events: named.kept.length },
+    ignored: kept.ignored,
+    ...(source === CountSources.browser ? { capped: kept.capped } : {}),
     ...(named.dropped > 0 ? { eventNamesFull: { limit: MAX_EVENT_NAMES, dropped: named.dropped } } : {}),
   });
+}
+
+/** The version a server SDK's report acknowledges; none from another database history. */
+export function servedVersion(live: Pick<ReadSide, "epoch">, report: { version?: number | undefined; epoch?: string | undefined }) {
+  // An SDK still serving data from before a restore reports versions this database has not
+  // reached: counting them would acknowledge flag-offs it never received.
+  return report.epoch === undefined || report.epoch === live.epoch ? report.version : undefined;
+}
+
+/** Counts kept for one environment and source (see `keptCounts`). */
+export interface CountGroup {
+  environmentKey: string;
+  source: CountSource;
+  evaluations: EvaluationCount[];
+  events: EventCount[];
+}
+
+/** Rows per statement: an event row binds 7 parameters, and one statement takes at most 65,535. */
+const COUNT_SLICE = 2_000;
+
+/** Adds counts to this hour's evaluation rows and this minute's event rows. */
+export async function addCounts(tx: Db, groups: CountGroup[], at: Date): Promise<void> {
+  const hour = hourOf(at);
+  const minute = minuteOf(at);
+  const evaluations = merge(
+    groups.flatMap((g) =>
+      g.evaluations.map((e) => ({ environmentKey: g.environmentKey, flagKey: e.flag, variation: e.variation, hour, count: e.count })),
+    ),
+  );
+  const events = merge(
+    groups.flatMap((g) =>
+      g.events.map((e) => ({
+        environmentKey: g.environmentKey,
+        source: g.source,
+        event: e.event,
+        flagKey: e.flag ?? "",
+        variation: e.flag === undefined ? -1 : (e.variation ?? 0),
+        minute,
+        count: e.count,
+      })),
+    ),
+  );
+  for (let start = 0; start < evaluations.length; start += COUNT_SLICE)
+    await addEvaluationCounts(tx, evaluations.slice(start, start + COUNT_SLICE));
+  for (let start = 0; start < events.length; start += COUNT_SLICE) await addEventCounts(tx, events.slice(start, start + COUNT_SLICE));
 }
 
 /** One row per primary key: a report may repeat a key, and one INSERT cannot upsert a row twice. */

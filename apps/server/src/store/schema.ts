@@ -13,6 +13,9 @@ import {
   timestamp,
 } from "drizzle-orm/pg-core";
 import type { FlagMetadata, SegmentRule, StoredFlagConfig, Variation } from "@switchyard/core";
+import { CountSources, type CountSource } from "./count-sources";
+
+export { CountSources, type CountSource };
 
 const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
@@ -197,14 +200,6 @@ export const evaluationCounts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.environmentKey, t.flagKey, t.variation, t.hour] })],
 );
-
-/**
- * Who reported a count. A server SDK holds a server token, which is a secret; a browser's client
- * token ships in every web page, so anyone can report as a browser. Deploy decisions count
- * browser reports only when the deploy asks for them (`guard.browserCounts`).
- */
-export const CountSources = { server: "server", browser: "browser" } as const;
-export type CountSource = (typeof CountSources)[keyof typeof CountSources];
 
 /**
  * Custom events from SDK `track()`, per minute and source, attributed to the flag variation the

@@ -4,51 +4,53 @@ import { evaluationCounts, eventCounts, sdkInstances, type CountSource } from ".
 
 export type SdkInstanceRow = typeof sdkInstances.$inferSelect;
 
-export async function recordInstanceReport(
-  db: Db,
-  report: {
-    environmentKey: string;
-    instanceId: string;
-    sdk: string | null;
-    version: number | undefined;
-    at: Date;
-    /** The relay the report came through; absent: straight from the SDK (an instance may move). */
-    relayId?: string | null | undefined;
-  },
-): Promise<void> {
-  const acked = report.version === undefined ? {} : { ackedVersion: report.version, ackedAt: report.at };
-  // `acked_at` is when the instance first reported the version it serves: later reports of the
-  // same version (every metrics flush) must not move it, nor may a report that was still in
-  // flight with an older version move the acknowledgement back (versions are change seqs, and an
-  // SDK only moves forward through them).
-  const ackedSince =
-    report.version === undefined
-      ? {}
-      : {
+export interface InstanceReport {
+  environmentKey: string;
+  instanceId: string;
+  sdk: string | null;
+  /** The version it serves; undefined: none to acknowledge (not yet loaded, or another history). */
+  version: number | undefined;
+  at: Date;
+  /** The relay the report came through; null: straight from the SDK (an instance may move). */
+  relayId: string | null;
+}
+
+/**
+ * Instances' metrics reports, at most one per instance, in slices of one statement each. A report
+ * without an SDK name or a version leaves the stored ones as they are.
+ */
+export async function recordInstanceReports(db: Db, reports: readonly InstanceReport[]): Promise<void> {
+  for (let start = 0; start < reports.length; start += MARK_SLICE) {
+    await db
+      .insert(sdkInstances)
+      .values(
+        reports.slice(start, start + MARK_SLICE).map((report) => ({
+          environmentKey: report.environmentKey,
+          instanceId: report.instanceId,
+          sdk: report.sdk,
+          lastSeenAt: report.at,
+          lastReportAt: report.at,
+          relayId: report.relayId,
+          ackedVersion: report.version ?? null,
+          ackedAt: report.version === undefined ? null : report.at,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: [sdkInstances.environmentKey, sdkInstances.instanceId],
+        set: {
+          lastSeenAt: sql`excluded.last_seen_at`,
+          lastReportAt: sql`excluded.last_report_at`,
+          relayId: sql`excluded.relay_id`,
+          sdk: sql`coalesce(excluded.sdk, ${sdkInstances.sdk})`,
+          // `acked_at` is when the instance first reported the version it serves: later reports of
+          // the same version (every metrics flush) must not move it, nor may a report that was
+          // still in flight with an older version move the acknowledgement back (versions are
+          // change seqs, and an SDK only moves forward through them). `greatest` skips a null.
           ackedVersion: sql`greatest(${sdkInstances.ackedVersion}, excluded.acked_version)`,
-          ackedAt: sql`case when ${sdkInstances.ackedVersion} is null or ${sdkInstances.ackedAt} is null or excluded.acked_version > ${sdkInstances.ackedVersion} then excluded.acked_at else ${sdkInstances.ackedAt} end`,
-        };
-  await db
-    .insert(sdkInstances)
-    .values({
-      environmentKey: report.environmentKey,
-      instanceId: report.instanceId,
-      sdk: report.sdk,
-      lastSeenAt: report.at,
-      lastReportAt: report.at,
-      relayId: report.relayId ?? null,
-      ...acked,
-    })
-    .onConflictDoUpdate({
-      target: [sdkInstances.environmentKey, sdkInstances.instanceId],
-      set: {
-        lastSeenAt: report.at,
-        lastReportAt: report.at,
-        relayId: report.relayId ?? null,
-        ...(report.sdk === null ? {} : { sdk: report.sdk }),
-        ...ackedSince,
-      },
-    });
+          ackedAt: sql`case when excluded.acked_version is not null and (${sdkInstances.ackedVersion} is null or ${sdkInstances.ackedAt} is null or excluded.acked_version > ${sdkInstances.ackedVersion}) then excluded.acked_at else ${sdkInstances.ackedAt} end`,
+        },
+      });
+  }
 }
 
 /** Stream presence; an open stream is held by `relayId`'s relay, or by this server when null. */
