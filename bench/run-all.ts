@@ -9,6 +9,7 @@ import { consoleSizeBench } from "./console-size";
 import { deployMitigationBench } from "./deploy-mitigation";
 import { previewLatencyBench } from "./preview-latency";
 import { rehearsalBench } from "./rehearsal";
+import { relayReportsBench } from "./relay-reports";
 import { packagedBench } from "./packaged";
 import { payloadSizeBench } from "./payload-size";
 
@@ -28,6 +29,7 @@ const suites: readonly BenchSuite[] = [
   deployMitigationBench,
   previewLatencyBench,
   rehearsalBench,
+  relayReportsBench,
   packagedBench,
 ];
 

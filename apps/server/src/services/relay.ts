@@ -102,9 +102,9 @@ function environmentProblem(relay: AuthToken, live: Pick<ReadSide, "environment"
 
 /**
  * Records a relay's batch in one transaction, so a batch the relay sends again after a failure is
- * counted once: each instance's report as a direct one is (with the relay's id on the instance),
- * the summed counts under their environment and source, stream presence — listed instances seen
- * now, this relay's other open streams in a listed environment closed — and the contexts into the
+ * counted once: each instance as a direct report records it (with the relay's id on it), the
+ * summed counts under their environment and source, and stream presence — listed instances seen
+ * now, this relay's other open streams in a listed environment closed; then the contexts join the
  * preview sample. Counts are kept by the rules of a direct report (`keptCounts`) except the
  * browser cap, which the relay applied to each report it summed.
  */
@@ -166,14 +166,13 @@ export async function recordRelayReport(
     const view = deps.live.environment(environment);
     if (view) deps.seenContexts.offer(view, normalizeContext(context), count);
   }
-  const accepted = (rows: readonly unknown[]) => rows.length;
   return ok({
     accepted: {
-      instances: accepted(input.instances),
+      instances: input.instances.length,
       evaluations: input.evaluations.length - ignored.evaluations,
       events: input.events.length - ignored.events,
-      streams: accepted(input.streams),
-      contexts: accepted(input.contexts),
+      streams: input.streams.length,
+      contexts: input.contexts.length,
     },
     ignored,
   });
