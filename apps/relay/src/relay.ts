@@ -114,6 +114,8 @@ export async function createRelay(config: RelayConfig, options: RelayOptions = {
       lastEventId: view === undefined ? undefined : eventId(view.epoch, view.version),
       onUpdate: (update) => state.apply(environment, update),
       onMetrics: (hint) => observed.set(environment, hint),
+      // Every upstream hears of a token change; the poller asks once for them all.
+      onTokensChanged: () => void poller.poll(),
       onRefused: (status, message) =>
         logger.error({ environment, status, message: message.slice(0, 300) }, "the server refused the upstream stream"),
       logger,

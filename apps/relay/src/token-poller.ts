@@ -22,14 +22,17 @@ export interface TokenPollerOptions {
 }
 
 /**
- * Asks the server every `intervalMs` which server and client tokens the relay may accept
- * (`GET /api/relay/tokens`, hashes only). With `If-None-Match` the usual answer is an empty 304,
- * and a deleted token stops working at the relay within one interval.
+ * Asks the server which server and client tokens the relay may accept (`GET /api/relay/tokens`,
+ * hashes only): at once when an upstream stream says a token changed (`event: tokens`), and every
+ * `intervalMs` in case that notice was missed (a stream reconnecting). With `If-None-Match` the
+ * usual answer is an empty 304.
  */
 export class TokenPoller {
   private etag: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Asked for while a poll was under way: its answer may predate the change, so one more follows. */
+  private again = false;
   /** When the last answer (200 or 304) came; undefined before the first. */
   lastAnswerAt: number | undefined;
 
@@ -47,7 +50,10 @@ export class TokenPoller {
   }
 
   async poll(): Promise<void> {
-    if (this.running) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
     this.running = true;
     const { serverUrl, token, logger } = this.options;
     try {
@@ -78,6 +84,10 @@ export class TokenPoller {
       logger.warn({ err: error instanceof Error ? error.message : String(error) }, "token list not refreshed");
     } finally {
       this.running = false;
+      if (this.again) {
+        this.again = false;
+        void this.poll();
+      }
     }
   }
 }

@@ -17,6 +17,8 @@ export interface UpstreamOptions {
   lastEventId?: string | undefined;
   onUpdate(update: DataUpdate): void;
   onMetrics(hint: MetricsHint): void;
+  /** `event: tokens`: a token was made or deleted at the server. */
+  onTokensChanged?(): void;
   /** The server refused the relay's credential (401/403) or no longer has the environment (404). */
   onRefused?(status: number, message: string): void;
   logger: Logger;
@@ -113,6 +115,10 @@ export class UpstreamStream {
   }
 
   private handle(event: EventSourceMessage): void {
+    if (event.event === "tokens") {
+      this.options.onTokensChanged?.();
+      return;
+    }
     if (event.event === "metrics") {
       const reportAfterMs = parseReportAfterMs(event.data);
       this.options.onMetrics(reportAfterMs === undefined ? {} : { reportAfterMs });

@@ -109,6 +109,24 @@ for (const backend of backends()) {
       expect(byQuery.messages).toEqual([]);
     });
 
+    it("tells its streams, not SDK streams, when a token is made or deleted, so the relay asks for the list at once", async () => {
+      const upstream = await relayStream("staging");
+      await upstream.waitFor(1);
+      const sdk = new SseReader(
+        await server.app.request("/api/sdk/stream", { headers: { authorization: `Bearer ${await server.token("server", "staging")}` } }),
+      );
+      open.push(sdk);
+      await sdk.waitFor(1);
+      const tokensEvents = (reader: SseReader) => reader.messages.filter((m) => m.event === "tokens");
+      const before = tokensEvents(upstream).length;
+      const made = await server.request("POST", "/api/tokens", { body: { kind: "client", name: "notice", environment: "staging" } });
+      await upstream.waitUntil(() => tokensEvents(upstream).length > before, 2_000);
+      await server.request("DELETE", `/api/tokens/${made.body.id}`);
+      await upstream.waitUntil(() => tokensEvents(upstream).length > before + 1, 2_000);
+      expect(tokensEvents(upstream).at(-1)).toMatchObject({ event: "tokens", data: "{}" });
+      expect(tokensEvents(sdk)).toEqual([]);
+    });
+
     it("lists the hashes of its environments' server and client tokens, with an ETag, and drops a deleted one", async () => {
       const client = await server.request("POST", "/api/tokens", { body: { kind: "client", name: "web", environment: "production" } });
       await server.request("POST", "/api/tokens", { body: { kind: "client", name: "dev web", environment: "dev" } });

@@ -6,7 +6,7 @@ import type { EnvironmentView } from "./environment-view";
 import { metricsHint, type ObservedSource } from "./metrics-hint";
 import { clientValuesPatch, clientValuesPut, type ClientValues } from "./events/client-events";
 import { ofrepRefetchEvent } from "./events/ofrep-events";
-import { concerns, metricsEvent, putEvent, readEventId, sdkEvents, type StreamEvent } from "./events/sdk-events";
+import { concerns, metricsEvent, putEvent, readEventId, sdkEvents, TOKENS_EVENT, type StreamEvent } from "./events/sdk-events";
 import type { SseSink } from "./transport/sse-sink";
 
 export const HEARTBEAT_MS = 15_000;
@@ -27,6 +27,8 @@ interface SdkConnection {
   lastSeq: number;
   /** The `reportAfterMs` this stream was last told; undefined: none (the SDK's own interval). */
   reportAfterMs: number | undefined;
+  /** A relay's upstream: told when tokens change (`TOKENS_EVENT`). */
+  tokenNotices: boolean;
 }
 
 interface ClientConnection {
@@ -132,6 +134,8 @@ export class StreamHub {
     instanceId: string | undefined;
     lastEventId: number | undefined;
     sink: SseSink;
+    /** A relay's upstream stream: it gets `event: tokens` when a token is made or deleted. */
+    tokenNotices?: boolean;
   }): Promise<() => void> {
     return this.live.exclusive(async () => {
       const view = this.live.environment(options.environmentKey);
@@ -145,7 +149,12 @@ export class StreamHub {
         const missed = await this.live.changesSince(view.key, resumeFrom, REPLAY_LIMIT);
         if (missed !== undefined) first = sdkEvents(view, missed);
       }
-      const connection: SdkConnection = { ...options, lastSeq: Math.max(view.version, resumeFrom ?? 0), reportAfterMs: undefined };
+      const connection: SdkConnection = {
+        ...options,
+        lastSeq: Math.max(view.version, resumeFrom ?? 0),
+        reportAfterMs: undefined,
+        tokenNotices: options.tokenNotices ?? false,
+      };
       for (const event of first) options.sink.send(event);
       this.sdk.add(connection);
       // Right after the put: a stream opened during a deploy learns of it at once.
@@ -219,6 +228,7 @@ export class StreamHub {
       closeWhere(this.clients, gone);
       closeWhere(this.ofrep, gone);
     }
+    if (applied.tokensChanged) for (const c of this.sdk) if (c.tokenNotices) c.sink.send(TOKENS_EVENT);
     for (const environmentKey of applied.environments) {
       const view = this.live.environment(environmentKey);
       if (!view) continue;

@@ -89,13 +89,14 @@ export function relayRoutes(deps: RouteDeps) {
   // The same answer as `GET /api/sdk/flags`, for any of the relay's environments.
   app.get("/environments/:env/flags", compressJson({ cacheByEtag: true }), (c) => sdkPayload(c, environmentOf(c)));
 
-  // The environment's SDK stream; the relay itself is not an SDK instance.
+  // The environment's SDK stream, and `event: tokens` when a token is made or deleted (the relay
+  // then asks for its token list at once). The relay itself is not an SDK instance.
   app.get("/environments/:env/stream", (c) => {
     const view = environmentOf(c);
     const lastEventId = parseEventId(c.req.header("last-event-id") ?? c.req.query("lastEventId"), view.epoch);
     const tokenId = c.get("token").id;
     return serveAdmittedSse(c, deps.admitStream(c), (sink) =>
-      deps.hub.connectSdk({ environmentKey: view.key, tokenId, instanceId: undefined, lastEventId, sink }),
+      deps.hub.connectSdk({ environmentKey: view.key, tokenId, instanceId: undefined, lastEventId, sink, tokenNotices: true }),
     );
   });
 

@@ -6,7 +6,7 @@ import type { MetricsHint } from "../metrics-hint";
 /** One SSE event, ready to write: `data` is serialized JSON. */
 export interface StreamEvent {
   /** `message` is what EventSource dispatches for an event without a name (OFREP's refetch events). */
-  event: "put" | "patch" | "delete" | "metrics" | "message";
+  event: "put" | "patch" | "delete" | "metrics" | "message" | "tokens";
   /** `<epoch>-<seq>` (see `eventId`); absent on `metrics`, which is no change an SDK could resume from. */
   id?: string;
   data: string;
@@ -25,6 +25,12 @@ export function metricsEvent(hint: MetricsHint): StreamEvent {
   }
   return event;
 }
+
+/**
+ * `event: tokens` — on a relay's upstream streams only: a token was made or deleted, so the relay
+ * asks for its token list now rather than at its next poll (a deleted token is cut off at once).
+ */
+export const TOKENS_EVENT: StreamEvent = { event: "tokens", data: "{}" };
 
 /**
  * An SDK event's id names the change seq and the database history it counts in, so a
