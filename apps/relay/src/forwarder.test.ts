@@ -50,8 +50,10 @@ describe("the relay's forwarder", () => {
     for (const server of servers.splice(0)) server.close();
   });
 
-  function forwarder(url: string, hints: Array<Record<string, unknown>> = []) {
+  /** Ticks once a minute and sends new versions only when told to flush, unless `promptly`. */
+  function forwarder(url: string, hints: Array<Record<string, unknown>> = [], promptly = false) {
     return new Forwarder({
+      acknowledgementDelayMs: promptly ? undefined : 60_000,
       serverUrl: url,
       token: "sy_relay_x",
       relayId: "edge",
@@ -151,7 +153,7 @@ describe("the relay's forwarder", () => {
   it("forwards a version an instance had not reported within milliseconds, not at the next tick", async () => {
     const fake = await fakeServer([]);
     servers.push(fake.server);
-    const f = forwarder(fake.url); // ticks once a minute
+    const f = forwarder(fake.url, [], true); // ticks once a minute
     f.add(served("a", 7, [{ flag: "checkout", variation: 0, count: 2 }]));
     const started = Date.now();
     while (fake.received.length === 0 && Date.now() - started < 2_000) await new Promise((r) => setTimeout(r, 5));
@@ -182,6 +184,45 @@ describe("the relay's forwarder", () => {
     expect(fake.received.map((r) => r.evaluations?.map((e) => Reflect.get(e as object, "variation")))).toEqual([[0], [1]]);
   });
 
+  it("leaves what arrives while a batch is on its way for the next tick: batches do not follow each other back to back", async () => {
+    const fake = await fakeServer([], [200]);
+    servers.push(fake.server);
+    const f = forwarder(fake.url);
+    f.add({ environment: "production", source: "browser", evaluations: [{ flag: "checkout", variation: 0, count: 1 }], events: [] });
+    const first = f.flush();
+    await new Promise((r) => setTimeout(r, 50));
+    f.add({ environment: "production", source: "browser", evaluations: [{ flag: "checkout", variation: 1, count: 1 }], events: [] });
+    await first;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fake.received).toHaveLength(1);
+  });
+
+  it("spreads the presence of busy environments over batches under the body limit, and resends it only when it changes or grows old", async () => {
+    const fake = await fakeServer([]);
+    servers.push(fake.server);
+    // Three environments of 8,000 streams each, ids as long as a UUID: ~960 KB of presence.
+    const environments = ["production", "staging", "canary"];
+    const ids = (environment: string) =>
+      Array.from({ length: 8_000 }, (_, i) => `${environment}-${String(i).padStart(8, "0")}-4a1e-9c3b-77d2e1f0`);
+    const f = new Forwarder({
+      serverUrl: fake.url,
+      token: "t",
+      relayId: "edge",
+      intervalMs: 60_000,
+      logger: pino({ level: "silent" }),
+      streams: () => environments.map((environment) => ({ environment, instanceIds: ids(environment) })),
+      onHints: () => {},
+    });
+    await f.flush();
+    const listed = fake.received.flatMap((r) => r.streams.map((s) => Reflect.get(s as object, "environment")));
+    expect(listed.sort()).toEqual([...environments].sort());
+    expect(fake.received.length).toBeGreaterThan(1);
+    expect(Math.max(...fake.received.map((r) => JSON.stringify(r).length))).toBeLessThan(1024 * 1024);
+    const batches = fake.received.length;
+    await f.flush(); // nothing changed: nothing to send
+    expect(fake.received).toHaveLength(batches);
+  });
+
   it("splits what is kept into batches the server's limits accept", async () => {
     const fake = await fakeServer([]);
     servers.push(fake.server);
@@ -193,6 +234,7 @@ describe("the relay's forwarder", () => {
       logger: pino({ level: "silent" }),
       streams: () => [],
       onHints: () => {},
+      acknowledgementDelayMs: 60_000,
     });
     // 12,000 instances (~120 bytes each) and 12,000 count keys: past one batch by count (10,000 a list) and by size (768 KB).
     for (let i = 0; i < 12_000; i++) f.add(served(`instance-${i}`, 1, [{ flag: `flag-${i}`, variation: 0, count: 1 }]));

@@ -22,8 +22,14 @@ type EventEntry = EventCount & Keyed & { source: CountSource };
 
 /** What `POST /api/relay/reports` takes at most per list (apps/server/src/routes/relay.ts). */
 const MAX_PER_LIST = 10_000;
-/** Under the server's 1 MB body limit, with room for presence and contexts. */
+/** A batch's instances, counts and presence together stay under the server's 1 MB body limit. */
 const MAX_REPORT_BYTES = 768 * 1024;
+/**
+ * Stream presence in one batch, at most: environments past it go in the batches that follow at
+ * once (10,000 instance ids of one environment are ~400 KB, so several busy environments would
+ * not fit in one body).
+ */
+const MAX_PRESENCE_BYTES = 512 * 1024;
 const MAX_CONTEXT_BYTES = 128 * 1024;
 const MAX_CONTEXTS = 1_000;
 const MAX_INSTANCE_IDS = 10_000;
@@ -48,6 +54,8 @@ export interface ForwarderOptions {
   onHints(hints: Record<string, MetricsHint>): void;
   /** Instances and count keys kept, each, while the server cannot be reached; new ones beyond it are dropped. */
   maxKept?: number;
+  /** How soon a newly served version goes up (default `ACKNOWLEDGEMENT_DELAY_MS`). */
+  acknowledgementDelayMs?: number;
 }
 
 /**
@@ -69,8 +77,8 @@ export class Forwarder {
   private sending: Promise<void> | undefined;
   /** A flush was asked for while a batch was on its way: one more follows it. */
   private again = false;
-  private lastPresence = "";
-  private presenceSentAt = 0;
+  /** Per environment, the presence last recorded by the server and when. */
+  private readonly presenceSent = new Map<string, { ids: string; at: number }>();
   /** Instances and count keys dropped because as many were kept while the server was unreachable. */
   dropped = 0;
 
@@ -145,19 +153,32 @@ export class Forwarder {
   /** One batch; "more" when what is kept did not fit in it, "failed" when it stays kept for the next tick. */
   private async send(): Promise<"done" | "more" | "failed"> {
     const { logger } = this.options;
-    const streams = this.options
-      .streams()
-      .map((s) => ({ environment: s.environment, instanceIds: s.instanceIds.slice(0, MAX_INSTANCE_IDS) }));
-    const presence = JSON.stringify(streams);
-    const presenceDue = presence !== this.lastPresence || Date.now() - this.presenceSentAt >= PRESENCE_REFRESH_MS;
-    if (this.kept() === 0 && this.contexts.size === 0 && !presenceDue) return "done";
-    // One byte budget for the three lists, taken in this order; what does not fit goes next.
-    let budget = MAX_REPORT_BYTES - presence.length;
+    // Presence of the environments whose streams changed, or were not confirmed for a while.
+    const now = Date.now();
+    const due = this.options.streams().flatMap(({ environment, instanceIds }) => {
+      const listed = instanceIds.slice(0, MAX_INSTANCE_IDS);
+      const ids = JSON.stringify(listed);
+      const sent = this.presenceSent.get(environment);
+      return sent !== undefined && sent.ids === ids && now - sent.at < PRESENCE_REFRESH_MS
+        ? []
+        : [{ environment, instanceIds: listed, ids }];
+    });
+    const streams: typeof due = [];
+    let presenceBytes = 0;
+    for (const entry of due) {
+      const bytes = entry.ids.length + entry.environment.length + 40;
+      if (streams.length > 0 && presenceBytes + bytes > MAX_PRESENCE_BYTES) break;
+      streams.push(entry);
+      presenceBytes += bytes;
+    }
+    if (this.kept() === 0 && this.contexts.size === 0 && streams.length === 0) return "done";
+    // One byte budget for presence and the three lists, taken in this order; what does not fit goes next.
+    let budget = MAX_REPORT_BYTES - presenceBytes;
     const take = <T>(kept: Map<string, T>): [string, T][] => {
       const taken: [string, T][] = [];
       for (const entry of kept) {
         const bytes = JSON.stringify(entry[1]).length + 1;
-        if (taken.length >= MAX_PER_LIST || (bytes > budget && taken.length > 0)) break;
+        if (taken.length >= MAX_PER_LIST || bytes > budget) break;
         budget -= bytes;
         taken.push(entry);
       }
@@ -167,23 +188,26 @@ export class Forwarder {
     const evaluations = take(this.evaluations);
     const events = take(this.events);
     const instances = take(this.instances);
+    // What did not fit goes right after; what arrives while this batch is on its way waits for the tick.
+    const leftBehind = this.kept() > 0 || due.length > streams.length;
     const sampled = [...this.contexts.values()];
     const contexts = sampled.slice(0, batchSize(sampled, MAX_CONTEXTS, MAX_CONTEXT_BYTES));
     this.contexts.clear();
     const values = <T>(entries: [string, T][]) => entries.map(([, value]) => value);
+    // Noted before the answer: the same version reported meanwhile is no news (and if this batch
+    // fails, its instances are kept and go at the next tick).
+    for (const [key, instance] of instances) if (instance.version !== undefined) this.forwarded(key, instance.version);
     try {
       const answer = await this.post({
         relayId: this.options.relayId,
         instances: values(instances),
         evaluations: values(evaluations),
         events: values(events),
-        streams,
+        streams: streams.map(({ environment, instanceIds }) => ({ environment, instanceIds })),
         contexts: [],
       });
       if (answer === "refused") return "done";
-      this.lastPresence = presence;
-      this.presenceSentAt = Date.now();
-      for (const [key, instance] of instances) if (instance.version !== undefined) this.forwarded(key, instance.version);
+      for (const { environment, ids } of streams) this.presenceSent.set(environment, { ids, at: now });
       const hints = typeof answer === "object" && answer !== null ? Reflect.get(answer, "hints") : undefined;
       if (typeof hints === "object" && hints !== null) this.options.onHints(hints as Record<string, MetricsHint>);
     } catch (error) {
@@ -205,7 +229,7 @@ export class Forwarder {
         logger.debug({ err: error instanceof Error ? error.message : String(error) }, "context sample not forwarded"),
       );
     }
-    return this.kept() > 0 ? "more" : "done";
+    return leftBehind ? "more" : "done";
   }
 
   private kept(): number {
@@ -225,7 +249,7 @@ export class Forwarder {
       this.soon ??= setTimeout(() => {
         this.soon = undefined;
         void this.flush();
-      }, ACKNOWLEDGEMENT_DELAY_MS);
+      }, this.options.acknowledgementDelayMs ?? ACKNOWLEDGEMENT_DELAY_MS);
     }
   }
 
