@@ -171,30 +171,34 @@ describe("the relay's forwarder", () => {
     await f.stop();
   });
 
-  it("sends again as soon as a slow answer comes when a flush was asked for meanwhile", async () => {
-    const fake = await fakeServer([], [400]);
+  const browserCount = (variation: number): ForwardedReport => ({
+    environment: "production",
+    source: "browser",
+    evaluations: [{ flag: "checkout", variation, count: 1 }],
+    events: [],
+  });
+
+  /** The variations of each batch when a count arrives while a slow batch is on its way (and the tick's flush too, when `tick`). */
+  async function countWhileInFlight(tick: boolean) {
+    const fake = await fakeServer([], [300]);
     servers.push(fake.server);
     const f = forwarder(fake.url);
-    f.add({ environment: "production", source: "browser", evaluations: [{ flag: "checkout", variation: 0, count: 1 }], events: [] });
+    f.add(browserCount(0));
     const first = f.flush();
-    await new Promise((r) => setTimeout(r, 100));
-    f.add({ environment: "production", source: "browser", evaluations: [{ flag: "checkout", variation: 1, count: 1 }], events: [] });
-    void f.flush(); // the tick, while the first batch waits for its answer
+    await new Promise((r) => setTimeout(r, 50));
+    f.add(browserCount(1));
+    if (tick) void f.flush();
     await first;
-    expect(fake.received.map((r) => r.evaluations?.map((e) => Reflect.get(e as object, "variation")))).toEqual([[0], [1]]);
+    await new Promise((r) => setTimeout(r, 100));
+    return fake.received.map((r) => r.evaluations?.map((e) => Reflect.get(e as object, "variation")));
+  }
+
+  it("sends again as soon as a slow answer comes when a flush was asked for meanwhile", async () => {
+    expect(await countWhileInFlight(true)).toEqual([[0], [1]]);
   });
 
   it("leaves what arrives while a batch is on its way for the next tick: batches do not follow each other back to back", async () => {
-    const fake = await fakeServer([], [200]);
-    servers.push(fake.server);
-    const f = forwarder(fake.url);
-    f.add({ environment: "production", source: "browser", evaluations: [{ flag: "checkout", variation: 0, count: 1 }], events: [] });
-    const first = f.flush();
-    await new Promise((r) => setTimeout(r, 50));
-    f.add({ environment: "production", source: "browser", evaluations: [{ flag: "checkout", variation: 1, count: 1 }], events: [] });
-    await first;
-    await new Promise((r) => setTimeout(r, 100));
-    expect(fake.received).toHaveLength(1);
+    expect(await countWhileInFlight(false)).toEqual([[0]]);
   });
 
   it("spreads the presence of busy environments over batches under the body limit, and resends it only when it changes or grows old", async () => {
