@@ -10,6 +10,7 @@ import { deployMitigationBench } from "./deploy-mitigation";
 import { previewLatencyBench } from "./preview-latency";
 import { rehearsalBench } from "./rehearsal";
 import { relayReportsBench } from "./relay-reports";
+import { environmentSizeBench } from "./environment-size";
 import { packagedBench } from "./packaged";
 import { payloadSizeBench } from "./payload-size";
 
@@ -24,6 +25,7 @@ const suites: readonly BenchSuite[] = [
   httpEvaluateBench,
   payloadSizeBench,
   propagationBench,
+  environmentSizeBench,
   browserSizeBench,
   consoleSizeBench,
   deployMitigationBench,

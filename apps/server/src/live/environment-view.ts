@@ -22,6 +22,8 @@ export interface EnvironmentView {
   etag: string;
 }
 
+const byKey = <T extends { key: string }>(a: T, b: T) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 function assemble(
   key: string,
   version: number,
@@ -30,21 +32,41 @@ function assemble(
   flagsByKey: Map<string, FlagDefinition>,
   segmentsByKey: Map<string, Segment>,
 ): EnvironmentView {
-  const byKey = <T extends { key: string }>(a: T, b: T) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-  const flags = [...flagsByKey.values()].sort(byKey);
-  const segments = [...segmentsByKey.values()].sort(byKey);
-  const usedSegmentKeys = new Set(flags.flatMap((flag) => flag.rules.flatMap((rule) => rule.segments ?? [])));
+  const usedSegmentKeys = new Set<string>();
+  for (const flag of flagsByKey.values())
+    for (const rule of flag.rules) for (const segment of rule.segments ?? []) usedSegmentKeys.add(segment);
+  // The sorted lists and the serialized body are made on first read, not on every change: a
+  // toggle streams one flag's patch, and sorting and writing out the whole environment (~360 KB
+  // for 1,000 flags) would only delay it. A view never changes, so each is made at most once.
+  let flags: FlagDefinition[] | undefined;
+  let segments: Segment[] | undefined;
+  let sdkBody: string | undefined;
   return {
     key,
     version,
     epoch,
     engine,
-    flags,
-    segments,
+    get flags() {
+      flags ??= [...flagsByKey.values()].sort(byKey);
+      return flags;
+    },
+    get segments() {
+      segments ??= [...segmentsByKey.values()].sort(byKey);
+      return segments;
+    },
     flagsByKey,
     segmentsByKey,
     usedSegmentKeys,
-    sdkBody: JSON.stringify({ environment: key, version, epoch, flags, segments: segments.filter((s) => usedSegmentKeys.has(s.key)) }),
+    get sdkBody() {
+      sdkBody ??= JSON.stringify({
+        environment: key,
+        version,
+        epoch,
+        flags: this.flags,
+        segments: this.segments.filter((s) => usedSegmentKeys.has(s.key)),
+      });
+      return sdkBody;
+    },
     etag: `W/"${key}-${epoch}-${version}"`,
   };
 }
