@@ -4,7 +4,7 @@ import type { Change } from "../store/changes";
 import type { AppliedListener, AppliedChanges } from "./live-state";
 import type { EnvironmentView } from "./environment-view";
 import { metricsHint, type ObservedSource } from "./metrics-hint";
-import { clientValuesPatch, clientValuesPut, type ClientValues } from "./events/client-events";
+import { affectedFlags, clientValuesPatch, clientValuesPut, type ClientValues } from "./events/client-events";
 import { ofrepRefetchEvent } from "./events/ofrep-events";
 import { concerns, metricsEvent, putEvent, readEventId, sdkEvents, TOKENS_EVENT, type StreamEvent } from "./events/sdk-events";
 import type { SseSink } from "./transport/sse-sink";
@@ -250,9 +250,12 @@ export class StreamHub {
       if (!fullReload && !applied.changes.some((change: Change) => concerns(change, environmentKey))) continue;
       const refetch = ofrepRefetchEvent(this.live.epoch, this.live.appliedSeq);
       for (const c of this.ofrep) if (c.environmentKey === environmentKey) c.sink.send(refetch);
+      // Computed once per environment, only when it has client streams.
+      let affected: ReadonlySet<string> | undefined;
       for (const c of this.clients) {
         if (c.environmentKey !== environmentKey) continue;
-        const patch = clientValuesPatch(view, c.context, c.values);
+        if (!fullReload) affected ??= affectedFlags(view, applied.changes);
+        const patch = clientValuesPatch(view, c.context, c.values, affected);
         if (patch) {
           c.values = patch.values;
           c.sink.send(patch.event);

@@ -42,6 +42,11 @@ function fragment(result: EvaluationResult): string {
   return text;
 }
 
+/** The JSON text of one flag's client value, for one context. */
+export function evaluatedFragment(engine: Engine, flagKey: string, context: EvaluationContext): string {
+  return fragment(engine.evaluate(flagKey, context));
+}
+
 /** Flag key → the JSON text of its client value, for one context. */
 export function evaluatedFragments(engine: Engine, context: EvaluationContext): Map<string, string> {
   const out = new Map<string, string>();
