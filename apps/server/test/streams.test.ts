@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, startTestServer, type TestServer } from "./harness";
+import { eventually } from "../../../test/support/eventually";
 import { SseReader } from "../../../test/support/sse-client";
 import { readEventId } from "../src/live/events/sdk-events";
 
@@ -228,8 +229,12 @@ for (const backend of backends()) {
         },
       ]);
       await stream.close();
-      await new Promise((r) => setTimeout(r, 200));
-      const after = await server.request("GET", "/api/environments/production/instances");
+      // The server learns of the hang-up from the socket, then writes it: within moments, however loaded the machine.
+      const after = await eventually(
+        () => server.request("GET", "/api/environments/production/instances"),
+        (res) => res.body.instances[0]?.connected === false,
+        5_000,
+      );
       expect(after.body.instances[0].connected).toBe(false);
     });
 

@@ -215,15 +215,21 @@ export async function readInstances(db: Db, environmentKey: string, now = new Da
 
 /** Writes stream presence to the database so every replica (and the deploy hook) sees it. */
 export function databaseInstanceTracker(db: Db, logger: Logger): InstanceTracker {
-  const report = (what: string) => (error: unknown) => logger.warn({ err: error }, `could not record SDK instance ${what}`);
+  // One write at a time, in the order the hub saw things: a heartbeat's write that lands after a
+  // disconnection's would mark a closed stream connected again, for the whole connected window
+  // (a deploy would then wait for an instance that is gone).
+  let last: Promise<void> = Promise.resolve();
+  const write = (what: string, work: () => Promise<void>) => {
+    last = last.then(work).catch((error: unknown) => logger.warn({ err: error }, `could not record SDK instance ${what}`));
+  };
   return {
-    connected: (environmentKey, instanceId) => void markStreams(db, environmentKey, [instanceId], new Date()).catch(report("connection")),
-    disconnected: (environmentKey, instanceId) => void markStreams(db, environmentKey, [instanceId], null).catch(report("disconnection")),
+    connected: (environmentKey, instanceId) => write("connection", () => markStreams(db, environmentKey, [instanceId], new Date())),
+    disconnected: (environmentKey, instanceId) => write("disconnection", () => markStreams(db, environmentKey, [instanceId], null)),
     stillConnected(instances) {
       const byEnvironment = new Map<string, string[]>();
       for (const i of instances) byEnvironment.set(i.environmentKey, [...(byEnvironment.get(i.environmentKey) ?? []), i.instanceId]);
       const now = new Date();
-      for (const [environmentKey, ids] of byEnvironment) void markStreams(db, environmentKey, ids, now).catch(report("heartbeat"));
+      for (const [environmentKey, ids] of byEnvironment) write("heartbeat", () => markStreams(db, environmentKey, ids, now));
     },
   };
 }
