@@ -171,6 +171,20 @@ describe("the relay's forwarder", () => {
     await f.stop();
   });
 
+  /** Default bounds, no streams unless given; new versions go only when told to flush. */
+  function unboundForwarder(url: string, streams: () => Array<{ environment: string; instanceIds: string[] }>) {
+    return new Forwarder({
+      serverUrl: url,
+      token: "t",
+      relayId: "edge",
+      intervalMs: 60_000,
+      logger: pino({ level: "silent" }),
+      streams,
+      onHints: () => {},
+      acknowledgementDelayMs: 60_000,
+    });
+  }
+
   const browserCount = (variation: number): ForwardedReport => ({
     environment: "production",
     source: "browser",
@@ -208,15 +222,7 @@ describe("the relay's forwarder", () => {
     const environments = ["production", "staging", "canary"];
     const ids = (environment: string) =>
       Array.from({ length: 8_000 }, (_, i) => `${environment}-${String(i).padStart(8, "0")}-4a1e-9c3b-77d2e1f0`);
-    const f = new Forwarder({
-      serverUrl: fake.url,
-      token: "t",
-      relayId: "edge",
-      intervalMs: 60_000,
-      logger: pino({ level: "silent" }),
-      streams: () => environments.map((environment) => ({ environment, instanceIds: ids(environment) })),
-      onHints: () => {},
-    });
+    const f = unboundForwarder(fake.url, () => environments.map((environment) => ({ environment, instanceIds: ids(environment) })));
     await f.flush();
     const listed = fake.received.flatMap((r) => r.streams.map((s) => Reflect.get(s as object, "environment")));
     expect(listed.sort()).toEqual([...environments].sort());
@@ -230,16 +236,7 @@ describe("the relay's forwarder", () => {
   it("splits what is kept into batches the server's limits accept", async () => {
     const fake = await fakeServer([]);
     servers.push(fake.server);
-    const f = new Forwarder({
-      serverUrl: fake.url,
-      token: "t",
-      relayId: "edge",
-      intervalMs: 60_000,
-      logger: pino({ level: "silent" }),
-      streams: () => [],
-      onHints: () => {},
-      acknowledgementDelayMs: 60_000,
-    });
+    const f = unboundForwarder(fake.url, () => []);
     // 12,000 instances (~120 bytes each) and 12,000 count keys: past one batch by count (10,000 a list) and by size (768 KB).
     for (let i = 0; i < 12_000; i++) f.add(served(`instance-${i}`, 1, [{ flag: `flag-${i}`, variation: 0, count: 1 }]));
     await f.flush();
